@@ -1,0 +1,381 @@
+// Chunk and frame mechanics on raw memory; see blosc2_core.h.
+#include "blosc2_core.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <vector>
+
+namespace blosc2_node {
+
+using CtxPtr = std::unique_ptr<blosc2_context, decltype(&blosc2_free_ctx)>;
+
+
+std::string BloscMessage(const char* what, int rc) {
+  return std::string(what) + " (C-Blosc2 error " + std::to_string(rc) + ": " + print_error(rc) + ")";
+}
+
+
+
+// ---------------------------------------------------------------------------
+// Plain chunks.
+
+// The worst case fits nbytes + overhead, so compression into a buffer of that
+// size cannot fail for lack of room.
+size_t CompressBound(size_t nbytes) { return nbytes + BLOSC2_MAX_OVERHEAD; }
+
+Failure DoCompress(blosc2_cparams cp, const View& src, uint8_t* dest, size_t destCap, int32_t* cbytes) {
+  if (src.length > static_cast<size_t>(BLOSC2_MAX_BUFFERSIZE)) {
+    return {"ERR_INVALID_ARG", "src is " + std::to_string(src.length) + " bytes; one chunk holds at most " +
+                                   std::to_string(BLOSC2_MAX_BUFFERSIZE) + " bytes (use pack for larger arrays)"};
+  }
+  CtxPtr ctx(blosc2_create_cctx(cp), blosc2_free_ctx);
+  if (!ctx) return {"ERR_INVALID_ARG", "C-Blosc2 refused the compression parameters"};
+  int rc = blosc2_compress_ctx(ctx.get(), src.data, static_cast<int32_t>(src.length), dest, static_cast<int32_t>(destCap));
+  if (rc <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", rc), rc};
+  *cbytes = rc;
+  return {nullptr, ""};
+}
+
+
+// Validates that src holds a whole chunk before anything reads past its header.
+Failure ReadChunkHeader(const View& src, ChunkHeader* h, HeaderCheck check) {
+  if (src.length < BLOSC_MIN_HEADER_LENGTH) {
+    return {"ERR_CORRUPT", "src is " + std::to_string(src.length) + " bytes, shorter than a Blosc2 chunk header (16 bytes)"};
+  }
+  int rc = blosc2_cbuffer_sizes(src.data, &h->nbytes, &h->cbytes, &h->blocksize);
+  if (rc < 0) return {"ERR_CORRUPT", BloscMessage("src is not a Blosc2 chunk", rc), rc};
+  if (h->cbytes < BLOSC_MIN_HEADER_LENGTH || h->nbytes < 0 ||
+      (check != HeaderCheck::kHeaderOnly && static_cast<size_t>(h->cbytes) > src.length) ||
+      (check == HeaderCheck::kExact && static_cast<size_t>(h->cbytes) != src.length)) {
+    return {"ERR_CORRUPT", "the chunk header says " + std::to_string(h->cbytes) + " compressed bytes but src holds " +
+                               std::to_string(src.length)};
+  }
+  bool extended = (src.data[BLOSC2_CHUNK_FLAGS] & 0x5) == 0x5;
+  if (extended && src.length >= BLOSC_EXTENDED_HEADER_LENGTH) {
+    h->special = (src.data[BLOSC2_CHUNK_BLOSC2_FLAGS] >> 4) & BLOSC2_SPECIAL_MASK;
+  }
+  return {nullptr, ""};
+}
+
+Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap) {
+  if (static_cast<size_t>(h.nbytes) > destCap) {
+    return {"ERR_OUTPUT_TOO_SMALL", "out has " + std::to_string(destCap) + " bytes but the chunk decompresses to " +
+                                        std::to_string(h.nbytes)};
+  }
+  if (h.nbytes == 0) return {nullptr, ""};
+  // An "uninitialized" special chunk leaves the destination untouched; hand
+  // back zeros rather than whatever the memory held.
+  if (h.special == BLOSC2_SPECIAL_UNINIT) {
+    std::memset(dest, 0, static_cast<size_t>(h.nbytes));
+    return {nullptr, ""};
+  }
+  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+  dp.nthreads = static_cast<int16_t>(nthreads);
+  CtxPtr ctx(blosc2_create_dctx(dp), blosc2_free_ctx);
+  if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
+  int rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
+  if (rc < 0) return {"ERR_CORRUPT", BloscMessage("decompression failed: the chunk is corrupt", rc), rc};
+  if (rc != h.nbytes) return {"ERR_CORRUPT", "the chunk decompressed to " + std::to_string(rc) + " bytes, not the " +
+                                             std::to_string(h.nbytes) + " its header announces"};
+  return {nullptr, ""};
+}
+
+// ---------------------------------------------------------------------------
+// b2nd frames (the CFrame + "b2nd" metalayer that python-blosc2 reads with
+// from_cframe). The JS layer picks a chunk/block geometry whose chunks are
+// contiguous slices of the C-order array, so each chunk is compressed straight
+// from the array's memory and decompressed straight into the destination;
+// only a padded edge chunk goes through a bounce buffer. Frames with any
+// other geometry (python-blosc2's defaults) decode through b2nd_to_cbuffer.
+
+// Chunks of a contiguous geometry: chunkshape is (1, .., 1, c_k, s_k+1, ..),
+// so chunk n starts at a computable flat offset and its valid items are a
+// prefix of the chunk. Returns false when the geometry is not of that form.
+
+bool ContiguousPlan(const Geometry& g, ChunkPlan* p) {
+  int nd = g.ndim;
+  if (nd == 0) {
+    p->nchunks = 1;
+    return true;
+  }
+  int k = 0;
+  // Leading axes of chunk extent 1 (any shape), one split axis, then full axes.
+  for (k = 0; k < nd; k++) {
+    if (g.chunkshape[k] != 1) break;
+  }
+  if (k == nd) k = nd - 1;
+  for (int i = k + 1; i < nd; i++) {
+    if (g.chunkshape[i] != g.shape[i]) return false;
+  }
+  // Blocks must tile the chunk in C order: (1, .., 1, b_j, full..) with j >= k
+  // and no padding between blocks.
+  int j = 0;
+  for (j = 0; j < nd; j++) {
+    if (g.blockshape[j] != 1) break;
+  }
+  if (j == nd) j = nd - 1;
+  if (j < k) return false;
+  for (int i = j + 1; i < nd; i++) {
+    if (g.blockshape[i] != g.chunkshape[i]) return false;
+  }
+  if (g.blockshape[j] <= 0 || g.chunkshape[j] % g.blockshape[j] != 0) return false;
+  p->k = k;
+  p->inner = 1;
+  for (int i = k + 1; i < nd; i++) p->inner *= g.shape[i];
+  p->chunkItems = static_cast<int64_t>(g.chunkshape[k]) * p->inner;
+  int64_t outer = 1;
+  for (int i = 0; i < k; i++) outer *= g.shape[i];
+  p->perRow = g.shape[k] == 0 ? 0 : (g.shape[k] + g.chunkshape[k] - 1) / g.chunkshape[k];
+  p->nchunks = outer * p->perRow;
+  return true;
+}
+
+// Flat item offset and valid item count of chunk n under a contiguous plan.
+void ChunkSpan(const Geometry& g, const ChunkPlan& p, int64_t n, int64_t* start, int64_t* valid) {
+  if (g.ndim == 0) {
+    *start = 0;
+    *valid = 1;
+    return;
+  }
+  int64_t row = n / p.perRow, m = n % p.perRow;
+  int64_t along = static_cast<int64_t>(g.chunkshape[p.k]) * m;
+  int64_t extent = std::min<int64_t>(g.chunkshape[p.k], g.shape[p.k] - along);
+  *start = (row * g.shape[p.k] + along) * p.inner;
+  *valid = extent * p.inner;
+}
+
+FrameOut::~FrameOut() {
+  if (needsFree) free(data);
+  if (schunk) blosc2_schunk_free(schunk);
+}
+
+// Builds the whole frame in C-Blosc2's memory; the caller copies it into
+// JS-owned memory (the only copy of the compressed bytes).
+Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
+                    const View& src, FrameOut* out) {
+  ChunkPlan plan;
+  if (!ContiguousPlan(g, &plan)) return {"ERR_INVALID_ARG", "chunkshape/blockshape are not a contiguous layout"};
+  int64_t items = 1;
+  for (int i = 0; i < g.ndim; i++) items *= g.shape[i];
+  if (static_cast<uint64_t>(items) * g.typesize != src.length) {
+    return {"ERR_INVALID_ARG", "the data holds " + std::to_string(src.length) + " bytes but the shape needs " +
+                                   std::to_string(items * g.typesize)};
+  }
+  int64_t chunkBytes = plan.chunkItems * g.typesize;
+  int64_t blockItems = 1;
+  for (int i = 0; i < g.ndim; i++) blockItems *= g.blockshape[i];
+  if (chunkBytes > BLOSC2_MAX_BUFFERSIZE) return {"ERR_INVALID_ARG", "chunkshape makes chunks over 2 GiB"};
+  cp.typesize = g.typesize;
+  cp.blocksize = static_cast<int32_t>(blockItems * g.typesize);
+  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+  blosc2_storage storage = BLOSC2_STORAGE_DEFAULTS;
+  storage.contiguous = true;
+  storage.cparams = &cp;
+  storage.dparams = &dp;
+  out->schunk = blosc2_schunk_new(&storage);
+  if (!out->schunk) return {"ERR_NO_MEMORY", "cannot create a super-chunk"};
+
+  uint8_t* smeta = nullptr;
+  int32_t smetaLen = b2nd_serialize_meta(g.ndim, g.shape, g.chunkshape, g.blockshape, dtype.c_str(),
+                                         DTYPE_NUMPY_FORMAT, &smeta);
+  if (smetaLen < 0) return {"ERR_INVALID_ARG", BloscMessage("cannot serialize the b2nd metalayer", smetaLen), smetaLen};
+  int rc = blosc2_meta_add(out->schunk, "b2nd", smeta, smetaLen);
+  free(smeta);
+  if (rc < 0) return {"ERR_COMPRESS", BloscMessage("cannot add the b2nd metalayer", rc), rc};
+  if (!jsKind.empty()) {
+    // A msgpack fixstr, so python-blosc2's schunk.meta["js"] decodes it.
+    std::vector<uint8_t> content(1 + jsKind.size());
+    content[0] = static_cast<uint8_t>(0xa0 | jsKind.size());
+    std::memcpy(content.data() + 1, jsKind.data(), jsKind.size());
+    rc = blosc2_meta_add(out->schunk, "js", content.data(), static_cast<int32_t>(content.size()));
+    if (rc < 0) return {"ERR_COMPRESS", BloscMessage("cannot add the js metalayer", rc), rc};
+  }
+
+  std::unique_ptr<uint8_t[]> bounce;
+  for (int64_t n = 0; n < plan.nchunks; n++) {
+    int64_t start = 0, valid = 0;
+    ChunkSpan(g, plan, n, &start, &valid);
+    const uint8_t* from = src.data + start * g.typesize;
+    if (valid < plan.chunkItems) {
+      // b2nd chunks always hold the full chunkshape; the edge chunk is padded with zeros.
+      size_t used = static_cast<size_t>(valid * g.typesize);
+      bounce.reset(new (std::nothrow) uint8_t[static_cast<size_t>(chunkBytes)]);
+      if (!bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
+      std::memcpy(bounce.get(), from, used);
+      std::memset(bounce.get() + used, 0, static_cast<size_t>(chunkBytes) - used);
+      from = bounce.get();
+    }
+    // append_chunk(copy=false) takes ownership and frees it after copying it into the frame.
+    uint8_t* chunk = static_cast<uint8_t*>(malloc(static_cast<size_t>(CompressBound(chunkBytes))));
+    if (!chunk) return {"ERR_NO_MEMORY", "cannot allocate a chunk buffer"};
+    int32_t cbytes = blosc2_compress_ctx(out->schunk->cctx, from, static_cast<int32_t>(chunkBytes), chunk,
+                                         static_cast<int32_t>(CompressBound(chunkBytes)));
+    if (cbytes <= 0) {
+      free(chunk);
+      return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
+    }
+    int64_t r = blosc2_schunk_append_chunk(out->schunk, chunk, false);
+    if (r < 0) return {"ERR_COMPRESS", BloscMessage("cannot append a chunk to the frame", static_cast<int>(r)), static_cast<int>(r)};
+  }
+  out->length = blosc2_schunk_to_buffer(out->schunk, &out->data, &out->needsFree);
+  if (out->length < 0) return {"ERR_COMPRESS", BloscMessage("cannot serialize the frame", static_cast<int>(out->length)), static_cast<int>(out->length)};
+  return {nullptr, ""};
+}
+
+FrameIn::~FrameIn() {
+  if (schunk) blosc2_schunk_free(schunk);
+}
+
+// Opens a frame in place (no copy; the caller keeps the memory alive) and reads
+// its geometry. A frame without "b2nd" is a plain super-chunk: 1-D bytes.
+Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype, std::string* jsKind, bool* isB2nd) {
+  if (src.length < 64) return {"ERR_CORRUPT", "the frame is " + std::to_string(src.length) + " bytes, too short for a Blosc2 frame"};
+  in->schunk = blosc2_schunk_from_buffer(src.data, static_cast<int64_t>(src.length), false);
+  if (!in->schunk) return {"ERR_CORRUPT", "not a valid Blosc2 frame"};
+  blosc2_schunk* sc = in->schunk;
+  if (sc->typesize <= 0 || sc->chunksize < 0 || sc->nchunks < 0) return {"ERR_CORRUPT", "the frame header is inconsistent"};
+  uint8_t* content = nullptr;
+  int32_t contentLen = 0;
+  *isB2nd = blosc2_meta_exists(sc, "b2nd") >= 0;
+  if (*isB2nd) {
+    if (blosc2_meta_get(sc, "b2nd", &content, &contentLen) < 0) return {"ERR_CORRUPT", "cannot read the b2nd metalayer"};
+    char* dt = nullptr;
+    int8_t fmt = 0;
+    int rc = b2nd_deserialize_meta(content, contentLen, &g->ndim, g->shape, g->chunkshape, g->blockshape, &dt, &fmt);
+    free(content);
+    if (rc < 0 || g->ndim < 0 || g->ndim > BLOSC2_MAX_DIM) {
+      free(dt);
+      return {"ERR_CORRUPT", "the b2nd metalayer is corrupt"};
+    }
+    *dtype = dt ? dt : "";
+    free(dt);
+  } else {
+    g->ndim = 1;
+    g->shape[0] = sc->nbytes / sc->typesize;
+    g->chunkshape[0] = sc->chunksize > 0 ? sc->chunksize / sc->typesize : 0;
+    g->blockshape[0] = sc->blocksize > 0 ? sc->blocksize / sc->typesize : 0;
+  }
+  g->typesize = sc->typesize;
+  if (blosc2_meta_exists(sc, "js") >= 0 && blosc2_meta_get(sc, "js", &content, &contentLen) >= 0) {
+    if (contentLen >= 1 && (content[0] & 0xe0) == 0xa0 && (content[0] & 0x1f) == contentLen - 1) {
+      jsKind->assign(reinterpret_cast<char*>(content) + 1, contentLen - 1);
+    }
+    free(content);
+  }
+  return {nullptr, ""};
+}
+
+// Decodes a frame into dest. dest was sized by the JS layer from b2ndInfo and
+// checked against the caller's maxOutputBytes; everything is checked again
+// here so that a lying frame can never make us write outside dest.
+Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
+  FrameIn in;
+  Geometry g;
+  std::string dtype, jsKind;
+  bool isB2nd = false;
+  Failure f = OpenFrame(src, &in, &g, &dtype, &jsKind, &isB2nd);
+  if (f.code) return f;
+  blosc2_schunk* sc = in.schunk;
+  int64_t items = 1;
+  for (int i = 0; i < g.ndim; i++) {
+    if (g.shape[i] < 0) return {"ERR_CORRUPT", "the frame has a negative dimension"};
+    items *= g.shape[i];
+  }
+  if (!isB2nd) items = sc->nbytes / g.typesize;
+  if (static_cast<uint64_t>(items) * static_cast<uint64_t>(g.typesize) != dest.length) {
+    return {"ERR_CORRUPT", "the frame's shape and dtype disagree with its data"};
+  }
+  if (items == 0) return {nullptr, ""};
+  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+  dp.nthreads = static_cast<int16_t>(nthreads);
+  dp.schunk = sc;
+  CtxPtr dctx(blosc2_create_dctx(dp), blosc2_free_ctx);
+  if (!dctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
+
+  ChunkPlan plan;
+  if (!isB2nd) {
+    // A plain super-chunk: its chunks follow each other.
+    plan.chunkItems = sc->chunksize / g.typesize;
+    plan.nchunks = sc->nchunks;
+  } else if (!ContiguousPlan(g, &plan)) {
+    // Any other geometry: let C-Blosc2 reassemble the blocks.
+    b2nd_array_t* arr = nullptr;
+    int rc = b2nd_from_schunk(sc, &arr);
+    if (rc < 0) return {"ERR_CORRUPT", BloscMessage("the b2nd frame is corrupt", rc), rc};
+    in.schunk = nullptr;  // now owned by arr
+    rc = b2nd_to_cbuffer(arr, dest.data, static_cast<int64_t>(dest.length));
+    b2nd_free(arr);
+    if (rc < 0) return {"ERR_CORRUPT", BloscMessage("cannot decode the b2nd frame", rc), rc};
+    return {nullptr, ""};
+  }
+  int64_t chunkBytes = plan.chunkItems * g.typesize;
+  if (plan.nchunks != sc->nchunks || (sc->nchunks > 0 && chunkBytes != sc->chunksize)) {
+    return {"ERR_CORRUPT", "the frame's chunks disagree with its b2nd metalayer"};
+  }
+  std::unique_ptr<uint8_t[]> bounce;
+  size_t bounceSize = 0;
+  int64_t written = 0;
+  for (int64_t n = 0; n < plan.nchunks; n++) {
+    int64_t start = 0, valid = 0;
+    if (isB2nd) {
+      ChunkSpan(g, plan, n, &start, &valid);
+    } else {
+      start = n * plan.chunkItems;
+      valid = std::min(plan.chunkItems, items - start);
+    }
+    if (valid <= 0 || start + valid > items) return {"ERR_CORRUPT", "the frame holds more chunks than its shape"};
+    uint8_t* chunk = nullptr;
+    bool needsFree = false;
+    int cbytes = blosc2_schunk_get_chunk(sc, n, &chunk, &needsFree);
+    if (cbytes < 0) return {"ERR_CORRUPT", BloscMessage("cannot read a chunk of the frame", cbytes), cbytes};
+    std::unique_ptr<uint8_t, decltype(&free)> owned(needsFree ? chunk : nullptr, free);
+    ChunkHeader h;
+    View cv{chunk, static_cast<size_t>(cbytes)};
+    f = ReadChunkHeader(cv, &h, HeaderCheck::kWithin);
+    if (f.code) return f;
+    int64_t want = valid * g.typesize;
+    if (h.nbytes != chunkBytes && !(!isB2nd && h.nbytes == want)) {
+      return {"ERR_CORRUPT", "a chunk of the frame has the wrong size"};
+    }
+    uint8_t* to = dest.data + start * g.typesize;
+    if (h.nbytes > want) {
+      if (bounceSize < static_cast<size_t>(h.nbytes)) {
+        bounceSize = static_cast<size_t>(h.nbytes);
+        bounce.reset(new (std::nothrow) uint8_t[bounceSize]);
+        if (!bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
+      }
+      f = DoDecompress(nthreads, cv, h, bounce.get(), bounceSize);
+      if (f.code) return f;
+      std::memcpy(to, bounce.get(), static_cast<size_t>(want));
+    } else {
+      f = DoDecompress(nthreads, cv, h, to, static_cast<size_t>(want));
+      if (f.code) return f;
+    }
+    written += want;
+  }
+  if (written != static_cast<int64_t>(dest.length)) return {"ERR_CORRUPT", "the frame's chunks do not cover its shape"};
+  return {nullptr, ""};
+}
+
+
+// C-Blosc2 picks a block size from the codec, level, type size and filters; a
+// b2nd frame must fix one, so ask C-Blosc2 what it would pick for this many
+// bytes (compressing zeros is cheap and the answer is cached by the caller).
+int32_t SuggestBlocksize(blosc2_cparams cp, int32_t nbytes) {
+  cp.blocksize = 0;
+  cp.nthreads = 1;
+  std::vector<uint8_t> zeros(static_cast<size_t>(nbytes), 0);
+  std::vector<uint8_t> out(CompressBound(static_cast<size_t>(nbytes)));
+  CtxPtr ctx(blosc2_create_cctx(cp), blosc2_free_ctx);
+  if (!ctx) return -1;
+  int rc = blosc2_compress_ctx(ctx.get(), zeros.data(), nbytes, out.data(), static_cast<int32_t>(out.size()));
+  if (rc < 0) return rc;
+  int32_t nb = 0, cb = 0, bs = 0;
+  blosc2_cbuffer_sizes(out.data(), &nb, &cb, &bs);
+  return bs;
+}
+
+}  // namespace blosc2_node

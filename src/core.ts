@@ -1,0 +1,206 @@
+/**
+ * Chunk-level API after python-blosc2's `compress` / `decompress`: one
+ * C-Blosc2 chunk in, one out, read and written in place.
+ * @packageDocumentation
+ */
+import { Blosc2Error, invalidArg, withCallerStack } from './errors';
+import { native } from './native';
+import { type CParams, type DParams, resolveCParams, resolveDParams } from './params';
+
+/** What the functions of this package read bytes from. */
+export type BinaryLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
+
+/**
+ * The bytes of `src` as a view over the same memory (no copy).
+ * @internal
+ */
+export function asView(src: unknown, name: string): ArrayBufferView {
+  if (ArrayBuffer.isView(src)) return src;
+  if (src instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && src instanceof SharedArrayBuffer)) {
+    if (src instanceof ArrayBuffer && src.byteLength === 0 && native.isDetached(src)) {
+      throw new Blosc2Error(`${name} is a detached ArrayBuffer`, 'ERR_DETACHED');
+    }
+    return new Uint8Array(src);
+  }
+  throw invalidArg(name, 'a TypedArray, DataView, Buffer, ArrayBuffer or SharedArrayBuffer', src);
+}
+
+/**
+ * Async calls read their input on another thread: refuse memory that could
+ * shrink or move under them.
+ * @internal
+ */
+export function checkStableForAsync(view: ArrayBufferView, name: string): void {
+  const buffer = view.buffer as ArrayBufferLike & { resizable?: boolean };
+  if (buffer.resizable === true) {
+    throw invalidArg(name, 'a view over a fixed-length ArrayBuffer (async calls cannot read resizable memory)', view);
+  }
+  if (view.byteLength === 0 && buffer instanceof ArrayBuffer && native.isDetached(buffer)) {
+    throw new Blosc2Error(`${name} is backed by a detached ArrayBuffer`, 'ERR_DETACHED');
+  }
+}
+
+function bytesPerElement(view: ArrayBufferView): number {
+  const n = (view as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT;
+  return typeof n === 'number' ? n : 1;
+}
+
+// The addon writes into a worst-case buffer (nbytes + 32). Keep it when the
+// chunk filled most of it (incompressible data: no second copy), else copy the
+// chunk into a buffer of its own size so the slack is freed.
+function trim(out: Buffer): Buffer {
+  const cbytes = out.readInt32LE(12);
+  const slack = out.length - cbytes;
+  if (slack <= Math.max(4096, out.length >>> 4)) return out.subarray(0, cbytes);
+  const exact = Buffer.allocUnsafeSlow(cbytes);
+  out.copy(exact, 0, 0, cbytes);
+  return exact;
+}
+
+/**
+ * Compresses `src` into one C-Blosc2 chunk, reading it in place.
+ * @param src - the bytes (any view, Buffer, ArrayBuffer or SharedArrayBuffer; at most 2 GiB - 32)
+ * @param cparams - compression parameters; `typesize` defaults to the view's element size
+ * @returns the chunk, a Buffer of exactly its length
+ * @throws {@link Blosc2Error} `ERR_INVALID_ARG`, `ERR_DETACHED`, `ERR_COMPRESS`
+ */
+export function compress(src: BinaryLike, cparams?: CParams): Buffer {
+  const view = asView(src, 'src');
+  return trim(native.compress(view, ...resolveCParams(cparams, bytesPerElement(view))));
+}
+
+/**
+ * {@link compress} on the libuv thread pool: the event loop keeps running.
+ * `src` is read in place and must not be written, transferred or detached
+ * until the promise settles; resizable buffers are refused.
+ */
+export async function compressAsync(src: BinaryLike, cparams?: CParams): Promise<Buffer> {
+  const caller = new Error();
+  const view = asView(src, 'src');
+  checkStableForAsync(view, 'src');
+  const args = resolveCParams(cparams, bytesPerElement(view));
+  try {
+    return trim(await native.compressAsync(view, ...args));
+  } catch (err) {
+    throw withCallerStack(err, caller);
+  }
+}
+
+/** Options of {@link decompress}: {@link DParams} plus a destination. */
+export interface DecompressOptions extends DParams {
+  /** Decompress into this view (at least the chunk's `nbytes` long) instead of a new Buffer. */
+  out?: ArrayBufferView;
+}
+
+const DECOMPRESS_KEYS = new Set(['out']);
+
+function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefined) {
+  const view = asView(src, 'src');
+  const { nthreads, maxOutputBytes } = resolveDParams(dparams, 'dparams', DECOMPRESS_KEYS);
+  const [nbytes] = native.chunkInfo(view, 2);
+  const given = dparams?.out;
+  if (given !== undefined) {
+    if (!ArrayBuffer.isView(given)) throw invalidArg('dparams.out', 'an ArrayBufferView', given);
+    if (given.byteLength < nbytes) {
+      throw new Blosc2Error(
+        `dparams.out has ${given.byteLength} bytes but the chunk decompresses to ${nbytes}`,
+        'ERR_OUTPUT_TOO_SMALL',
+      );
+    }
+    return { view, nthreads, out: given };
+  }
+  if (nbytes > maxOutputBytes) {
+    throw new Blosc2Error(
+      `the chunk decompresses to ${nbytes} bytes, over dparams.maxOutputBytes (${maxOutputBytes}); raise maxOutputBytes to accept it`,
+      'ERR_MAX_OUTPUT',
+    );
+  }
+  return { view, nthreads, out: Buffer.allocUnsafe(nbytes) };
+}
+
+/**
+ * Decompresses one C-Blosc2 chunk (python-blosc2's `decompress`).
+ * @param src - exactly one chunk
+ * @param dparams - threads, the output limit, or a destination `out`
+ * @returns a new Buffer, or `dparams.out` itself when given
+ * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_OUTPUT_TOO_SMALL`, `ERR_INVALID_ARG`, `ERR_DETACHED`
+ */
+export function decompress<T extends ArrayBufferView = Buffer>(src: BinaryLike, dparams?: DecompressOptions & { out?: T }): T {
+  const { view, nthreads, out } = prepareDecompress(src, dparams);
+  native.decompress(view, out, nthreads);
+  return out as T;
+}
+
+/** {@link decompress} on the libuv thread pool. `src` and `out` must stay untouched until it settles. */
+export async function decompressAsync<T extends ArrayBufferView = Buffer>(
+  src: BinaryLike,
+  dparams?: DecompressOptions & { out?: T },
+): Promise<T> {
+  const caller = new Error();
+  const { view, nthreads, out } = prepareDecompress(src, dparams);
+  checkStableForAsync(view, 'src');
+  checkStableForAsync(out, 'dparams.out');
+  try {
+    await native.decompressAsync(view, out, nthreads);
+  } catch (err) {
+    throw withCallerStack(err, caller);
+  }
+  return out as T;
+}
+
+/** Sizes read from a chunk header (python-blosc2's `get_cbuffer_sizes`). */
+export interface CbufferSizes {
+  /** Bytes after decompression. */
+  nbytes: number;
+  /** Bytes of the chunk, header included. */
+  cbytes: number;
+  /** Bytes of one internal block. */
+  blocksize: number;
+}
+
+/**
+ * Reads the sizes from a chunk header; only the first 32 bytes are needed.
+ * @throws {@link Blosc2Error} `ERR_CORRUPT` when `src` is not a chunk header
+ */
+export function getCbufferSizes(src: BinaryLike): CbufferSizes {
+  const [nbytes, cbytes, blocksize] = native.chunkInfo(asView(src, 'src'), 0);
+  return { nbytes, cbytes, blocksize };
+}
+
+/** Everything a chunk header says, see {@link cbufferInfo}. */
+export interface CbufferInfo extends CbufferSizes {
+  /** Bytes per item the shuffle filters used. */
+  typesize: number;
+  /** The codec's format ('lz4' also covers chunks made with 'lz4hc', which share it). */
+  codec: 'blosclz' | 'lz4' | 'zlib' | 'zstd' | 'unknown';
+  /** The filter pipeline, by C-Blosc2 filter code, in order (6 slots, 0 = none). */
+  filters: number[];
+  /** One metadata byte per filter slot. */
+  filtersMeta: number[];
+  /** Stored without compression (the data did not compress). */
+  memcpyed: boolean;
+  /** A special chunk, stored as a header only: all zeros, all NaN, one repeated value, or uninitialized (decoded as zeros). */
+  special: 'zeros' | 'nan' | 'value' | 'uninit' | null;
+}
+
+const SPECIALS = [null, 'zeros', 'nan', 'value', 'uninit'] as const;
+const COMPLIBS: Record<string, CbufferInfo['codec']> = { BloscLZ: 'blosclz', LZ4: 'lz4', Zlib: 'zlib', Zstd: 'zstd' };
+
+/**
+ * Describes a chunk from its header: sizes, type size, codec, filters, and
+ * whether it is memcpyed or special.
+ */
+export function cbufferInfo(src: BinaryLike): CbufferInfo {
+  const [nbytes, cbytes, blocksize, typesize, flags, special, filters, filtersMeta, complib] = native.chunkInfo(asView(src, 'src'), 0);
+  return {
+    nbytes,
+    cbytes,
+    blocksize,
+    typesize,
+    codec: (complib !== null && COMPLIBS[complib]) || 'unknown',
+    filters,
+    filtersMeta,
+    memcpyed: (flags & 0x2) !== 0,
+    special: SPECIALS[special] ?? null,
+  };
+}

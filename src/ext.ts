@@ -1,0 +1,615 @@
+/**
+ * The msgpackr extension: how arrays become MessagePack ext records and back
+ * (FORMAT.md specifies every byte). One file owns the wire format.
+ *
+ * Records:
+ * - type 42, "b2nd": a C-Blosc2 CFrame with the b2nd metalayer, exactly what
+ *   python-blosc2's msgpack helpers write for a `blosc2.NDArray`;
+ * - type 80, "raw": small arrays, uncompressed (kind, dtype, shape, bytes);
+ * - type 81, "view" (structuredClone only): a tag followed by
+ *   `[buffer, byteOffset, length, kind, shape?, dtype?]`, so views over one
+ *   ArrayBuffer come back over one ArrayBuffer;
+ * - type 82, "out-of-band": a placeholder naming an entry of a side list of
+ *   buffers (packOutOfBand / packAsync).
+ *
+ * msgpackr's extensions are process-wide, so ours act only for Packrs that
+ * carry a blosc2 configuration; any other Packr gets msgpackr's own encoding of
+ * typed arrays, exactly as if this package were not loaded.
+ * @internal
+ */
+import { addExtension } from 'msgpackr';
+import { Blosc2Error } from './errors';
+import { BY_CODE, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from './dtypes';
+import { chooseGeometry, blockTarget } from './geometry';
+import { NDArray } from './ndarray';
+import { native, type CParamArgs } from './native';
+import { DEFAULT_MAX_OUTPUT_BYTES, getNthreads } from './params';
+
+export const B2ND_EXT = 42;
+export const RAW_EXT = 80;
+export const VIEW_EXT = 81;
+export const OOB_EXT = 82;
+
+/** What a record rebuilds, beside the dtype (FORMAT.md, "Kinds"). */
+export const enum Kind {
+  Typed = 0,
+  Buffer = 1,
+  DataView = 2,
+  ArrayBuffer = 3,
+  SharedArrayBuffer = 4,
+  NDArray = 5,
+}
+const KIND_NAMES = ['', 'Buffer', 'DataView', 'ArrayBuffer', 'SharedArrayBuffer', ''] as const;
+
+/** Per-Packr settings, attached under {@link kConfig}. */
+export interface PackConfig {
+  cparams: CParamArgs;
+  threshold: number;
+  structuredClone: boolean;
+  /** When set, large arrays go to this list instead of into the message. */
+  outOfBand?: OutOfBandSink | undefined;
+}
+
+export interface OutOfBandSink {
+  /** Arrays at or above this many bytes travel out of band. */
+  minBytes: number;
+  /** Entries: a frame (compressed) or the array's own bytes (clevel 0). */
+  buffers: Uint8Array[];
+  /** packAsync: compressions to run on the pool, in placeholder order. */
+  pending?: Array<{ data: ArrayBufferView; desc: Described; cparams: CParamArgs }>;
+  /** packAsync: the random tag of this call's placeholders. */
+  nonce?: Uint8Array;
+}
+
+export const kConfig = Symbol('blosc2.packConfig');
+
+/** Per-call decode settings, set by Packer.unpack around msgpackr's unpack. */
+export interface UnpackState {
+  nthreads: number;
+  maxOutputBytes: number;
+  remaining: number;
+  zeroCopy: boolean;
+  buffers?: readonly Uint8Array[] | undefined;
+  /** unpackAsync: decodes queued here run on the libuv pool after msgpackr returns. */
+  deferred?: Array<Promise<void>> | undefined;
+}
+
+let unpackState: UnpackState | null = null;
+
+/** Runs fn with the given decode settings in force (nesting-safe). */
+export function withUnpackState<T>(state: UnpackState, fn: () => T): T {
+  const prev = unpackState;
+  unpackState = state;
+  try {
+    return fn();
+  } finally {
+    unpackState = prev;
+  }
+}
+
+function currentUnpackState(): UnpackState {
+  if (unpackState) return unpackState;
+  // A foreign Unpackr met one of our records: decode it with the defaults.
+  return { nthreads: getNthreads(), maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES, remaining: DEFAULT_MAX_OUTPUT_BYTES, zeroCopy: false };
+}
+
+// ---------------------------------------------------------------------------
+// Describing a value: its bytes, dtype, shape and kind.
+
+export interface Described {
+  bytes: Uint8Array;
+  entry: DTypeEntry;
+  kind: Kind;
+  shape: readonly number[];
+  dtype: string;
+}
+
+const U8 = BY_CODE[2] as DTypeEntry;
+
+export function describe(value: unknown): Described | undefined {
+  if (value instanceof NDArray) {
+    const entry = entryOf(value.data) as DTypeEntry;
+    return { bytes: bytesOf(value.data), entry, kind: Kind.NDArray, shape: value.shape, dtype: value.dtype };
+  }
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof DataView) return bytesLike(bytesOf(value), Kind.DataView);
+    const entry = entryOf(value);
+    if (!entry) return undefined;
+    if (Buffer.isBuffer(value)) return bytesLike(bytesOf(value), Kind.Buffer);
+    return { bytes: bytesOf(value), entry, kind: Kind.Typed, shape: [(value as TypedArray).length], dtype: entry.dtype };
+  }
+  if (value instanceof ArrayBuffer) return bytesLike(new Uint8Array(value), Kind.ArrayBuffer);
+  if (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer) {
+    return bytesLike(new Uint8Array(value), Kind.SharedArrayBuffer);
+  }
+  return undefined;
+}
+
+function bytesLike(bytes: Uint8Array, kind: Kind): Described {
+  return { bytes, entry: U8, kind, shape: [bytes.byteLength], dtype: U8.dtype };
+}
+
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+function jsKindOf(d: Described): string {
+  return d.kind === Kind.Typed ? d.entry.ctor.name : KIND_NAMES[d.kind];
+}
+
+// ---------------------------------------------------------------------------
+// Writing.
+
+type Target = { target: Uint8Array; targetView: DataView; position: number };
+type Allocate = (size: number) => Target;
+
+/** Bytes of the ext header for a payload of this length (ext8/16/32). */
+function extHeaderSize(length: number): number {
+  return length < 0x100 ? 3 : length < 0x10000 ? 4 : 6;
+}
+
+function writeExtHeader(t: Target, length: number, type: number): number {
+  let p = t.position;
+  const target = t.target;
+  if (length < 0x100) {
+    target[p++] = 0xc7;
+    target[p++] = length;
+  } else if (length < 0x10000) {
+    target[p++] = 0xc8;
+    target[p++] = length >> 8;
+    target[p++] = length & 0xff;
+  } else {
+    target[p++] = 0xc9;
+    t.targetView.setUint32(p, length);
+    p += 4;
+  }
+  target[p++] = type;
+  return p;
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(target: Uint8Array, p: number, n: number): number {
+  while (n >= 0x80) {
+    target[p++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  target[p++] = n;
+  return p;
+}
+
+/** Bytes of the raw-record header (everything before the data) for d. */
+function rawHeaderSize(d: Described): number {
+  if (d.kind !== Kind.NDArray) return 1;
+  let size = 2 + 1 + d.dtype.length;
+  for (const dim of d.shape) size += varintSize(dim);
+  return size;
+}
+
+function writeRawHeader(target: Uint8Array, p: number, d: Described): number {
+  target[p++] = (d.kind << 4) | d.entry.code;
+  if (d.kind === Kind.NDArray) {
+    target[p++] = d.shape.length;
+    for (const dim of d.shape) p = writeVarint(target, p, dim);
+    target[p++] = d.dtype.length;
+    for (let i = 0; i < d.dtype.length; i++) target[p++] = d.dtype.charCodeAt(i);
+  }
+  return p;
+}
+
+function writeRaw(d: Described, allocate: Allocate): void {
+  const length = rawHeaderSize(d) + d.bytes.byteLength;
+  const t = allocate(extHeaderSize(length) + length);
+  const p = writeRawHeader(t.target, writeExtHeader(t, length, RAW_EXT), d);
+  t.target.set(d.bytes, p);
+}
+
+/** Arguments of the addon's frame encoders for d. */
+export function frameArgs(d: Described, cparams: CParamArgs) {
+  const itemsize = d.entry.itemsize;
+  const shape = d.shape.length === 0 ? [] : d.shape;
+  const args: CParamArgs = [...cparams];
+  args[2] = itemsize;
+  const g = chooseGeometry(shape, itemsize, blockTarget(args));
+  return { itemsize, shape, g, args };
+}
+
+function writeFrame(d: Described, cparams: CParamArgs, allocate: Allocate): void {
+  const { itemsize, shape, g, args } = frameArgs(d, cparams);
+  // The addon builds the frame, then asks for room of its exact length and
+  // copies it straight into msgpackr's buffer: the only copy of the compressed bytes.
+  native.b2ndEncode(d.bytes, itemsize, d.dtype, jsKindOf(d), shape, g.chunkshape, g.blockshape, ...args, (length: number) => {
+    const t = allocate(extHeaderSize(length) + length);
+    const p = writeExtHeader(t, length, B2ND_EXT);
+    return t.target.subarray(p, p + length);
+  });
+}
+
+/** Encodes d as a standalone frame (no ext header): for out-of-band buffers. */
+export function encodeFrame(d: Described, cparams: CParamArgs): Uint8Array {
+  const { itemsize, shape, g, args } = frameArgs(d, cparams);
+  return native.b2ndEncode(d.bytes, itemsize, d.dtype, jsKindOf(d), shape, g.chunkshape, g.blockshape, ...args);
+}
+
+/** Async twin of {@link encodeFrame}. */
+export function encodeFrameAsync(d: Described, cparams: CParamArgs): Promise<Buffer> {
+  const { itemsize, shape, g, args } = frameArgs(d, cparams);
+  return native.b2ndEncodeAsync(d.bytes, itemsize, d.dtype, jsKindOf(d), shape, g.chunkshape, g.blockshape, ...args);
+}
+
+// Out-of-band placeholder: u32 index, a flag, then by flag: 0 the buffer is a
+// frame; 1 the buffer is raw bytes, described by a raw-record header; 2 a
+// packAsync placeholder (16-byte nonce) that never leaves this process.
+function writeOutOfBand(d: Described, cfg: PackConfig, sink: OutOfBandSink, allocate: Allocate): void {
+  let flag: number;
+  let index: number;
+  if (sink.pending && sink.nonce) {
+    flag = 2;
+    index = sink.pending.length;
+    sink.pending.push({ data: d.bytes, desc: d, cparams: cfg.cparams });
+  } else {
+    flag = cfg.cparams[0] === 0 ? 1 : 0;
+    index = sink.buffers.length;
+    sink.buffers.push(flag === 1 ? d.bytes : encodeFrame(d, cfg.cparams));
+  }
+  const length = 5 + (flag === 1 ? rawHeaderSize(d) : flag === 2 ? 16 : 0);
+  const t = allocate(extHeaderSize(length) + length);
+  let p = writeExtHeader(t, length, OOB_EXT);
+  t.targetView.setUint32(p, index, true);
+  p += 4;
+  t.target[p++] = flag;
+  if (flag === 1) writeRawHeader(t.target, p, d);
+  else if (flag === 2) t.target.set(sink.nonce as Uint8Array, p);
+}
+
+type PackrLike = { [kConfig]?: PackConfig; moreTypes?: boolean };
+type InnerPack = (value: unknown) => void;
+
+// Set by a view record just before it packs its ArrayBuffer, so the buffer is
+// shuffled with the item size of the view that led to it.
+let typesizeHint = 0;
+
+function packExtension(this: PackrLike, value: unknown, allocate: Allocate, pack: InnerPack): void {
+  const cfg = this[kConfig];
+  if (!cfg) return packLikeMsgpackr(this, value, allocate);
+  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !(typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)) {
+    return packViewTag(value, allocate, pack);
+  }
+  const d = describe(value);
+  if (!d) return packLikeMsgpackr(this, value, allocate);
+  if (typesizeHint > 1 && d.kind >= Kind.ArrayBuffer && d.bytes.byteLength % typesizeHint === 0) {
+    d.entry = entryForItemsize(typesizeHint);
+    d.shape = [d.bytes.byteLength / typesizeHint];
+    d.dtype = d.entry.dtype;
+  }
+  typesizeHint = 0;
+  const n = d.bytes.byteLength;
+  if (cfg.outOfBand && n >= cfg.outOfBand.minBytes) return writeOutOfBand(d, cfg, cfg.outOfBand, allocate);
+  if (n < cfg.threshold) return writeRaw(d, allocate);
+  return writeFrame(d, cfg.cparams, allocate);
+}
+
+// An ArrayBuffer packed for a view of wider items is framed with that item
+// size (better shuffling); its kind still says ArrayBuffer, so it comes back as one.
+function entryForItemsize(size: number): DTypeEntry {
+  const code = size === 2 ? 5 : size === 4 ? 7 : size === 8 ? 11 : 2;
+  return BY_CODE[code] as DTypeEntry;
+}
+
+function packViewTag(value: unknown, allocate: Allocate, pack: InnerPack): void {
+  const t = allocate(3);
+  t.target[t.position] = 0xd4;
+  t.target[t.position + 1] = VIEW_EXT;
+  t.target[t.position + 2] = 0;
+  if (value instanceof NDArray) {
+    const data = value.data;
+    typesizeHint = data.BYTES_PER_ELEMENT;
+    pack([data.buffer, data.byteOffset, data.length, Kind.NDArray, (entryOf(data) as DTypeEntry).code, [...value.shape], value.dtype]);
+    return;
+  }
+  const view = value as ArrayBufferView;
+  const entry = entryOf(view) ?? U8;
+  const kind = view instanceof DataView ? Kind.DataView : Buffer.isBuffer(view) ? Kind.Buffer : Kind.Typed;
+  typesizeHint = kind === Kind.Typed ? entry.itemsize : 1;
+  const length = kind === Kind.Typed ? (view as TypedArray).length : view.byteLength;
+  pack([view.buffer, view.byteOffset, length, kind, entry.code]);
+}
+
+// msgpackr's own encoding of these types (pack.js: writeBuffer / writeExtBuffer),
+// for Packrs that are not ours.
+const MSGPACKR_TYPED = [
+  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
+  'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+];
+
+function packLikeMsgpackr(packr: PackrLike, value: unknown, allocate: Allocate): void {
+  if (value instanceof NDArray) {
+    throw new Blosc2Error('an NDArray can only be packed by a blosc2 Packer (or a Packr passed to useBlosc2)', 'ERR_INVALID_ARG');
+  }
+  const isAB = value instanceof ArrayBuffer;
+  const view = value as ArrayBufferView;
+  const bytes = isAB ? new Uint8Array(value) : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  let extType = -1;
+  if (packr.moreTypes) {
+    if (isAB) extType = 0x10;
+    else if (value instanceof DataView) extType = 0x11;
+    else if (!Buffer.isBuffer(value)) extType = MSGPACKR_TYPED.indexOf((value as object).constructor.name);
+  }
+  const n = bytes.byteLength;
+  if (extType >= 0) {
+    const t = allocate(extHeaderSize(n + 1) + n + 1);
+    let p = writeExtHeader(t, n + 1, 0x74);
+    t.target[p++] = extType;
+    t.target.set(bytes, p);
+    return;
+  }
+  const head = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+  const t = allocate(head + n);
+  let p = t.position;
+  if (n < 0x100) {
+    t.target[p++] = 0xc4;
+    t.target[p++] = n;
+  } else if (n < 0x10000) {
+    t.target[p++] = 0xc5;
+    t.target[p++] = n >> 8;
+    t.target[p++] = n & 0xff;
+  } else {
+    t.target[p++] = 0xc6;
+    t.targetView.setUint32(p, n);
+    p += 4;
+  }
+  t.target.set(bytes, p);
+}
+
+// ---------------------------------------------------------------------------
+// Reading.
+
+function corrupt(what: string): Blosc2Error {
+  return new Blosc2Error(what, 'ERR_CORRUPT');
+}
+
+function charge(state: UnpackState, nbytes: number, what: string): void {
+  if (nbytes > state.remaining) {
+    throw new Blosc2Error(
+      `${what} decodes to ${nbytes} bytes, over maxOutputBytes (${state.maxOutputBytes} for the whole message); raise maxOutputBytes to accept it`,
+      'ERR_MAX_OUTPUT',
+    );
+  }
+  state.remaining -= nbytes;
+}
+
+function readVarint(data: Uint8Array, pos: { p: number }): number {
+  let n = 0;
+  let scale = 1;
+  for (let i = 0; i < 8; i++) {
+    if (pos.p >= data.length) throw corrupt('raw record: truncated shape');
+    const b = data[pos.p++] as number;
+    n += (b & 0x7f) * scale;
+    if (b < 0x80) return n;
+    scale *= 128;
+  }
+  throw corrupt('raw record: shape dimension too large');
+}
+
+interface RawHeader {
+  entry: DTypeEntry;
+  kind: Kind;
+  shape: number[] | null;
+  dtype: string | null;
+  items: number;
+}
+
+function readRawHeader(data: Uint8Array, pos: { p: number }): RawHeader {
+  if (pos.p >= data.length) throw corrupt('raw record: empty');
+  const b = data[pos.p++] as number;
+  const kind = b >> 4;
+  const entry = BY_CODE[b & 0x0f];
+  if (!entry) {
+    throw new Blosc2Error(`raw record: unknown dtype code ${b & 0x0f}${(b & 0x0f) === 12 ? ' (Float16Array is not available in this runtime)' : ''}`, (b & 0x0f) === 12 ? 'ERR_UNSUPPORTED' : 'ERR_CORRUPT');
+  }
+  if (kind > Kind.NDArray) throw corrupt(`raw record: unknown kind ${kind}`);
+  if (kind !== Kind.Typed && kind !== Kind.NDArray && entry.itemsize !== 1) throw corrupt('raw record: a byte kind with a wide dtype');
+  if (kind !== Kind.NDArray) return { entry, kind, shape: null, dtype: null, items: -1 };
+  if (pos.p >= data.length) throw corrupt('raw record: truncated');
+  const ndim = data[pos.p++] as number;
+  if (ndim > 8) throw corrupt(`raw record: ${ndim} dimensions (at most 8)`);
+  const shape: number[] = [];
+  let items = 1;
+  for (let i = 0; i < ndim; i++) {
+    const dim = readVarint(data, pos);
+    shape.push(dim);
+    items *= dim;
+  }
+  if (pos.p >= data.length) throw corrupt('raw record: truncated dtype');
+  const len = data[pos.p++] as number;
+  if (pos.p + len > data.length) throw corrupt('raw record: truncated dtype');
+  const dtype = String.fromCharCode(...data.subarray(pos.p, pos.p + len));
+  pos.p += len;
+  return { entry, kind, shape, dtype, items };
+}
+
+/** Builds the value a record describes around its (already filled) bytes. */
+function build(h: { entry: DTypeEntry; kind: Kind; shape: readonly number[] | null; dtype: string | null }, ab: ArrayBufferLike, offset: number, byteLength: number): unknown {
+  switch (h.kind) {
+    case Kind.Buffer:
+      return Buffer.from(ab, offset, byteLength);
+    case Kind.DataView:
+      return new DataView(ab, offset, byteLength);
+    case Kind.ArrayBuffer:
+    case Kind.SharedArrayBuffer:
+      return ab;
+    case Kind.NDArray: {
+      const ctor = ctorForDtype(h.dtype as string);
+      if (ctor.BYTES_PER_ELEMENT !== h.entry.itemsize) throw corrupt(`dtype '${h.dtype}' does not fit the data's items`);
+      const data = new h.entry.ctor(ab, offset, byteLength / h.entry.itemsize);
+      try {
+        return new NDArray(data, h.shape as number[], h.dtype as string);
+      } catch (err) {
+        throw corrupt(`an NDArray record is inconsistent: ${(err as Error).message}`);
+      }
+    }
+    default:
+      return new h.entry.ctor(ab, offset, byteLength / h.entry.itemsize);
+  }
+}
+
+function newBacking(kind: Kind, nbytes: number): ArrayBufferLike {
+  return kind === Kind.SharedArrayBuffer ? new SharedArrayBuffer(nbytes) : new ArrayBuffer(nbytes);
+}
+
+function unpackRaw(data: Uint8Array): unknown {
+  const state = currentUnpackState();
+  const pos = { p: 0 };
+  const h = readRawHeader(data, pos);
+  const nbytes = data.length - pos.p;
+  if (nbytes % h.entry.itemsize !== 0) throw corrupt(`raw record: ${nbytes} bytes is not a whole number of ${h.entry.itemsize}-byte items`);
+  if (h.shape && h.items * h.entry.itemsize !== nbytes) throw corrupt('raw record: the shape disagrees with the data');
+  charge(state, nbytes, 'a raw record');
+  const src = data.subarray(pos.p);
+  const offset = data.byteOffset + pos.p;
+  if (state.zeroCopy && h.kind !== Kind.SharedArrayBuffer && h.kind !== Kind.ArrayBuffer && offset % h.entry.itemsize === 0) {
+    return build(h, data.buffer, offset, nbytes);
+  }
+  const ab = newBacking(h.kind, nbytes);
+  new Uint8Array(ab).set(src);
+  return build(h, ab, 0, nbytes);
+}
+
+const KIND_BY_NAME: Record<string, Kind> = { Buffer: Kind.Buffer, DataView: Kind.DataView, ArrayBuffer: Kind.ArrayBuffer, SharedArrayBuffer: Kind.SharedArrayBuffer };
+
+/** Decodes a b2nd (or plain super-chunk) frame into a new array. */
+export function unpackFrame(frame: Uint8Array): unknown {
+  const state = currentUnpackState();
+  const info = native.b2ndInfo(frame);
+  let entry: DTypeEntry;
+  let kind: Kind;
+  let dtype: string | null = null;
+  if (!info.b2nd) {
+    // A python-blosc2 SChunk: its bytes.
+    entry = U8;
+    kind = Kind.Typed;
+  } else if (info.jsKind in KIND_BY_NAME) {
+    kind = KIND_BY_NAME[info.jsKind] as Kind;
+    entry = U8;
+  } else {
+    const ctor = info.jsKind ? MSGPACKR_TYPED.includes(info.jsKind) || info.jsKind === 'Float16Array' ? (globalThis as Record<string, unknown>)[info.jsKind] : undefined : ctorForDtype(info.dtype);
+    if (typeof ctor !== 'function') throw new Blosc2Error(`a frame holds a ${info.jsKind || info.dtype} this runtime cannot make`, 'ERR_UNSUPPORTED');
+    const e = entryOf(new (ctor as new (n: number) => ArrayBufferView)(0));
+    if (!e) throw new Blosc2Error(`a frame holds a ${info.jsKind || info.dtype} this runtime cannot make`, 'ERR_UNSUPPORTED');
+    entry = e;
+    if (info.jsKind) {
+      kind = Kind.Typed;
+    } else {
+      kind = Kind.NDArray;
+      dtype = info.dtype;
+    }
+  }
+  if (info.b2nd && info.typesize !== (kind === Kind.Typed || kind === Kind.NDArray ? entry.itemsize : info.typesize)) {
+    throw corrupt(`the frame's typesize (${info.typesize}) disagrees with its dtype '${info.dtype}'`);
+  }
+  let nbytes: number;
+  if (info.b2nd) {
+    nbytes = info.typesize;
+    for (const d of info.shape) nbytes *= d;
+  } else {
+    nbytes = info.nbytes;
+  }
+  if (!Number.isSafeInteger(nbytes) || nbytes < 0) throw corrupt('the frame claims an impossible size');
+  charge(state, nbytes, 'an array frame');
+  // A chunk goes through a bounce buffer at the edge, and foreign geometries
+  // through C-Blosc2's own: bound those allocations by the limit too.
+  if (info.chunksize > state.maxOutputBytes) {
+    throw new Blosc2Error(`the frame's chunks are ${info.chunksize} bytes, over maxOutputBytes (${state.maxOutputBytes})`, 'ERR_MAX_OUTPUT');
+  }
+  if (kind !== Kind.Typed && kind !== Kind.NDArray && kind !== Kind.Buffer && kind !== Kind.DataView && kind !== Kind.ArrayBuffer && kind !== Kind.SharedArrayBuffer) {
+    throw corrupt('unknown kind');
+  }
+  if (nbytes % entry.itemsize !== 0) throw corrupt('the frame holds a partial item');
+  const ab = newBacking(kind, nbytes);
+  const out = new Uint8Array(ab);
+  const h = { entry, kind, shape: info.b2nd ? info.shape : [nbytes / entry.itemsize], dtype };
+  if (state.deferred) {
+    state.deferred.push(native.b2ndDecodeAsync(frame, out, state.nthreads));
+  } else {
+    native.b2ndDecode(frame, out, state.nthreads);
+  }
+  return build(h, ab, 0, nbytes);
+}
+
+function unpackOutOfBand(data: Uint8Array): unknown {
+  const state = currentUnpackState();
+  if (!state.buffers) throw corrupt('an out-of-band record met outside unpackOutOfBand (pass the buffers)');
+  if (data.length < 5) throw corrupt('out-of-band record: truncated');
+  const index = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
+  const buf = state.buffers[index];
+  if (!buf) throw corrupt(`out-of-band record: no buffer #${index} (${state.buffers.length} given)`);
+  if (!ArrayBuffer.isView(buf)) throw corrupt(`out-of-band buffer #${index} is not a Uint8Array`);
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (data[4] === 0) return unpackFrame(bytes);
+  if (data[4] !== 1) throw corrupt(`out-of-band record: unknown flag ${data[4]}`);
+  const pos = { p: 5 };
+  const h = readRawHeader(data, pos);
+  if (pos.p !== data.length) throw corrupt('out-of-band record: trailing bytes');
+  const nbytes = bytes.byteLength;
+  if (nbytes % h.entry.itemsize !== 0 || (h.shape && h.items * h.entry.itemsize !== nbytes)) {
+    throw corrupt(`out-of-band buffer #${index} has ${nbytes} bytes, which disagrees with its record`);
+  }
+  // The caller handed us these bytes: view them in place when aligned (the
+  // zero-copy path of clevel 0), else copy into aligned memory.
+  if (h.kind !== Kind.ArrayBuffer && h.kind !== Kind.SharedArrayBuffer && bytes.byteOffset % h.entry.itemsize === 0) {
+    return build(h, bytes.buffer, bytes.byteOffset, nbytes);
+  }
+  charge(state, nbytes, 'an out-of-band buffer');
+  const ab = newBacking(h.kind, nbytes);
+  new Uint8Array(ab).set(bytes);
+  return build(h, ab, 0, nbytes);
+}
+
+function readViewTag(data: unknown): unknown {
+  if (!Array.isArray(data) || data.length < 5) throw corrupt('view record: not a view description');
+  const [ab, byteOffset, length, kind, code] = data as [unknown, unknown, unknown, unknown, unknown];
+  const isShared = typeof SharedArrayBuffer === 'function' && ab instanceof SharedArrayBuffer;
+  if (!(ab instanceof ArrayBuffer) && !isShared) throw corrupt('view record: no ArrayBuffer');
+  const entry = typeof code === 'number' ? BY_CODE[code] : undefined;
+  const buffer = ab as ArrayBufferLike;
+  if (!entry || typeof byteOffset !== 'number' || typeof length !== 'number' || typeof kind !== 'number') {
+    throw corrupt('view record: bad fields');
+  }
+  const byteLength = kind === Kind.Typed || kind === Kind.NDArray ? length * entry.itemsize : length;
+  if (!Number.isSafeInteger(byteOffset) || !Number.isSafeInteger(byteLength) || byteOffset < 0 || byteLength < 0 ||
+      byteOffset + byteLength > buffer.byteLength || byteOffset % entry.itemsize !== 0) {
+    throw corrupt('view record: the view lies outside its buffer');
+  }
+  const shape = kind === Kind.NDArray ? (data[5] as number[]) : null;
+  const dtype = kind === Kind.NDArray ? (data[6] as string) : null;
+  if (kind === Kind.NDArray && (!Array.isArray(shape) || typeof dtype !== 'string')) throw corrupt('view record: bad NDArray fields');
+  if (kind !== Kind.Typed && kind !== Kind.NDArray && kind !== Kind.Buffer && kind !== Kind.DataView) throw corrupt('view record: bad kind');
+  return build({ entry, kind, shape, dtype }, buffer, byteOffset, byteLength);
+}
+
+let installed = false;
+
+/**
+ * Registers the extension with msgpackr (once per process). Packrs without a
+ * blosc2 configuration keep msgpackr's own behaviour.
+ */
+export function install(): void {
+  if (installed) return;
+  installed = true;
+  const TypedArrayBase = Object.getPrototypeOf(Uint8Array) as abstract new () => unknown;
+  const classes: Array<abstract new (...args: never[]) => unknown> = [TypedArrayBase, DataView, ArrayBuffer, NDArray];
+  if (typeof SharedArrayBuffer === 'function') classes.push(SharedArrayBuffer);
+  for (const Class of classes) {
+    addExtension({ Class: Class as never, type: RAW_EXT, pack: packExtension as never, unpack: unpackRaw });
+  }
+  addExtension({ type: B2ND_EXT, unpack: unpackFrame });
+  addExtension({ type: OOB_EXT, unpack: unpackOutOfBand });
+  addExtension({ type: VIEW_EXT, read: readViewTag } as never);
+}

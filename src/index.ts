@@ -1,0 +1,54 @@
+/**
+ * blosc2 for Node.js: serialize values holding big TypedArrays and N-d arrays
+ * with MessagePack (msgpackr) for the object graph and C-Blosc2 for the arrays,
+ * interoperable with python-blosc2.
+ * @packageDocumentation
+ */
+export { Blosc2Error, type Blosc2ErrorCode } from './errors';
+export {
+  type Codec,
+  type Filter,
+  type SplitMode,
+  type CParams,
+  type DParams,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  defaultCParams,
+  getNthreads,
+  setNthreads,
+} from './params';
+export {
+  type BinaryLike,
+  type CbufferSizes,
+  type CbufferInfo,
+  type DecompressOptions,
+  compress,
+  compressAsync,
+  decompress,
+  decompressAsync,
+  getCbufferSizes,
+  cbufferInfo,
+} from './core';
+export { type TypedArray, ctorForDtype } from './dtypes';
+export { NDArray, MAX_DIM } from './ndarray';
+export {
+  type PackOptions,
+  type UnpackOptions,
+  type OutOfBand,
+  DEFAULT_THRESHOLD,
+  Packer,
+  pack,
+  unpack,
+  packAsync,
+  unpackAsync,
+  packOutOfBand,
+  unpackOutOfBand,
+  useBlosc2,
+} from './pack';
+export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './ext';
+
+import { native } from './native';
+/** Versions of the native parts: C-Blosc2 and its compiled-in codecs. */
+export const versions: Readonly<{ cblosc2: string; codecs: readonly string[] }> = Object.freeze({
+  cblosc2: native.version,
+  codecs: Object.freeze(native.compressors.split(',')),
+});

@@ -1,0 +1,314 @@
+/**
+ * pack / unpack: MessagePack (msgpackr) for the object graph, one ext record
+ * per array (see src/ext.ts and FORMAT.md).
+ * @packageDocumentation
+ */
+import { Packr, type Options as MsgpackrOptions } from 'msgpackr';
+import { Blosc2Error, invalidArg, withCallerStack } from './errors';
+import { asView, checkStableForAsync, type BinaryLike } from './core';
+import { randomBytes } from 'node:crypto';
+import {
+  B2ND_EXT,
+  OOB_EXT,
+  type OutOfBandSink,
+  type PackConfig,
+  type UnpackState,
+  encodeFrameAsync,
+  install,
+  kConfig,
+  withUnpackState,
+} from './ext';
+import { type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
+
+/** Default of {@link PackOptions.threshold}: arrays under 8 KiB are stored raw. */
+export const DEFAULT_THRESHOLD = 8192;
+
+/** msgpackr options that pass through to msgpackr. */
+const MSGPACKR_KEYS = [
+  'useRecords', 'structures', 'moreTypes', 'sequential', 'mapsAsObjects', 'useFloat32', 'largeBigIntToFloat',
+  'largeBigIntToString', 'useBigIntExtension', 'int64AsType', 'int64AsNumber', 'bundleStrings', 'useTimestamp32',
+  'encodeUndefinedAsNil', 'maxSharedStructures', 'maxOwnStructures', 'shouldShareStructure', 'getStructures',
+  'saveStructures', 'variableMapSize', 'useToJSON', 'mapAsEmptyObject', 'setAsEmptyObject', 'allowArraysInMapKeys',
+  'skipValues', 'onInvalidDate', 'copyBuffers', 'freezeData', 'randomAccessStructure', 'trusted',
+] as const;
+
+/** Options of {@link Packer}, {@link pack} and {@link unpack}. */
+export interface PackOptions extends CParams, Pick<MsgpackrOptions, (typeof MSGPACKR_KEYS)[number] & keyof MsgpackrOptions> {
+  /** Arrays of fewer bytes are stored raw (uncompressed record). Default {@link DEFAULT_THRESHOLD}; 0 compresses every array. */
+  threshold?: number;
+  /** msgpackr's structuredClone: cycles, shared references, and views over one ArrayBuffer stay shared. */
+  structuredClone?: boolean;
+  /** The most bytes the arrays of one message may decode to. Default 1 GiB. */
+  maxOutputBytes?: number;
+  /** When decoding, return views into the input where the bytes are stored raw and aligned, instead of copies. */
+  zeroCopy?: boolean;
+}
+
+/** Per-call options of {@link Packer.unpack}. */
+export interface UnpackOptions {
+  /** Overrides {@link PackOptions.maxOutputBytes} for this call. */
+  maxOutputBytes?: number;
+  /** Overrides {@link PackOptions.zeroCopy} for this call. */
+  zeroCopy?: boolean;
+  /** Overrides the decoding thread count for this call. */
+  nthreads?: number;
+}
+
+/** What {@link Packer.packOutOfBand} returns. */
+export interface OutOfBand {
+  /** The MessagePack message, with small placeholders where the large arrays were. */
+  message: Buffer;
+  /** The large arrays: compressed frames, or with `clevel: 0` the arrays' own bytes (views, not copies). */
+  buffers: Uint8Array[];
+}
+
+const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
+const UNPACK_KEYS = new Set(['maxOutputBytes', 'zeroCopy', 'nthreads']);
+
+/**
+ * A configured packer: one msgpackr instance with the blosc2 extension, for
+ * repeated use. `pack`/`unpack` of the module use a shared default Packer.
+ */
+export class Packer {
+  readonly #packr: Packr;
+  readonly #config: PackConfig;
+  readonly #maxOutputBytes: number;
+  readonly #zeroCopy: boolean;
+  readonly #nthreads: number | undefined;
+
+  /** @param options - compression parameters, threshold, limits and msgpackr options */
+  constructor(options?: PackOptions) {
+    install();
+    const o = checkObject('options', options) ?? {};
+    const cparams = resolveCParams(o, 1, 'options', OWN_KEYS);
+    const threshold = o['threshold'] === undefined ? DEFAULT_THRESHOLD : checkInt('options.threshold', o['threshold'], 0, Number.MAX_SAFE_INTEGER);
+    const sc = o['structuredClone'];
+    if (sc !== undefined && typeof sc !== 'boolean') throw invalidArg('options.structuredClone', 'a boolean', sc);
+    const zc = o['zeroCopy'];
+    if (zc !== undefined && typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
+    this.#maxOutputBytes =
+      o['maxOutputBytes'] === undefined ? DEFAULT_MAX_OUTPUT_BYTES : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
+    this.#zeroCopy = zc === true;
+    this.#nthreads = o['nthreads'] === undefined ? undefined : cparams[3];
+    // Plain maps by default (python's msgpack reads them); structuredClone keeps msgpackr's
+    // records, which its cycle support needs.
+    const msgpackrOptions: Record<string, unknown> = sc === true ? {} : { useRecords: false };
+    for (const key of MSGPACKR_KEYS) if (o[key] !== undefined) msgpackrOptions[key] = o[key];
+    if (sc === true) msgpackrOptions['structuredClone'] = true;
+    this.#packr = new Packr(msgpackrOptions as MsgpackrOptions);
+    this.#config = { cparams, threshold, structuredClone: sc === true };
+    (this.#packr as unknown as Record<symbol, unknown>)[kConfig] = this.#config;
+  }
+
+  /**
+   * Packs a value; every TypedArray, Buffer, DataView, ArrayBuffer and NDArray
+   * in it becomes one ext record, compressed from its own memory.
+   */
+  pack(value: unknown): Buffer {
+    return this.#packr.pack(value);
+  }
+
+  #state(options: UnpackOptions | undefined, extra?: Partial<UnpackState>): UnpackState {
+    const o = checkObject('options', options) ?? {};
+    for (const key of Object.keys(o)) if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
+    const max = o['maxOutputBytes'] === undefined ? this.#maxOutputBytes : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
+    const zc = o['zeroCopy'] === undefined ? this.#zeroCopy : o['zeroCopy'];
+    if (typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
+    const nthreads = o['nthreads'] === undefined ? (this.#nthreads ?? getNthreads()) : checkInt('options.nthreads', o['nthreads'], 1, 256);
+    return { nthreads, maxOutputBytes: max, remaining: max, zeroCopy: zc, ...extra };
+  }
+
+  #unpack(bytes: BinaryLike, state: UnpackState): unknown {
+    const view = asView(bytes, 'bytes');
+    const u8 = view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    return withUnpackState(state, () => {
+      try {
+        return this.#packr.unpack(u8);
+      } catch (err) {
+        if (err instanceof Blosc2Error) throw err;
+        const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
+        (e as Error & { cause?: unknown }).cause = err;
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Rebuilds the value packed by {@link Packer.pack} (or by python-blosc2's
+   * msgpack helpers). Arrays are decompressed once, straight into their memory.
+   * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_UNSUPPORTED`
+   */
+  unpack(bytes: BinaryLike, options?: UnpackOptions): unknown {
+    return this.#unpack(bytes, this.#state(options));
+  }
+
+  /**
+   * Like {@link Packer.pack}, but large arrays (at least `threshold` bytes) are
+   * not copied into the message: they travel in `buffers`, compressed, or with
+   * `clevel: 0` as the arrays' own memory, untouched (pickle protocol 5's idea).
+   */
+  packOutOfBand(value: unknown): OutOfBand {
+    const sink: OutOfBandSink = { minBytes: Math.max(1, this.#config.threshold), buffers: [] };
+    this.#config.outOfBand = sink;
+    try {
+      return { message: this.#packr.pack(value), buffers: sink.buffers };
+    } finally {
+      this.#config.outOfBand = undefined;
+    }
+  }
+
+  /** Rebuilds a value from {@link Packer.packOutOfBand}'s message and buffers. */
+  unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): unknown {
+    if (!Array.isArray(buffers)) throw invalidArg('buffers', 'an array of Uint8Arrays', buffers);
+    return this.#unpack(message, this.#state(options, { buffers }));
+  }
+
+  /**
+   * {@link Packer.pack} with every large array compressed on the libuv thread
+   * pool, concurrently: the event loop keeps running. The arrays are read in
+   * place: do not write, transfer or detach them until the promise settles.
+   */
+  async packAsync(value: unknown): Promise<Buffer> {
+    const caller = new Error();
+    if ((this.#packr as { bundleStrings?: boolean }).bundleStrings) {
+      throw invalidArg('options.bundleStrings', 'false with packAsync (bundled strings store offsets)', true);
+    }
+    const nonce = randomBytes(16);
+    const sink: OutOfBandSink = { minBytes: Math.max(1, this.#config.threshold), buffers: [], pending: [], nonce };
+    this.#config.outOfBand = sink;
+    let skeleton: Buffer;
+    try {
+      skeleton = this.#packr.pack(value);
+    } finally {
+      this.#config.outOfBand = undefined;
+    }
+    const jobs = sink.pending ?? [];
+    let frames: Buffer[];
+    try {
+      for (const job of jobs) checkStableForAsync(job.data, 'an array in value');
+      frames = await Promise.all(jobs.map((job) => encodeFrameAsync(job.desc, job.cparams)));
+    } catch (err) {
+      throw withCallerStack(err, caller);
+    }
+    return spliceOutOfBand(skeleton, frames, nonce);
+  }
+
+  /**
+   * {@link Packer.unpack} with every compressed array decoded on the libuv
+   * thread pool, concurrently. `bytes` must stay untouched until it settles.
+   */
+  async unpackAsync(bytes: BinaryLike, options?: UnpackOptions): Promise<unknown> {
+    const caller = new Error();
+    const view = asView(bytes, 'bytes');
+    checkStableForAsync(view, 'bytes');
+    const deferred: Array<Promise<void>> = [];
+    const value = this.#unpack(view, this.#state(options, { deferred }));
+    try {
+      await Promise.all(deferred);
+    } catch (err) {
+      throw withCallerStack(err, caller);
+    }
+    return value;
+  }
+
+  /** The msgpackr instance behind this Packer (configured with the extension). */
+  get packr(): Packr {
+    return this.#packr;
+  }
+}
+
+// The skeleton from packAsync holds one placeholder per large array:
+// c7 15 52 <u32 index LE> 02 <16-byte nonce>. The nonce is random per call, so
+// no other bytes of the message can match; each placeholder is replaced by its
+// ext 42 record. (bundleStrings is refused: it stores offsets that this would move.)
+function spliceOutOfBand(skeleton: Buffer, frames: readonly Uint8Array[], nonce: Uint8Array): Buffer {
+  if (frames.length === 0) return skeleton;
+  const pieces: Uint8Array[] = [];
+  let last = 0;
+  let total = 0;
+  const needle = Buffer.alloc(24);
+  needle.set([0xc7, 21, OOB_EXT]);
+  needle[7] = 2;
+  needle.set(nonce, 8);
+  for (let index = 0; index < frames.length; index++) {
+    needle.writeUInt32LE(index, 3);
+    const at = skeleton.indexOf(needle, last);
+    if (at < 0) throw new Blosc2Error('internal: a packAsync placeholder went missing', 'ERR_CORRUPT');
+    const frame = frames[index] as Uint8Array;
+    const n = frame.byteLength;
+    const head = Buffer.allocUnsafe(n < 0x100 ? 3 : n < 0x10000 ? 4 : 6);
+    if (n < 0x100) head.set([0xc7, n, B2ND_EXT]);
+    else if (n < 0x10000) head.set([0xc8, n >> 8, n & 0xff, B2ND_EXT]);
+    else {
+      head[0] = 0xc9;
+      head.writeUInt32BE(n, 1);
+      head[5] = B2ND_EXT;
+    }
+    pieces.push(skeleton.subarray(last, at), head, frame);
+    total += at - last + head.length + n;
+    last = at + needle.length;
+  }
+  pieces.push(skeleton.subarray(last));
+  total += skeleton.length - last;
+  return Buffer.concat(pieces, total);
+}
+
+let defaultPacker: Packer | undefined;
+const packers = new WeakMap<object, Packer>();
+
+function packerFor(options: PackOptions | undefined): Packer {
+  if (options === undefined) return (defaultPacker ??= new Packer());
+  let p = packers.get(options);
+  if (!p) {
+    p = new Packer(options);
+    packers.set(options, p);
+  }
+  return p;
+}
+
+/** Packs a value with the given options (a Packer is cached per options object). */
+export function pack(value: unknown, options?: PackOptions): Buffer {
+  return packerFor(options).pack(value);
+}
+
+/** Unpacks a message from {@link pack} (or python-blosc2's msgpack helpers). */
+export function unpack(bytes: BinaryLike, options?: PackOptions): unknown {
+  return packerFor(options).unpack(bytes);
+}
+
+/** {@link Packer.packAsync} with the given options. */
+export function packAsync(value: unknown, options?: PackOptions): Promise<unknown> {
+  return packerFor(options).packAsync(value);
+}
+
+/** {@link Packer.unpackAsync} with the given options. */
+export function unpackAsync(bytes: BinaryLike, options?: PackOptions): Promise<unknown> {
+  return packerFor(options).unpackAsync(bytes);
+}
+
+/** {@link Packer.packOutOfBand} with the given options. */
+export function packOutOfBand(value: unknown, options?: PackOptions): OutOfBand {
+  return packerFor(options).packOutOfBand(value);
+}
+
+/** {@link Packer.unpackOutOfBand} with the given options. */
+export function unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: PackOptions): unknown {
+  return packerFor(options).unpackOutOfBand(message, buffers);
+}
+
+/**
+ * Adds the blosc2 extension to a msgpackr Packr of your own: its typed arrays
+ * and NDArrays are then packed as blosc2 records with these options, and its
+ * unpack reads them. Other Packrs are not affected.
+ * @returns the same Packr
+ */
+export function useBlosc2<P extends Packr>(packr: P, options?: CParams & { threshold?: number }): P {
+  install();
+  if (!(packr instanceof Packr)) throw invalidArg('packr', 'a msgpackr Packr', packr);
+  const o = checkObject('options', options) ?? {};
+  const cparams = resolveCParams(o, 1, 'options', new Set(['threshold']));
+  const threshold = o['threshold'] === undefined ? DEFAULT_THRESHOLD : checkInt('options.threshold', o['threshold'], 0, Number.MAX_SAFE_INTEGER);
+  const config: PackConfig = { cparams, threshold, structuredClone: (packr as { structuredClone?: boolean }).structuredClone === true };
+  (packr as unknown as Record<symbol, unknown>)[kConfig] = config;
+  return packr;
+}
