@@ -12,11 +12,30 @@
 #include <string>
 #include <vector>
 
+#include <sys/mman.h>
+
 #include "blosc2_core.h"
 
 namespace {
 
 using namespace blosc2_node;
+
+// A fresh large JS buffer is page-faulted in as we write it. On VMs such as
+// this project's machines a 4 KiB fault costs about as much as the decoding
+// itself (~2.5 GB/s first touch); 2 MiB pages are ~5x cheaper. The hint is
+// harmless where the kernel refuses it or the pages already exist.
+void AdviseHugePages(uint8_t* data, size_t length) {
+#ifdef MADV_HUGEPAGE
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  if (length < 4 * kHuge) return;
+  uintptr_t start = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + length) & ~(kHuge - 1);
+  if (end > start) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)length;
+#endif
+}
 
 // ---------------------------------------------------------------------------
 // Errors. The JS side registers its Blosc2Error class once per addon instance
@@ -106,6 +125,7 @@ Napi::Value Compress(const Napi::CallbackInfo& info) {
   blosc2_cparams cp = ReadCParams(info, 1);
   size_t cap = CompressBound(src.length);
   Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, cap);
+  AdviseHugePages(out.Data(), cap);
   int32_t cbytes = 0;
   Failure f = DoCompress(cp, src, out.Data(), cap, &cbytes);
   if (f.code) throw MakeError(env, f);
@@ -118,6 +138,7 @@ Napi::Value Decompress(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   View src = GetView(env, info[0], "src");
   View out = GetView(env, info[1], "out");
+  AdviseHugePages(out.data, out.length);
   ChunkHeader h;
   Failure f = ReadChunkHeader(src, &h, HeaderCheck::kExact);
   if (!f.code) f = DoDecompress(I32(info, 2), src, h, out.data, out.length);
@@ -192,6 +213,7 @@ Napi::Value B2ndEncode(const Napi::CallbackInfo& info) {
     Napi::Value target = alloc.As<Napi::Function>().Call({Napi::Number::New(env, static_cast<double>(frame.length))});
     View t = GetView(env, target, "allocate(length)");
     if (t.length < static_cast<size_t>(frame.length)) Throw(env, "ERR_OUTPUT_TOO_SMALL", "allocate(length) returned a short view");
+    AdviseHugePages(t.data, static_cast<size_t>(frame.length));
     std::memcpy(t.data, frame.data, static_cast<size_t>(frame.length));
     return target;
   }
@@ -235,6 +257,7 @@ Napi::Value B2ndDecode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   View src = GetView(env, info[0], "frame");
   View dest = GetView(env, info[1], "out");
+  AdviseHugePages(dest.data, dest.length);
   Failure f = DecodeFrame(src, dest, I32(info, 2));
   if (f.code) throw MakeError(env, f);
   return env.Undefined();
@@ -294,6 +317,7 @@ Napi::Value CompressAsync(const Napi::CallbackInfo& info) {
   View src = GetView(env, info[0], "src");
   blosc2_cparams cp = ReadCParams(info, 1);
   auto out = Napi::Buffer<uint8_t>::New(env, CompressBound(src.length));
+  AdviseHugePages(out.Data(), out.Length());
   auto* job = new CompressJob(env, src, cp, out);
   job->Keep(info[0]);
   job->Keep(out);  // slot 1: OnOK resolves with it
@@ -336,6 +360,7 @@ Napi::Value QueueDecode(const Napi::CallbackInfo& info, const char* srcName) {
   Napi::Env env = info.Env();
   View src = GetView(env, info[0], srcName);
   View out = GetView(env, info[1], "out");
+  AdviseHugePages(out.data, out.length);
   auto* job = new J(env, src, out, I32(info, 2));
   job->Keep(info[0]);
   job->Keep(info[1]);
