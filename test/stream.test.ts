@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { PassThrough, Writable, pipeline } from 'node:stream';
+import { Blosc2Error } from '../src/errors';
+import { Packer } from '../src/pack';
+import { DEFAULT_MAX_MESSAGE_BYTES, PackStream, UnpackStream } from '../src/stream';
+import { sameValue, transportValue } from './fixtures/transport-values';
+
+const COUNT = 1000;
+
+/** Writes values in order, waiting for 'drain' whenever write() says so. */
+async function writeAll(stream: PackStream, values: Iterable<unknown>): Promise<number> {
+  let waits = 0;
+  for (const v of values) {
+    if (!stream.write(v)) {
+      waits++;
+      await once(stream, 'drain');
+    }
+  }
+  stream.end();
+  return waits;
+}
+
+function* range(n: number): Generator<Record<string, unknown>> {
+  for (let i = 0; i < n; i++) yield transportValue(i);
+}
+
+/** Collects every value an UnpackStream yields; rejects on its error. */
+async function collect(stream: UnpackStream): Promise<unknown[]> {
+  const got: unknown[] = [];
+  for await (const v of stream) got.push(v);
+  return got;
+}
+
+function checkAll(got: readonly unknown[], n: number): void {
+  expect(got.length).toBe(n);
+  for (let i = 0; i < n; i++) {
+    const diff = sameValue(transportValue(i), got[i]);
+    if (diff) throw new Error(`message ${i}: ${diff}`);
+  }
+}
+
+function frame(message: Uint8Array): Buffer {
+  const h = Buffer.alloc(4);
+  h.writeUInt32BE(message.length, 0);
+  return Buffer.concat([h, message]);
+}
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<Blosc2Error> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(Blosc2Error);
+  expect((err as Blosc2Error).code).toBe(code);
+  return err as Blosc2Error;
+}
+
+describe('PackStream / UnpackStream over TCP', () => {
+  it('carries 1,000 mixed messages intact over a loopback socket, with back-pressure', async () => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const received = new Promise<unknown[]>((resolve, reject) => {
+        server.once('connection', (socket) => {
+          const unpack = new UnpackStream();
+          socket.pipe(unpack);
+          unpack.on('error', reject);
+          collect(unpack).then(resolve, reject);
+        });
+      });
+      const socket = net.connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      const packStream = new PackStream({ codec: 'zstd', clevel: 3 });
+      packStream.pipe(socket);
+      const waits = await writeAll(packStream, range(COUNT));
+      const got = await received;
+      checkAll(got, COUNT);
+      // The large messages are megabytes against a 16 KiB high-water mark: the writer had to wait.
+      expect(waits).toBeGreaterThan(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('works with async packing and unpacking (libuv pool), in order', async () => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const received = new Promise<unknown[]>((resolve, reject) => {
+        server.once('connection', (socket) => {
+          const unpack = new UnpackStream({ async: true });
+          socket.pipe(unpack);
+          collect(unpack).then(resolve, reject);
+        });
+      });
+      const socket = net.connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      const packStream = new PackStream({ async: true, codec: 'lz4' });
+      packStream.pipe(socket);
+      await writeAll(packStream, range(200));
+      checkAll(await received, 200);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('PackStream / UnpackStream over a child process stdio', () => {
+  for (const mode of ['sync', 'async'] as const) {
+    it(`round-trips through an echo child (${mode})`, async () => {
+      const fixture = path.join(__dirname, 'fixtures', 'transport-echo.cjs');
+      const child = spawn(process.execPath, [fixture, ...(mode === 'async' ? ['--async'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const exited = once(child, 'exit');
+      const unpack = new UnpackStream();
+      child.stdout.pipe(unpack);
+      const got = collect(unpack);
+      const packStream = new PackStream({ threshold: 0 });
+      packStream.pipe(child.stdin);
+      const n = mode === 'sync' ? 300 : 120;
+      await writeAll(packStream, range(n));
+      const values = await got;
+      const [code] = await exited;
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      checkAll(values, n);
+    });
+  }
+});
+
+describe('UnpackStream framing and limits', () => {
+  const packer = new Packer();
+
+  it('reassembles messages split at every byte, and joins several per chunk', async () => {
+    const values = [transportValue(1), transportValue(5), transportValue(0)];
+    const bytes = Buffer.concat(values.map((v) => frame(packer.pack(v))));
+    const unpack = new UnpackStream();
+    const got = collect(unpack);
+    // First message byte by byte, the rest as one chunk.
+    const firstLen = 4 + packer.pack(values[0]).length;
+    for (let k = 0; k < firstLen; k++) unpack.write(bytes.subarray(k, k + 1));
+    unpack.end(bytes.subarray(firstLen));
+    const out = await got;
+    expect(out.length).toBe(3);
+    for (let k = 0; k < 3; k++) expect(sameValue(values[k], out[k])).toBeUndefined();
+  });
+
+  it('refuses a header over maxMessageBytes as soon as it arrives, before any allocation', async () => {
+    const unpack = new UnpackStream({ maxMessageBytes: 1 << 20 });
+    const done = collect(unpack);
+    const h = Buffer.alloc(4);
+    h.writeUInt32BE(0xffff_ffff, 0);
+    unpack.write(h);
+    const err = await expectCode(done, 'ERR_MAX_OUTPUT');
+    expect(err.message).toContain('4294967295');
+    expect(err.message).toContain('maxMessageBytes');
+  });
+
+  it('refuses a 4 GiB header with the default limit', async () => {
+    expect(DEFAULT_MAX_MESSAGE_BYTES).toBe(2 ** 30);
+    const unpack = new UnpackStream();
+    const done = collect(unpack);
+    unpack.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+    await expectCode(done, 'ERR_MAX_OUTPUT');
+  });
+
+  it('does not allocate a stated length up front: a trickling peer costs only what it sent', async () => {
+    const unpack = new UnpackStream();
+    const done = collect(unpack);
+    const before = process.memoryUsage().arrayBuffers;
+    const h = Buffer.alloc(4);
+    h.writeUInt32BE(DEFAULT_MAX_MESSAGE_BYTES, 0); // 1 GiB: allowed, but never completed
+    unpack.write(h);
+    const piece = Buffer.alloc(1024, 7);
+    for (let k = 0; k < 1024; k++) unpack.write(piece);
+    await new Promise((r) => setImmediate(r));
+    expect(unpack.bufferedBytes).toBe(1024 * 1024);
+    // A 1 GiB allocation would show here; the 1 MiB of chunks (and test noise) stays far below.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+    unpack.end();
+    const err = await expectCode(done, 'ERR_CORRUPT');
+    expect(err.message).toContain(`1048576 of ${DEFAULT_MAX_MESSAGE_BYTES} message bytes`);
+  });
+
+  it('fails with ERR_CORRUPT when the input ends inside a header', async () => {
+    const unpack = new UnpackStream();
+    const done = collect(unpack);
+    unpack.end(Buffer.from([0, 0]));
+    await expectCode(done, 'ERR_CORRUPT');
+  });
+
+  it('fails with ERR_CORRUPT on a zero-length frame and on a bad message', async () => {
+    const a = new UnpackStream();
+    const da = collect(a);
+    a.end(Buffer.alloc(4));
+    await expectCode(da, 'ERR_CORRUPT');
+    const b = new UnpackStream();
+    const db = collect(b);
+    b.end(frame(Buffer.from([0xc9, 0, 0, 0, 50, 42, 1, 2])));
+    await expectCode(db, 'ERR_CORRUPT');
+  });
+
+  it('refuses a top-level nil with ERR_UNSUPPORTED instead of ending the stream early', async () => {
+    const unpack = new UnpackStream();
+    const done = collect(unpack);
+    unpack.write(frame(packer.pack({ ok: 1 })));
+    unpack.end(frame(Buffer.from([0xc0])));
+    await expectCode(done, 'ERR_UNSUPPORTED');
+  });
+
+  it('passes maxOutputBytes through to the Packer: arrays over it are refused', async () => {
+    const unpack = new UnpackStream({ maxOutputBytes: 1000 });
+    const done = collect(unpack);
+    unpack.end(frame(packer.pack({ a: new Float64Array(1000) })));
+    await expectCode(done, 'ERR_MAX_OUTPUT');
+  });
+
+  it('pauses the writer while nobody reads (back-pressure on the value side)', async () => {
+    const unpack = new UnpackStream();
+    const one = frame(packer.pack({ k: 1 }));
+    let writes = 0;
+    while (unpack.write(one) && writes < 10_000) writes++;
+    // Decoding stops once the readable side holds its 16 values; the frames then queue on the
+    // writable side until its 16 KiB mark, and write() says wait.
+    expect(writes).toBeLessThan(10_000);
+    expect(unpack.readableLength).toBeLessThanOrEqual(unpack.readableHighWaterMark);
+    expect(unpack.writableLength).toBeGreaterThan(0);
+    const got: unknown[] = [];
+    const drained = once(unpack, 'drain');
+    unpack.on('data', (v) => got.push(v));
+    await drained;
+    unpack.end();
+    await once(unpack, 'end');
+    expect(got.length).toBe(writes + 1);
+  });
+});
+
+describe('PackStream', () => {
+  it('frames each value as a 4-byte big-endian length and one Packer message', async () => {
+    const packStream = new PackStream({ codec: 'zstd', clevel: 9, threshold: 0 });
+    const sink: Buffer[] = [];
+    const done = new Promise<void>((resolve, reject) =>
+      pipeline(packStream, new Writable({ write: (c: Buffer, _e, cb) => (sink.push(c), cb()) }), (e) => (e ? reject(e) : resolve())),
+    );
+    const value = { a: new Uint8Array(100).fill(3) };
+    packStream.end(value);
+    await done;
+    const bytes = Buffer.concat(sink);
+    const n = bytes.readUInt32BE(0);
+    expect(bytes.length).toBe(4 + n);
+    // threshold 0 means the 100-byte array was compressed: a b2nd frame (ext 42), not a raw record.
+    expect(bytes.subarray(4).includes(Buffer.from([42]))).toBe(true);
+    expect(sameValue(value, packStream.packer.unpack(bytes.subarray(4)))).toBeUndefined();
+  });
+
+  it('refuses to send a message over maxMessageBytes', async () => {
+    const packStream = new PackStream({ maxMessageBytes: 1000, clevel: 0 });
+    packStream.resume();
+    const err = once(packStream, 'error');
+    packStream.write({ a: new Uint8Array(5000) });
+    const [e] = await err;
+    expect(e).toBeInstanceOf(Blosc2Error);
+    expect((e as Blosc2Error).code).toBe('ERR_MAX_OUTPUT');
+  });
+
+  it('validates options', () => {
+    expect(() => new PackStream({ maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
+    expect(() => new PackStream({ maxMessageBytes: 2 ** 32 })).toThrow(/maxMessageBytes/);
+    expect(() => new UnpackStream({ async: 'yes' as unknown as boolean })).toThrow(/async/);
+    expect(() => new PackStream({ packer: new Packer(), clevel: 3 })).toThrow(/clevel/);
+    expect(() => new PackStream({ codec: 'nope' as 'lz4' })).toThrow(Blosc2Error);
+    const p = new Packer({ codec: 'lz4' });
+    expect(new PackStream({ packer: p }).packer).toBe(p);
+  });
+
+  it('round-trips through PassThrough pieces of random sizes', async () => {
+    const packStream = new PackStream();
+    const mid = new PassThrough({ highWaterMark: 7 });
+    const unpack = new UnpackStream();
+    packStream.pipe(mid).pipe(unpack);
+    const got = collect(unpack);
+    await writeAll(packStream, range(50));
+    checkAll(await got, 50);
+  });
+});
