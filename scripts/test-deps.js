@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Installs what the test suite uses beyond npm packages, only where missing:
+// redis-server (the cache round trip runs against a real Redis), clang with its
+// fuzzer runtime (the sanitizer fuzz run), and python-blosc2 + numpy + msgpack
+// for the interoperability tests, into a project-local folder (.pydeps) so the
+// system's Python is left alone. Run by `npm test` (pretest) and .ci/run.
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const pydeps = path.join(root, '.pydeps');
+// Pinned: the python-blosc2 release the interoperability tests were written against.
+const PY_PACKAGES = ['blosc2==4.14.1', 'numpy', 'msgpack'];
+const APT = [
+  { bin: 'redis-server', pkg: ['redis-server'] },
+  { bin: 'clang', pkg: ['clang', 'libclang-rt-14-dev'] },
+];
+
+function log(msg) {
+  process.stderr.write(`[test deps] ${msg}\n`);
+}
+function has(bin) {
+  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+}
+
+const missing = APT.filter((a) => !has(a.bin));
+if (missing.length > 0) {
+  const pkgs = missing.flatMap((a) => a.pkg);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !has('apt-get')) {
+    log(`missing ${missing.map((a) => a.bin).join(', ')}: install ${pkgs.join(' ')} with your package manager`);
+    process.exit(1);
+  }
+  log(`installing ${pkgs.join(' ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+}
+
+const probe = spawnSync('python3', ['-c', 'import blosc2, numpy, msgpack, blosc2.msgpack_utils; print(blosc2.__version__)'], {
+  env: { ...process.env, PYTHONPATH: pydeps },
+  encoding: 'utf8',
+});
+if (probe.status !== 0 || probe.stdout.trim() !== PY_PACKAGES[0].split('==')[1]) {
+  log(`installing ${PY_PACKAGES.join(' ')} into .pydeps (pip)`);
+  fs.rmSync(pydeps, { recursive: true, force: true });
+  execFileSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', pydeps, ...PY_PACKAGES], {
+    stdio: 'inherit',
+  });
+}
