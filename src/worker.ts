@@ -1,0 +1,178 @@
+/**
+ * Moving values between worker threads without copying their arrays.
+ *
+ * `postMessage` copies every typed array it is given unless its ArrayBuffer is
+ * in the transfer list; {@link postValue} builds the message and the transfer
+ * list for you, in one of two modes:
+ *
+ * - `'transfer'` (default): {@link Packer.packOutOfBand} with `clevel: 0`: the
+ *   object graph becomes a small MessagePack message, and every array of at
+ *   least `threshold` bytes travels as its own memory, moved to the receiver.
+ *   No byte of those arrays is copied or compressed; the sender's ArrayBuffers
+ *   are detached (byteLength 0) after the call. The receiver's arrays are views
+ *   over the moved memory.
+ * - `'compress'`: `packOutOfBand` with the given compression: each large array
+ *   becomes one C-Blosc2 frame in a fresh buffer, and those buffers are moved.
+ *   The sender keeps its arrays; the receiver decompresses. For data that
+ *   compresses well and crosses a thread boundary to be stored or forwarded.
+ *
+ * The receiving thread calls {@link receiveValue} (the addon loads once per
+ * thread: each worker that imports this package gets its own instance).
+ *
+ * Whole ArrayBuffers move: a view over part of an ArrayBuffer takes the rest of
+ * it along, and every other view over it is detached too. SharedArrayBuffer
+ * memory is shared, never moved. Arrays under `threshold` bytes (default 8 KiB)
+ * are copied inside the message.
+ *
+ * @example
+ * ```ts
+ * // main thread
+ * postValue(worker, { id: 7, frame: new Float32Array(1 << 20) });
+ * // worker
+ * parentPort.on('message', (m) => { const value = receiveValue(m); ... });
+ * ```
+ * @packageDocumentation
+ */
+import * as workerThreads from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
+import { Blosc2Error, invalidArg } from './errors';
+import { Packer, type PackOptions, type UnpackOptions } from './pack';
+import { checkObject } from './params';
+
+/** How {@link postValue} moves the arrays of a value. */
+export type TransferMode = 'transfer' | 'compress';
+
+/** Options of {@link postValue} and {@link encodeValue}. */
+export interface PostValueOptions extends PackOptions {
+  /** `'transfer'` (default): move the arrays' own memory; `'compress'`: move compressed frames. */
+  mode?: TransferMode;
+  /** Use this Packer for the object graph (in `'transfer'` mode it must have been made with `clevel: 0`). */
+  packer?: Packer;
+}
+
+/** The structured-clone-safe message {@link postValue} posts and {@link receiveValue} reads. */
+export interface ValueMessage {
+  /** Marks the message (format version 1). */
+  blosc2Value: 1;
+  mode: TransferMode;
+  /** The MessagePack skeleton (an exact-size copy: small). */
+  message: Uint8Array;
+  /** The out-of-band buffers the skeleton refers to by index. */
+  buffers: Uint8Array[];
+}
+
+/** Something with `postMessage(value, transferList)`: a Worker, a MessagePort, `parentPort`. */
+export interface PostTarget {
+  postMessage(value: unknown, transferList?: readonly TransferListItem[]): void;
+}
+
+const MODES: ReadonlySet<string> = new Set(['transfer', 'compress']);
+const OWN_KEYS = new Set(['mode', 'packer']);
+
+let transferPacker: Packer | undefined;
+let compressPacker: Packer | undefined;
+const packers = new WeakMap<object, Packer>();
+
+function packerFor(options: PostValueOptions | undefined): { packer: Packer; mode: TransferMode } {
+  const o = checkObject('options', options) ?? {};
+  const mode = o['mode'] ?? 'transfer';
+  if (typeof mode !== 'string' || !MODES.has(mode)) throw invalidArg('options.mode', "'transfer' or 'compress'", mode);
+  const rest = Object.keys(o).filter((k) => !OWN_KEYS.has(k) && o[k] !== undefined);
+  if (o['packer'] !== undefined) {
+    if (!(o['packer'] instanceof Packer)) throw invalidArg('options.packer', 'a Packer', o['packer']);
+    if (rest.length > 0) throw invalidArg(`options.${rest[0] as string}`, 'absent when options.packer is given', o[rest[0] as string]);
+    return { packer: o['packer'], mode: mode as TransferMode };
+  }
+  if (mode === 'transfer' && o['clevel'] !== undefined && o['clevel'] !== 0) {
+    throw invalidArg('options.clevel', "0 or absent in 'transfer' mode (use mode 'compress' to compress)", o['clevel']);
+  }
+  if (rest.length === 0) {
+    const packer = mode === 'transfer' ? (transferPacker ??= new Packer({ clevel: 0 })) : (compressPacker ??= new Packer());
+    return { packer, mode: mode as TransferMode };
+  }
+  let packer = packers.get(o);
+  if (!packer) {
+    const po: Record<string, unknown> = {};
+    for (const k of rest) po[k] = o[k];
+    if (mode === 'transfer') po['clevel'] = 0;
+    packer = new Packer(po as PackOptions);
+    packers.set(o, packer);
+  }
+  return { packer, mode: mode as TransferMode };
+}
+
+// Node >= 21 throws when an untransferable ArrayBuffer (such as the pool behind
+// small Buffers) is in a transfer list; Node 20 silently copies it instead.
+const isMarkedAsUntransferable = (workerThreads as { isMarkedAsUntransferable?: (o: unknown) => boolean }).isMarkedAsUntransferable;
+
+/**
+ * Builds the message and transfer list {@link postValue} would post, for
+ * channels that take them separately.
+ * @returns `message` for `postMessage`, and `transferList`: the ArrayBuffers that will move
+ */
+export function encodeValue(value: unknown, options?: PostValueOptions): { message: ValueMessage; transferList: ArrayBuffer[] } {
+  const { packer, mode } = packerFor(options);
+  const oob = packer.packOutOfBand(value);
+  const transferList: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  for (const b of oob.buffers) {
+    const ab = b.buffer;
+    if (!(ab instanceof ArrayBuffer) || seen.has(ab)) continue;
+    seen.add(ab);
+    if (isMarkedAsUntransferable?.(ab)) continue;
+    transferList.push(ab);
+  }
+  // msgpackr writes messages into a large shared buffer; structured clone would
+  // copy all of it, so send an exact copy of the (small) skeleton instead.
+  const message: ValueMessage = { blosc2Value: 1, mode, message: new Uint8Array(oob.message), buffers: oob.buffers };
+  return { message, transferList };
+}
+
+/**
+ * Posts a value to a worker or port, moving its large arrays instead of
+ * copying them (see the module notes for the two modes).
+ * @param target - a Worker, MessagePort or `parentPort`
+ * @param value - any value {@link Packer.pack} accepts
+ * @param options - `mode` (`'transfer'` | `'compress'`), Packer options, or a `packer`
+ * @throws {@link Blosc2Error} `ERR_INVALID_ARG` (bad target or options), or what {@link Packer.pack} throws
+ */
+export function postValue(target: PostTarget, value: unknown, options?: PostValueOptions): void {
+  if (target === null || typeof target !== 'object' || typeof (target as { postMessage?: unknown }).postMessage !== 'function') {
+    throw invalidArg('target', 'a Worker, MessagePort or other object with postMessage', target);
+  }
+  const { message, transferList } = encodeValue(value, options);
+  target.postMessage(message, transferList);
+}
+
+/** True when `data` looks like a message from {@link postValue} (for channels that carry other messages too). */
+export function isValueMessage(data: unknown): data is ValueMessage {
+  return data !== null && typeof data === 'object' && (data as { blosc2Value?: unknown }).blosc2Value === 1;
+}
+
+let receivePacker: Packer | undefined;
+
+/**
+ * Rebuilds the value posted by {@link postValue}. In `'transfer'` mode the
+ * arrays are views over the moved memory (no copy); in `'compress'` mode they
+ * are decompressed into new memory, bounded by `maxOutputBytes`.
+ * @param data - the `data` of the 'message' event
+ * @throws {@link Blosc2Error} `ERR_INVALID_ARG` if `data` is not such a message; `ERR_CORRUPT`, `ERR_MAX_OUTPUT`
+ */
+export function receiveValue(data: unknown, options?: UnpackOptions & { packer?: Packer }): unknown {
+  if (!isValueMessage(data)) throw invalidArg('data', 'a message posted by postValue', data);
+  const { message, buffers } = data;
+  if (!(message instanceof Uint8Array) || !Array.isArray(buffers) || !buffers.every((b) => b instanceof Uint8Array)) {
+    throw new Blosc2Error('a postValue message has a bad message or buffers field', 'ERR_CORRUPT');
+  }
+  const o = checkObject('options', options) ?? {};
+  let packer: Packer;
+  const unpackOptions: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) if (k !== 'packer' && o[k] !== undefined) unpackOptions[k] = o[k];
+  if (o['packer'] !== undefined) {
+    if (!(o['packer'] instanceof Packer)) throw invalidArg('options.packer', 'a Packer', o['packer']);
+    packer = o['packer'];
+  } else {
+    packer = receivePacker ??= new Packer();
+  }
+  return packer.unpackOutOfBand(message, buffers, unpackOptions as UnpackOptions);
+}
