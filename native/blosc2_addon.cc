@@ -220,6 +220,30 @@ Napi::Value B2ndEncode(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, frame.data, static_cast<size_t>(frame.length));
 }
 
+// Where a frame stores its items verbatim -- one chunk, memcpyed (clevel 0 or
+// incompressible), in a contiguous geometry, so its valid items are a prefix of
+// the chunk's data -- the offset of that data within the frame; else -1. The
+// JS layer can then view the items in place instead of copying them.
+double RawOffset(const View& src, blosc2_schunk* sc, bool contiguous) {
+  if (!contiguous || sc->nchunks != 1) return -1;
+  uint8_t* chunk = nullptr;
+  bool needsFree = false;
+  int cbytes = blosc2_schunk_get_chunk(sc, 0, &chunk, &needsFree);
+  if (cbytes < BLOSC_EXTENDED_HEADER_LENGTH || needsFree || chunk < src.data ||
+      chunk + cbytes > src.data + src.length) {
+    if (needsFree) free(chunk);
+    return -1;
+  }
+  ChunkHeader h;
+  View cv{chunk, static_cast<size_t>(cbytes)};
+  bool memcpyed = (chunk[BLOSC2_CHUNK_FLAGS] & BLOSC_MEMCPYED) != 0;
+  if (ReadChunkHeader(cv, &h, HeaderCheck::kExact).code || !memcpyed || h.special != 0 ||
+      h.cbytes != h.nbytes + BLOSC_EXTENDED_HEADER_LENGTH || (chunk[BLOSC2_CHUNK_FLAGS] & 0x5) != 0x5) {
+    return -1;
+  }
+  return static_cast<double>(chunk - src.data + BLOSC_EXTENDED_HEADER_LENGTH);
+}
+
 // b2ndInfo(frame) -> { shape, chunkshape, blockshape, typesize, dtype, jsKind,
 // b2nd, nchunks, chunksize, nbytes, contiguous }
 Napi::Value B2ndInfo(const Napi::CallbackInfo& info) {
@@ -249,7 +273,9 @@ Napi::Value B2ndInfo(const Napi::CallbackInfo& info) {
   r.Set("nchunks", static_cast<double>(in.schunk->nchunks));
   r.Set("chunksize", in.schunk->chunksize);
   r.Set("nbytes", static_cast<double>(in.schunk->nbytes));
-  r.Set("contiguous", isB2nd && ContiguousPlan(g, &plan));
+  bool contiguous = isB2nd && ContiguousPlan(g, &plan);
+  r.Set("contiguous", contiguous);
+  r.Set("rawOffset", RawOffset(src, in.schunk, contiguous));
   return r;
 }
 

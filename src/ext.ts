@@ -20,7 +20,7 @@
 import { addExtension } from 'msgpackr';
 import { Blosc2Error } from './errors';
 import { BY_CODE, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from './dtypes';
-import { chooseGeometry, blockTarget } from './geometry';
+import { CHUNK_TARGET_BYTES, STORE_CHUNK_BYTES, chooseGeometry, blockTarget } from './geometry';
 import { NDArray } from './ndarray';
 import { native, type CParamArgs } from './native';
 import { DEFAULT_MAX_OUTPUT_BYTES, getNthreads } from './params';
@@ -217,7 +217,9 @@ export function frameArgs(d: Described, cparams: CParamArgs) {
   const shape = d.shape.length === 0 ? [] : d.shape;
   const args: CParamArgs = [...cparams];
   args[2] = itemsize;
-  const g = chooseGeometry(shape, itemsize, blockTarget(args));
+  // clevel 0 stores items verbatim: one chunk (up to C-Blosc2's limit) keeps
+  // them contiguous in the frame, so a decoder can view them in place.
+  const g = chooseGeometry(shape, itemsize, blockTarget(args), args[0] === 0 ? STORE_CHUNK_BYTES : CHUNK_TARGET_BYTES);
   return { itemsize, shape, g, args };
 }
 
@@ -532,9 +534,18 @@ export function unpackFrame(frame: Uint8Array): unknown {
     throw corrupt('unknown kind');
   }
   if (nbytes % entry.itemsize !== 0) throw corrupt('the frame holds a partial item');
+  const h = { entry, kind, shape: info.b2nd ? info.shape : [nbytes / entry.itemsize], dtype };
+  // clevel 0 (or incompressible) single-chunk frames hold the items verbatim:
+  // with zeroCopy, view them in place when aligned (O(1), like v8.deserialize).
+  if (state.zeroCopy && info.rawOffset >= 0 && kind !== Kind.ArrayBuffer && kind !== Kind.SharedArrayBuffer) {
+    const at = frame.byteOffset + info.rawOffset;
+    if (at % entry.itemsize === 0 && info.rawOffset + nbytes <= frame.byteLength) {
+      state.remaining += nbytes; // a view allocates nothing
+      return build(h, frame.buffer, at, nbytes);
+    }
+  }
   const ab = newBacking(kind, nbytes);
   const out = new Uint8Array(ab);
-  const h = { entry, kind, shape: info.b2nd ? info.shape : [nbytes / entry.itemsize], dtype };
   if (state.deferred) {
     state.deferred.push(native.b2ndDecodeAsync(frame, out, state.nthreads));
   } else {

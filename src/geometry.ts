@@ -11,6 +11,9 @@ import { native } from './native';
 /** Target bytes of one chunk: large enough that per-chunk costs vanish, far below C-Blosc2's 2 GiB limit. */
 export const CHUNK_TARGET_BYTES = 64 * 2 ** 20;
 
+/** Chunk bytes for clevel 0: as large as C-Blosc2 allows (2 GiB less its header), rounded down to 1 MiB. */
+export const STORE_CHUNK_BYTES = 2 ** 31 - 2 ** 20;
+
 export interface Geometry {
   chunkshape: number[];
   blockshape: number[];

@@ -30,6 +30,8 @@ export interface FrameInfo {
   chunksize: number;
   nbytes: number;
   contiguous: boolean;
+  /** Offset in the frame of the items stored verbatim (one memcpyed chunk), or -1. */
+  rawOffset: number;
 }
 
 export interface NativeBinding {
