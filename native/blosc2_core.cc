@@ -268,6 +268,64 @@ Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype,
   return {nullptr, ""};
 }
 
+// b2nd_to_cbuffer decompresses each chunk into a malloc'd scratch buffer and
+// copies it out; an "uninitialized" special chunk leaves that scratch buffer
+// untouched, so without this the caller would get stale heap bytes. Zero the
+// region of every such chunk in dest (C order) after the fact.
+static int ZeroUninitChunks(b2nd_array_t* arr, const Geometry& g, const View& dest) {
+  blosc2_schunk* sc = arr->sc;
+  int nd = g.ndim;
+  if (nd == 0) return 0;
+  int64_t perAxis[BLOSC2_MAX_DIM], rowItems[BLOSC2_MAX_DIM];
+  for (int i = 0; i < nd; i++) {
+    if (g.chunkshape[i] <= 0 || g.shape[i] <= 0) return 0;  // no chunk covers any of dest
+    perAxis[i] = (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
+  }
+  rowItems[nd - 1] = 1;
+  for (int i = nd - 2; i >= 0; i--) rowItems[i] = rowItems[i + 1] * g.shape[i + 1];
+  for (int64_t n = 0; n < sc->nchunks; n++) {
+    uint8_t* chunk = nullptr;
+    bool needsFree = false;
+    int cbytes = blosc2_schunk_get_chunk(sc, n, &chunk, &needsFree);
+    if (cbytes < 0) return cbytes;
+    std::unique_ptr<uint8_t, decltype(&free)> owned(needsFree ? chunk : nullptr, free);
+    ChunkHeader h;
+    if (ReadChunkHeader(View{chunk, static_cast<size_t>(cbytes)}, &h, HeaderCheck::kWithin).code) {
+      return BLOSC2_ERROR_READ_BUFFER;
+    }
+    if (h.special != BLOSC2_SPECIAL_UNINIT) continue;
+    // The chunk's box [lo, hi) in array coordinates, clipped to the shape.
+    int64_t lo[BLOSC2_MAX_DIM], hi[BLOSC2_MAX_DIM], at[BLOSC2_MAX_DIM];
+    int64_t rest = n;
+    bool empty = false;
+    for (int i = nd - 1; i >= 0; i--) {
+      int64_t c = rest % perAxis[i];
+      rest /= perAxis[i];
+      lo[i] = c * g.chunkshape[i];
+      hi[i] = std::min<int64_t>(lo[i] + g.chunkshape[i], g.shape[i]);
+      if (lo[i] >= hi[i]) empty = true;
+    }
+    if (empty || rest != 0) continue;  // padding-only or beyond the grid: nothing of dest
+    // Walk the rows of the box along the last axis, odometer-style.
+    std::copy(lo, lo + nd, at);
+    for (;;) {
+      int64_t item = 0;
+      for (int i = 0; i < nd; i++) item += at[i] * rowItems[i];
+      size_t offset = static_cast<size_t>(item) * static_cast<size_t>(g.typesize);
+      size_t len = static_cast<size_t>(hi[nd - 1] - lo[nd - 1]) * static_cast<size_t>(g.typesize);
+      if (offset + len > dest.length) return BLOSC2_ERROR_WRITE_BUFFER;
+      std::memset(dest.data + offset, 0, len);
+      int i = nd - 2;
+      for (; i >= 0; i--) {
+        if (++at[i] < hi[i]) break;
+        at[i] = lo[i];
+      }
+      if (i < 0) break;
+    }
+  }
+  return 0;
+}
+
 // Decodes a frame into dest. dest was sized by the JS layer from b2ndInfo and
 // checked against the caller's maxOutputBytes; everything is checked again
 // here so that a lying frame can never make us write outside dest.
@@ -307,6 +365,7 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
     if (rc < 0) return {"ERR_CORRUPT", BloscMessage("the b2nd frame is corrupt", rc), rc};
     in.schunk = nullptr;  // now owned by arr
     rc = b2nd_to_cbuffer(arr, dest.data, static_cast<int64_t>(dest.length));
+    if (rc >= 0) rc = ZeroUninitChunks(arr, g, dest);
     b2nd_free(arr);
     if (rc < 0) return {"ERR_CORRUPT", BloscMessage("cannot decode the b2nd frame", rc), rc};
     return {nullptr, ""};
