@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "blosc2_core.h"
+#include "frame_writer.h"
 
 namespace {
 
@@ -205,18 +206,36 @@ Napi::Value B2ndEncode(const Napi::CallbackInfo& info) {
   std::string dtype = info[2].As<Napi::String>().Utf8Value();
   std::string jsKind = info[3].As<Napi::String>().Utf8Value();
   blosc2_cparams cp = ReadCParams(info, 7);
-  FrameOut frame;
-  Failure f = EncodeFrame(cp, g, dtype, jsKind, src, &frame);
+  AssembledFrame frame;
+  Failure f = AssembleFrame(cp, g, dtype, jsKind, src, &frame);
   if (f.code) throw MakeError(env, f);
+  size_t length = static_cast<size_t>(frame.Length());
   Napi::Value alloc = info[7 + kCParamsArgs];
   if (alloc.IsFunction()) {
-    Napi::Value target = alloc.As<Napi::Function>().Call({Napi::Number::New(env, static_cast<double>(frame.length))});
+    Napi::Value target = alloc.As<Napi::Function>().Call({Napi::Number::New(env, static_cast<double>(length))});
     View t = GetView(env, target, "allocate(length)");
-    if (t.length < static_cast<size_t>(frame.length)) Throw(env, "ERR_OUTPUT_TOO_SMALL", "allocate(length) returned a short view");
-    AdviseHugePages(t.data, static_cast<size_t>(frame.length));
-    std::memcpy(t.data, frame.data, static_cast<size_t>(frame.length));
+    if (t.length < length) Throw(env, "ERR_OUTPUT_TOO_SMALL", "allocate(length) returned a short view");
+    AdviseHugePages(t.data, length);
+    frame.WriteTo(t.data);
     return target;
   }
+  Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, length);
+  AdviseHugePages(out.Data(), length);
+  frame.WriteTo(out.Data());
+  return out;
+}
+
+// The same frame built through C-Blosc2's own super-chunk API; the tests check
+// that B2ndEncode's bytes are identical to these.
+Napi::Value B2ndEncodeReference(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View src = GetView(env, info[0], "data");
+  Geometry g = ReadGeometry(info, 4);
+  g.typesize = I32(info, 1);
+  FrameOut frame;
+  Failure f = EncodeFrame(ReadCParams(info, 7), g, info[2].As<Napi::String>().Utf8Value(),
+                          info[3].As<Napi::String>().Utf8Value(), src, &frame);
+  if (f.code) throw MakeError(env, f);
   return Napi::Buffer<uint8_t>::Copy(env, frame.data, static_cast<size_t>(frame.length));
 }
 
@@ -402,12 +421,16 @@ class FrameEncodeJob : public Job {
   FrameEncodeJob(Napi::Env env, View src, Geometry g, std::string dtype, std::string jsKind, blosc2_cparams cp)
       : Job(env), src_(src), g_(g), dtype_(std::move(dtype)), jsKind_(std::move(jsKind)), cp_(cp) {}
   void Execute() override {
-    Failure f = EncodeFrame(cp_, g_, dtype_, jsKind_, src_, &frame_);
+    Failure f = AssembleFrame(cp_, g_, dtype_, jsKind_, src_, &frame_);
     if (f.code) Fail(f);
   }
   void OnOK() override {
     // JS memory can only be made on the main thread: one copy of the compressed bytes.
-    deferred_.Resolve(Napi::Buffer<uint8_t>::Copy(Env(), frame_.data, static_cast<size_t>(frame_.length)));
+    size_t length = static_cast<size_t>(frame_.Length());
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(Env(), length);
+    AdviseHugePages(out.Data(), length);
+    frame_.WriteTo(out.Data());
+    deferred_.Resolve(out);
   }
 
  private:
@@ -415,7 +438,7 @@ class FrameEncodeJob : public Job {
   Geometry g_;
   std::string dtype_, jsKind_;
   blosc2_cparams cp_;
-  FrameOut frame_;
+  AssembledFrame frame_;
 };
 
 Napi::Value B2ndEncodeAsync(const Napi::CallbackInfo& info) {
@@ -461,6 +484,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decompressAsync", Napi::Function::New(env, DecompressAsync));
   exports.Set("chunkInfo", Napi::Function::New(env, ChunkInfo));
   exports.Set("b2ndEncode", Napi::Function::New(env, B2ndEncode));
+  exports.Set("b2ndEncodeReference", Napi::Function::New(env, B2ndEncodeReference));
   exports.Set("b2ndEncodeAsync", Napi::Function::New(env, B2ndEncodeAsync));
   exports.Set("b2ndInfo", Napi::Function::New(env, B2ndInfo));
   exports.Set("b2ndDecode", Napi::Function::New(env, B2ndDecode));

@@ -10,8 +10,6 @@
 
 namespace blosc2_node {
 
-using CtxPtr = std::unique_ptr<blosc2_context, decltype(&blosc2_free_ctx)>;
-
 
 std::string BloscMessage(const char* what, int rc) {
   return std::string(what) + " (C-Blosc2 error " + std::to_string(rc) + ": " + print_error(rc) + ")";
@@ -101,6 +99,18 @@ bool ContiguousPlan(const Geometry& g, ChunkPlan* p) {
     p->nchunks = 1;
     return true;
   }
+  for (int i = 0; i < nd; i++) {
+    if (g.chunkshape[i] <= 0 || g.blockshape[i] <= 0 || g.blockshape[i] > g.chunkshape[i]) return false;
+  }
+  for (int i = 0; i < nd; i++) {
+    // An empty array has no chunks: any (positive) geometry describes it.
+    if (g.shape[i] == 0) {
+      p->chunkItems = 1;
+      for (int j = 0; j < nd; j++) p->chunkItems *= g.chunkshape[j];
+      p->nchunks = 0;
+      return true;
+    }
+  }
   int k = 0;
   // Leading axes of chunk extent 1 (any shape), one split axis, then full axes.
   for (k = 0; k < nd; k++) {
@@ -154,22 +164,49 @@ FrameOut::~FrameOut() {
 
 // Builds the whole frame in C-Blosc2's memory; the caller copies it into
 // JS-owned memory (the only copy of the compressed bytes).
-Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
-                    const View& src, FrameOut* out) {
-  ChunkPlan plan;
-  if (!ContiguousPlan(g, &plan)) return {"ERR_INVALID_ARG", "chunkshape/blockshape are not a contiguous layout"};
+Failure PrepareFrameParams(blosc2_cparams* cp, const Geometry& g, const View& src, ChunkPlan* plan, int64_t* chunkBytes) {
+  if (!ContiguousPlan(g, plan)) return {"ERR_INVALID_ARG", "chunkshape/blockshape are not a contiguous layout"};
   int64_t items = 1;
   for (int i = 0; i < g.ndim; i++) items *= g.shape[i];
   if (static_cast<uint64_t>(items) * g.typesize != src.length) {
     return {"ERR_INVALID_ARG", "the data holds " + std::to_string(src.length) + " bytes but the shape needs " +
                                    std::to_string(items * g.typesize)};
   }
-  int64_t chunkBytes = plan.chunkItems * g.typesize;
+  *chunkBytes = plan->chunkItems * g.typesize;
   int64_t blockItems = 1;
   for (int i = 0; i < g.ndim; i++) blockItems *= g.blockshape[i];
-  if (chunkBytes > BLOSC2_MAX_BUFFERSIZE) return {"ERR_INVALID_ARG", "chunkshape makes chunks over 2 GiB"};
-  cp.typesize = g.typesize;
-  cp.blocksize = static_cast<int32_t>(blockItems * g.typesize);
+  if (*chunkBytes > BLOSC2_MAX_BUFFERSIZE) return {"ERR_INVALID_ARG", "chunkshape makes chunks over 2 GiB"};
+  cp->typesize = g.typesize;
+  cp->blocksize = static_cast<int32_t>(blockItems * g.typesize);
+  return {nullptr, ""};
+}
+
+Failure AddFrameMetalayers(blosc2_schunk* schunk, const Geometry& g, const std::string& dtype, const std::string& jsKind) {
+  uint8_t* smeta = nullptr;
+  int32_t smetaLen = b2nd_serialize_meta(g.ndim, g.shape, g.chunkshape, g.blockshape, dtype.c_str(),
+                                         DTYPE_NUMPY_FORMAT, &smeta);
+  if (smetaLen < 0) return {"ERR_INVALID_ARG", BloscMessage("cannot serialize the b2nd metalayer", smetaLen), smetaLen};
+  int rc = blosc2_meta_add(schunk, "b2nd", smeta, smetaLen);
+  free(smeta);
+  if (rc < 0) return {"ERR_COMPRESS", BloscMessage("cannot add the b2nd metalayer", rc), rc};
+  if (!jsKind.empty()) {
+    if (jsKind.size() > 31) return {"ERR_INVALID_ARG", "the js metalayer name is too long"};
+    // A msgpack fixstr, so python-blosc2's schunk.meta["js"] decodes it.
+    std::vector<uint8_t> content(1 + jsKind.size());
+    content[0] = static_cast<uint8_t>(0xa0 | jsKind.size());
+    std::memcpy(content.data() + 1, jsKind.data(), jsKind.size());
+    rc = blosc2_meta_add(schunk, "js", content.data(), static_cast<int32_t>(content.size()));
+    if (rc < 0) return {"ERR_COMPRESS", BloscMessage("cannot add the js metalayer", rc), rc};
+  }
+  return {nullptr, ""};
+}
+
+Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
+                    const View& src, FrameOut* out) {
+  ChunkPlan plan;
+  int64_t chunkBytes = 0;
+  Failure f = PrepareFrameParams(&cp, g, src, &plan, &chunkBytes);
+  if (f.code) return f;
   blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
   blosc2_storage storage = BLOSC2_STORAGE_DEFAULTS;
   storage.contiguous = true;
@@ -177,22 +214,8 @@ Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dty
   storage.dparams = &dp;
   out->schunk = blosc2_schunk_new(&storage);
   if (!out->schunk) return {"ERR_NO_MEMORY", "cannot create a super-chunk"};
-
-  uint8_t* smeta = nullptr;
-  int32_t smetaLen = b2nd_serialize_meta(g.ndim, g.shape, g.chunkshape, g.blockshape, dtype.c_str(),
-                                         DTYPE_NUMPY_FORMAT, &smeta);
-  if (smetaLen < 0) return {"ERR_INVALID_ARG", BloscMessage("cannot serialize the b2nd metalayer", smetaLen), smetaLen};
-  int rc = blosc2_meta_add(out->schunk, "b2nd", smeta, smetaLen);
-  free(smeta);
-  if (rc < 0) return {"ERR_COMPRESS", BloscMessage("cannot add the b2nd metalayer", rc), rc};
-  if (!jsKind.empty()) {
-    // A msgpack fixstr, so python-blosc2's schunk.meta["js"] decodes it.
-    std::vector<uint8_t> content(1 + jsKind.size());
-    content[0] = static_cast<uint8_t>(0xa0 | jsKind.size());
-    std::memcpy(content.data() + 1, jsKind.data(), jsKind.size());
-    rc = blosc2_meta_add(out->schunk, "js", content.data(), static_cast<int32_t>(content.size()));
-    if (rc < 0) return {"ERR_COMPRESS", BloscMessage("cannot add the js metalayer", rc), rc};
-  }
+  f = AddFrameMetalayers(out->schunk, g, dtype, jsKind);
+  if (f.code) return f;
 
   std::unique_ptr<uint8_t[]> bounce;
   for (int64_t n = 0; n < plan.nchunks; n++) {
@@ -236,7 +259,10 @@ Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype,
   in->schunk = blosc2_schunk_from_buffer(src.data, static_cast<int64_t>(src.length), false);
   if (!in->schunk) return {"ERR_CORRUPT", "not a valid Blosc2 frame"};
   blosc2_schunk* sc = in->schunk;
-  if (sc->typesize <= 0 || sc->chunksize < 0 || sc->nchunks < 0) return {"ERR_CORRUPT", "the frame header is inconsistent"};
+  // A frame without chunks keeps chunksize -1.
+  if (sc->typesize <= 0 || sc->nchunks < 0 || (sc->chunksize < 0 && sc->nchunks > 0)) {
+    return {"ERR_CORRUPT", "the frame header is inconsistent"};
+  }
   uint8_t* content = nullptr;
   int32_t contentLen = 0;
   *isB2nd = blosc2_meta_exists(sc, "b2nd") >= 0;

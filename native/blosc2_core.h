@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 extern "C" {
@@ -64,6 +65,8 @@ struct FrameIn {
   ~FrameIn();
 };
 
+using CtxPtr = std::unique_ptr<blosc2_context, decltype(&blosc2_free_ctx)>;
+
 std::string BloscMessage(const char* what, int rc);
 size_t CompressBound(size_t nbytes);
 Failure DoCompress(blosc2_cparams cp, const View& src, uint8_t* dest, size_t destCap, int32_t* cbytes);
@@ -73,6 +76,11 @@ Failure ReadChunkHeader(const View& src, ChunkHeader* h, HeaderCheck check);
 Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap);
 bool ContiguousPlan(const Geometry& g, ChunkPlan* p);
 void ChunkSpan(const Geometry& g, const ChunkPlan& p, int64_t n, int64_t* start, int64_t* valid);
+// Checks data against the geometry, fills its plan and chunk size, and sets
+// the type and block size of cp for a b2nd frame.
+Failure PrepareFrameParams(blosc2_cparams* cp, const Geometry& g, const View& src, ChunkPlan* plan, int64_t* chunkBytes);
+// Adds the "b2nd" metalayer and, when jsKind is set, our "js" one.
+Failure AddFrameMetalayers(blosc2_schunk* schunk, const Geometry& g, const std::string& dtype, const std::string& jsKind);
 Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
                     const View& src, FrameOut* out);
 Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype, std::string* jsKind, bool* isB2nd);
