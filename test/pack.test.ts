@@ -297,6 +297,16 @@ describe('entry points', () => {
     for (const options of optionSets) roundTrip(new Packer(options), value);
   });
 
+  it('the delta filter after shuffle or bitshuffle round-trips', () => {
+    const value = { i8: new Int8Array(1024).map((_, i) => i % 100), f64: new Float64Array(4096).map((_, i) => i * 0.5), i32: new Int32Array(300).map((_, i) => i * 3) };
+    for (const filters of [['shuffle', 'delta'], ['bitshuffle', 'delta']] as const) {
+      for (const threshold of [0, DEFAULT_THRESHOLD]) {
+        const packer = new Packer({ threshold, filters: [...filters] });
+        expect(diff(packer.unpack(packer.pack(value)), value), filters.join('+')).toBe('');
+      }
+    }
+  });
+
   it('the bytedelta filter (after shuffle, as python-blosc2 uses it) round-trips', () => {
     const value = [makeTyped(Float32Array, 5000, 1), new NDArray(new Float64Array(3000).map((_, i) => i / 7), [30, 100])];
     roundTrip(new Packer({ filters: ['shuffle', 'bytedelta'] }), value);
@@ -475,9 +485,10 @@ describe('zeroCopy', () => {
     }
   });
 
-  it('zeroCopy as a Packer option, for NDArray, Buffer and DataView; frames and ArrayBuffers are always copies', () => {
+  it('zeroCopy as a Packer option, for NDArray, Buffer and DataView; compressed frames and ArrayBuffers are copies', () => {
     const packer = new Packer({ zeroCopy: true });
-    const value = { nd: new NDArray(new Uint8Array([1, 2, 3, 4, 5, 6]), [2, 3]), buf: Buffer.from('hello'), dv: new DataView(new ArrayBuffer(5)), ab: new ArrayBuffer(4), big: makeTyped(Uint8Array, 20000) };
+    const big = new Uint8Array(20000).map((_, i) => i % 7); // compressible: the frame holds no verbatim items
+    const value = { nd: new NDArray(new Uint8Array([1, 2, 3, 4, 5, 6]), [2, 3]), buf: Buffer.from('hello'), dv: new DataView(new ArrayBuffer(5)), ab: new ArrayBuffer(4), big };
     const m = packer.pack(value);
     const r = packer.unpack(m) as { nd: NDArray; buf: Buffer; dv: DataView; ab: ArrayBuffer; big: Uint8Array };
     expect(diff(r, value)).toBe('');
@@ -488,5 +499,25 @@ describe('zeroCopy', () => {
     expect(r.big.buffer).not.toBe(m.buffer);
     // Per-call override.
     expect((packer.unpack(m, { zeroCopy: false }) as { buf: Buffer }).buf.buffer).not.toBe(m.buffer);
+  });
+
+  it('clevel 0 frames come back as views into the input where their items are aligned', () => {
+    const stored = new Packer({ clevel: 0, threshold: 0 });
+    for (const ctor of [Uint8Array, Int16Array, Float64Array, BigUint64Array]) {
+      const a = makeTyped(ctor, 5000, 11);
+      const m = stored.pack(a);
+      expect(extTypesIn(m)).toEqual([B2ND_EXT]);
+      let shared = 0;
+      for (const input of atShifts(m)) {
+        const r = stored.unpack(input, { zeroCopy: true }) as ArrayBufferView;
+        expect(diff(r, a)).toBe('');
+        if (r.buffer === input.buffer) {
+          shared++;
+          expect(r.byteOffset % ctor.BYTES_PER_ELEMENT).toBe(0);
+        }
+        expect((stored.unpack(input) as ArrayBufferView).buffer).not.toBe(input.buffer);
+      }
+      expect(shared).toBe(8 / ctor.BYTES_PER_ELEMENT);
+    }
   });
 });

@@ -155,6 +155,20 @@ describe('structuredClone: arrays', () => {
     expect(r.a.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
+  it('packing views that share a buffer leaves no state behind for later packs', () => {
+    // The second view's buffer is a back-reference, so nothing else is packed after it.
+    const ab = new ArrayBuffer(16);
+    sc.pack([new Uint32Array(ab), new Uint32Array(ab)]);
+    const nd = new NDArray(new Int16Array([1, 2, 3, 4, 5, 6, 7, 8]), [2, 4]);
+    const plain = new Packer();
+    expect(diff(plain.unpack(plain.pack(nd)), nd)).toBe('');
+    sc.pack([new Float64Array(ab), new Float64Array(ab)]);
+    const sab = new SharedArrayBuffer(24);
+    new Uint8Array(sab).set(makeTyped(Uint8Array, 24, 5));
+    const r = sc.unpack(sc.pack({ sab, nd })) as { sab: SharedArrayBuffer; nd: NDArray };
+    expect(diff(r, { sab, nd })).toBe('');
+  });
+
   it('the same typed array twice is one typed array', () => {
     const a = makeTyped(Float64Array, 2000, 3);
     const r = scFramed.unpack(scFramed.pack([a, a, { a }])) as [Float64Array, Float64Array, { a: Float64Array }];
