@@ -76,15 +76,14 @@ export interface UnpackState {
 
 let unpackState: UnpackState | null = null;
 
-/** Runs fn with the given decode settings in force (nesting-safe). */
-export function withUnpackState<T>(state: UnpackState, fn: () => T): T {
+/**
+ * Puts decode settings in force and returns the previous ones, which the
+ * caller restores in a `finally` (nesting-safe).
+ */
+export function swapUnpackState(state: UnpackState | null): UnpackState | null {
   const prev = unpackState;
   unpackState = state;
-  try {
-    return fn();
-  } finally {
-    unpackState = prev;
-  }
+  return prev;
 }
 
 function currentUnpackState(): UnpackState {
@@ -134,6 +133,12 @@ function bytesOf(view: ArrayBufferView): Uint8Array {
 }
 
 function jsKindOf(d: Described): string {
+  if (d.kind === Kind.NDArray) {
+    // Plain NDArrays carry no js metalayer (python-blosc2 writes none either);
+    // one whose items live in another class than the dtype's (a
+    // Uint8ClampedArray under '|u1') names that class.
+    return d.entry.ctor === ctorForDtype(d.dtype) ? '' : `NDArray:${d.entry.ctor.name}`;
+  }
   return d.kind === Kind.Typed ? d.entry.ctor.name : KIND_NAMES[d.kind];
 }
 
@@ -280,26 +285,29 @@ let typesizeHint = 0;
 
 function packExtension(this: PackrLike, value: unknown, allocate: Allocate, pack: InnerPack): void {
   const cfg = this[kConfig];
-  if (!cfg) return packLikeMsgpackr(this, value, allocate);
+  if (!cfg) return packLikeMsgpackr(this, value, allocate, pack);
   if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !(typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)) {
     return packViewTag(value, allocate, pack);
   }
   const d = describe(value);
-  if (!d) return packLikeMsgpackr(this, value, allocate);
-  if (typesizeHint > 1 && d.kind >= Kind.ArrayBuffer && d.bytes.byteLength % typesizeHint === 0) {
-    d.entry = entryForItemsize(typesizeHint);
-    d.shape = [d.bytes.byteLength / typesizeHint];
-    d.dtype = d.entry.dtype;
-  }
+  const hint = typesizeHint;
   typesizeHint = 0;
+  if (!d) return packLikeMsgpackr(this, value, allocate, pack);
   const n = d.bytes.byteLength;
   if (cfg.outOfBand && n >= cfg.outOfBand.minBytes) return writeOutOfBand(d, cfg, cfg.outOfBand, allocate);
   if (n < cfg.threshold) return writeRaw(d, allocate);
-  return writeFrame(d, cfg.cparams, allocate);
+  return writeFrame(withItemsizeHint(d, hint), cfg.cparams, allocate);
 }
 
-// An ArrayBuffer packed for a view of wider items is framed with that item
-// size (better shuffling); its kind still says ArrayBuffer, so it comes back as one.
+// An ArrayBuffer reached through a view of wider items (structuredClone) is
+// framed with that item size, which shuffles better; its kind still says
+// ArrayBuffer, so it comes back as one. Raw records keep bytes as bytes.
+function withItemsizeHint(d: Described, hint: number): Described {
+  if (hint <= 1 || d.kind < Kind.ArrayBuffer || d.bytes.byteLength % hint !== 0) return d;
+  const entry = entryForItemsize(hint);
+  return { ...d, entry, shape: [d.bytes.byteLength / hint], dtype: entry.dtype };
+}
+
 function entryForItemsize(size: number): DTypeEntry {
   const code = size === 2 ? 5 : size === 4 ? 7 : size === 8 ? 11 : 2;
   return BY_CODE[code] as DTypeEntry;
@@ -331,9 +339,16 @@ const MSGPACKR_TYPED = [
   'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
 ];
 
-function packLikeMsgpackr(packr: PackrLike, value: unknown, allocate: Allocate): void {
+function packLikeMsgpackr(packr: PackrLike, value: unknown, allocate: Allocate, pack: InnerPack): void {
+  // msgpackr knows neither of these: it writes them as plain objects of their
+  // own enumerable properties (a SharedArrayBuffer has none).
   if (value instanceof NDArray) {
-    throw new Blosc2Error('an NDArray can only be packed by a blosc2 Packer (or a Packr passed to useBlosc2)', 'ERR_INVALID_ARG');
+    allocate(0);
+    return pack({ data: value.data, shape: value.shape, dtype: value.dtype });
+  }
+  if (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer) {
+    allocate(0);
+    return pack({});
   }
   const isAB = value instanceof ArrayBuffer;
   const view = value as ArrayBufferView;
@@ -466,8 +481,21 @@ function newBacking(kind: Kind, nbytes: number): ArrayBufferLike {
   return kind === Kind.SharedArrayBuffer ? new SharedArrayBuffer(nbytes) : new ArrayBuffer(nbytes);
 }
 
+const sliceBytes = Uint8Array.prototype.slice;
+
 function unpackRaw(data: Uint8Array): unknown {
   const state = currentUnpackState();
+  // Fast path, the common small record: a plain TypedArray (kind 0), copied
+  // into fresh aligned memory with one allocation.
+  const b = data.length > 0 ? (data[0] as number) : 0;
+  if (b >> 4 === Kind.Typed && !state.zeroCopy) {
+    const entry = BY_CODE[b & 0x0f];
+    const nbytes = data.length - 1;
+    if (entry && nbytes % entry.itemsize === 0 && nbytes <= state.remaining) {
+      state.remaining -= nbytes;
+      return new entry.ctor((sliceBytes.call(data, 1) as Uint8Array).buffer);
+    }
+  }
   const pos = { p: 0 };
   const h = readRawHeader(data, pos);
   const nbytes = data.length - pos.p;
@@ -484,6 +512,10 @@ function unpackRaw(data: Uint8Array): unknown {
   return build(h, ab, 0, nbytes);
 }
 
+function entryByName(name: string): DTypeEntry | undefined {
+  return BY_CODE.find((e) => e?.ctor.name === name);
+}
+
 const KIND_BY_NAME: Record<string, Kind> = { Buffer: Kind.Buffer, DataView: Kind.DataView, ArrayBuffer: Kind.ArrayBuffer, SharedArrayBuffer: Kind.SharedArrayBuffer };
 
 /** Decodes a b2nd (or plain super-chunk) frame into a new array. */
@@ -497,13 +529,17 @@ export function unpackFrame(frame: Uint8Array): unknown {
     // A python-blosc2 SChunk: its bytes.
     entry = U8;
     kind = Kind.Typed;
+  } else if (info.jsKind.startsWith('NDArray:')) {
+    const e = entryByName(info.jsKind.slice(8));
+    if (!e || e.itemsize !== ctorForDtype(info.dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind '${info.jsKind}'`);
+    entry = e;
+    kind = Kind.NDArray;
+    dtype = info.dtype;
   } else if (info.jsKind in KIND_BY_NAME) {
     kind = KIND_BY_NAME[info.jsKind] as Kind;
     entry = U8;
   } else {
-    const ctor = info.jsKind ? MSGPACKR_TYPED.includes(info.jsKind) || info.jsKind === 'Float16Array' ? (globalThis as Record<string, unknown>)[info.jsKind] : undefined : ctorForDtype(info.dtype);
-    if (typeof ctor !== 'function') throw new Blosc2Error(`a frame holds a ${info.jsKind || info.dtype} this runtime cannot make`, 'ERR_UNSUPPORTED');
-    const e = entryOf(new (ctor as new (n: number) => ArrayBufferView)(0));
+    const e = info.jsKind ? entryByName(info.jsKind) : BY_CODE.find((x) => x?.ctor === ctorForDtype(info.dtype));
     if (!e) throw new Blosc2Error(`a frame holds a ${info.jsKind || info.dtype} this runtime cannot make`, 'ERR_UNSUPPORTED');
     entry = e;
     if (info.jsKind) {

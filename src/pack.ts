@@ -16,7 +16,7 @@ import {
   encodeFrameAsync,
   install,
   kConfig,
-  withUnpackState,
+  swapUnpackState,
 } from './ext';
 import { type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
 
@@ -109,6 +109,10 @@ export class Packer {
   }
 
   #state(options: UnpackOptions | undefined, extra?: Partial<UnpackState>): UnpackState {
+    if (options === undefined && extra === undefined) {
+      const max = this.#maxOutputBytes;
+      return { nthreads: this.#nthreads ?? getNthreads(), maxOutputBytes: max, remaining: max, zeroCopy: this.#zeroCopy };
+    }
     const o = checkObject('options', options) ?? {};
     for (const key of Object.keys(o)) if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
     const max = o['maxOutputBytes'] === undefined ? this.#maxOutputBytes : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
@@ -119,18 +123,19 @@ export class Packer {
   }
 
   #unpack(bytes: BinaryLike, state: UnpackState): unknown {
-    const view = asView(bytes, 'bytes');
+    const view = bytes instanceof Uint8Array ? bytes : asView(bytes, 'bytes');
     const u8 = view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    return withUnpackState(state, () => {
-      try {
-        return this.#packr.unpack(u8);
-      } catch (err) {
-        if (err instanceof Blosc2Error) throw err;
-        const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
-        (e as Error & { cause?: unknown }).cause = err;
-        throw e;
-      }
-    });
+    const prev = swapUnpackState(state);
+    try {
+      return this.#packr.unpack(u8);
+    } catch (err) {
+      if (err instanceof Blosc2Error) throw err;
+      const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
+      (e as Error & { cause?: unknown }).cause = err;
+      throw e;
+    } finally {
+      swapUnpackState(prev);
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import * as os from 'node:os';
-import { invalidArg } from './errors';
+import { Blosc2Error, invalidArg } from './errors';
 import type { CParamArgs } from './native';
 
 /** The codecs compiled into this build (python-blosc2's `blosc2.Codec`). */
@@ -149,6 +149,19 @@ export function resolveCParams(cparams: unknown, defaultTypesize: number, name =
   const meta = o['filtersMeta'] === undefined ? [] : o['filtersMeta'];
   if (!Array.isArray(meta) || meta.length > filters.length) {
     throw invalidArg(`${name}.filtersMeta`, `an array of at most ${filters.length} bytes (one per filter)`, meta);
+  }
+  const shuffleAt = filters.findIndex((f) => f === 'shuffle' || f === 'bitshuffle');
+  const deltaAt = filters.lastIndexOf('delta');
+  if (shuffleAt >= 0 && deltaAt > shuffleAt) {
+    // C-Blosc2 undoes delta against the already-restored first block, so a
+    // delta after a shuffle decodes to wrong values without any error.
+    throw invalidArg(`${name}.filters`, "'delta' before any 'shuffle'/'bitshuffle' (C-Blosc2 cannot undo it after one)", `[${filters.join(', ')}]`);
+  }
+  if (filters.includes('bytedelta')) {
+    throw new Blosc2Error(
+      "the 'bytedelta' filter is a C-Blosc2 plugin, and this build leaves C-Blosc2's plugins out (their code is where its known CVEs are)",
+      'ERR_UNSUPPORTED',
+    );
   }
   // C-Blosc2 runs the 6 filter slots in order; the usual place of a single
   // shuffle is the last slot, so right-align the list as python-blosc2 does.
