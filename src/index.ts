@@ -52,3 +52,32 @@ export const versions: Readonly<{ cblosc2: string; codecs: readonly string[] }> 
   cblosc2: native.version,
   codecs: Object.freeze(native.compressors.split(',')),
 });
+export {
+  type StreamOptions,
+  FRAME_HEADER_BYTES,
+  MAX_FRAME_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  PackStream,
+  UnpackStream,
+} from './stream';
+export {
+  type TransferMode,
+  type PostValueOptions,
+  type ValueMessage,
+  type PostTarget,
+  encodeValue,
+  postValue,
+  isValueMessage,
+  receiveValue,
+} from './worker';
+export {
+  type SerializerOptions,
+  type CacheSerializer,
+  type KeyvEntry,
+  type KeyvStringSerializer,
+  type BufferBackend,
+  createSerializer,
+  serializer,
+  keyvSerializer,
+  KeyvBufferStore,
+} from './serializer';
