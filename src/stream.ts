@@ -95,6 +95,11 @@ function tooLarge(n: number, limit: number, side: string): Blosc2Error {
  * Top-level `null` and `undefined` cannot be written (Node's object-mode
  * streams reserve them); put them inside an object or array.
  *
+ * A written value is packed when the stream reaches it, which may be after
+ * `write()` returns (queued writes; with `async`, on the libuv pool): do not
+ * change, transfer or detach its arrays until the stream has read them (its
+ * write callback has run).
+ *
  * @example
  * ```ts
  * const out = new PackStream({ codec: 'zstd', clevel: 5 });
