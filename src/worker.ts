@@ -54,6 +54,7 @@ export interface PostValueOptions extends PackOptions {
 export interface ValueMessage {
   /** Marks the message (format version 1). */
   blosc2Value: 1;
+  /** How the arrays travel: their own memory (`'transfer'`) or compressed frames (`'compress'`). */
   mode: TransferMode;
   /** The MessagePack skeleton (an exact-size copy: small). */
   message: Uint8Array;
