@@ -41,10 +41,19 @@ except ImportError:  # python-blosc2 < 4.2
     def unpackb(payload):
         def ext_hook(code, data):
             if code == 42:
-                return blosc2.from_cframe(data, copy=True)
+                return from_cframe(data)
             return msgpack.ExtType(code, data)
 
         return msgpack.unpackb(payload, ext_hook=ext_hook)
+
+
+def from_cframe(data: bytes):
+    """blosc2.from_cframe, or its pieces in releases before 3.4 that lack it."""
+    if hasattr(blosc2, "from_cframe"):
+        return blosc2.from_cframe(data, copy=True)
+    if "b2nd" in blosc2.schunk_from_cframe(data, copy=False).meta:
+        return blosc2.ndarray_from_cframe(data, copy=True)
+    return blosc2.schunk_from_cframe(data, copy=True)
 
 
 def versions() -> dict:
