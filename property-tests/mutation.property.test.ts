@@ -1,0 +1,70 @@
+// Damaged messages (issue 3): random bit flips, byte overwrites and
+// truncations of valid pack messages (and of out-of-band buffers) must decode
+// to a value or throw a Blosc2Error with a code -- never crash, hang or throw
+// anything else. fast-check draws the messages and mutations here; the decodes
+// run in a child process (test/fixtures/pack-mutate-child.cjs) so that a
+// native crash or a hang is seen as a failed test, with the input that caused it.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Packer, type PackOptions } from '../src/index';
+import { type MutationCase, type MutationReport, decodeMutationsInChild } from '../test/fixtures/pack-helpers';
+import { leafArb, optionsArb, valueArb } from '../test/fixtures/pack-arbitraries';
+
+type Mode = MutationCase['mode'];
+type Mutation = MutationCase['mutations'][number];
+
+const MUTATIONS_PER_MESSAGE = 40;
+
+const mutationArb: fc.Arbitrary<Mutation> = fc.record({
+  target: fc.constantFrom<Mutation['target']>('message', 'message', 'buffer'),
+  kind: fc.constantFrom<Mutation['kind']>('flip', 'flip', 'set', 'flips', 'truncate'),
+  // Half of them in the first bytes, where the msgpack, record and frame headers are.
+  at: fc.oneof(fc.nat(200), fc.nat(1_000_000)),
+  bit: fc.nat(7),
+  value: fc.oneof(fc.constantFrom(0, 0xff, 0x7f, 0x80, 0x01), fc.nat(255)),
+  count: fc.integer({ min: 2, max: 8 }),
+});
+
+const caseArb = fc
+  .record({
+    mode: fc.constantFrom<Mode>('plain', 'plain', 'structuredClone', 'outOfBand'),
+    leaf: leafArb,
+    rest: valueArb('objects'),
+    options: optionsArb,
+    mutations: fc.array(mutationArb, { minLength: MUTATIONS_PER_MESSAGE, maxLength: MUTATIONS_PER_MESSAGE }),
+  })
+  .map(({ mode, leaf, rest, options, mutations }): MutationCase => {
+    const all: PackOptions = mode === 'structuredClone' ? { ...options, structuredClone: true } : options;
+    const packer = new Packer(all);
+    const value = { leaf, rest, again: leaf };
+    if (mode === 'outOfBand') {
+      const { message, buffers } = packer.packOutOfBand(value);
+      return { options: { ...all }, mode, message: message.toString('base64'), buffers: buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')), mutations };
+    }
+    return { options: { ...all }, mode, message: packer.pack(value).toString('base64'), buffers: [], mutations };
+  });
+
+function decodesOf(cases: readonly MutationCase[]): number {
+  return cases.reduce((n, c) => n + c.mutations.length * (c.mode === 'outOfBand' ? 1 : 3), 0);
+}
+
+describe('damaged messages', () => {
+  it('every mutated message decodes to a value or a Blosc2Error, in a child process that neither crashes nor hangs', () => {
+    const seed = Date.now() % 2 ** 31;
+    const cases = fc.sample(caseArb, { seed, numRuns: 80 });
+    const { report, status, signal, context } = decodeMutationsInChild(cases);
+    const where = `seed ${seed}; ${context}`;
+    expect(signal, where).toBeNull();
+    expect(status, where).toBe(0);
+    const r = report as MutationReport;
+    expect(r.other, `${where}\n${JSON.stringify(r.otherExamples).slice(0, 4000)}`).toBe(0);
+    expect(r.decodes).toBe(decodesOf(cases));
+    const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+    expect(r.values + errors).toBe(r.decodes);
+    // Both outcomes occur: the mutations do damage, and some land in harmless bytes.
+    expect(r.values).toBeGreaterThan(0);
+    expect(errors).toBeGreaterThan(0);
+    // Only documented codes.
+    for (const code of Object.keys(r.errors)) expect(['ERR_CORRUPT', 'ERR_MAX_OUTPUT', 'ERR_UNSUPPORTED', 'ERR_NO_MEMORY']).toContain(code);
+  });
+});
