@@ -3,6 +3,7 @@
  * C-Blosc2 chunk in, one out, read and written in place.
  * @packageDocumentation
  */
+import { markAsUntransferable } from 'node:worker_threads';
 import { Blosc2Error, invalidArg, withCallerStack } from './errors';
 import { native } from './native';
 import { type CParams, type DParams, resolveCParams, resolveDParams } from './params';
@@ -26,8 +27,14 @@ export function asView(src: unknown, name: string): ArrayBufferView {
 }
 
 /**
- * Async calls read their input on another thread: refuse memory that could
- * shrink or move under them.
+ * Async calls read and write memory on another thread, so it must stay put
+ * until they finish. Resizable buffers are refused. Fixed-length
+ * ArrayBuffers are marked untransferable (worker_threads.markAsUntransferable):
+ * a transfer while the pool works on one would hand its memory to a receiver
+ * that may free it under the pool thread. Node-API cannot hold the memory
+ * alive, so the mark is the only safe way that keeps zero copies; it is
+ * permanent (Node 20 then clones the buffer instead of moving it; Node 21+
+ * throws DataCloneError). SharedArrayBuffers need no mark: they never detach.
  * @internal
  */
 export function checkStableForAsync(view: ArrayBufferView, name: string): void {
@@ -35,8 +42,23 @@ export function checkStableForAsync(view: ArrayBufferView, name: string): void {
   if (buffer.resizable === true) {
     throw invalidArg(name, 'a view over a fixed-length ArrayBuffer (async calls cannot read resizable memory)', view);
   }
-  if (view.byteLength === 0 && buffer instanceof ArrayBuffer && native.isDetached(buffer)) {
-    throw new Blosc2Error(`${name} is backed by a detached ArrayBuffer`, 'ERR_DETACHED');
+  if (buffer instanceof ArrayBuffer) {
+    if (view.byteLength === 0 && native.isDetached(buffer)) {
+      throw new Blosc2Error(`${name} is backed by a detached ArrayBuffer`, 'ERR_DETACHED');
+    }
+    markAsUntransferable(buffer);
+  }
+}
+
+/**
+ * After an async call: an input detached in flight by a route the mark does
+ * not cover (ArrayBuffer.prototype.transfer on newer runtimes) makes the
+ * result untrustworthy.
+ * @internal
+ */
+export function checkStillAttached(view: ArrayBufferView, name: string): void {
+  if (view.buffer instanceof ArrayBuffer && view.byteLength === 0 && native.isDetached(view.buffer)) {
+    throw new Blosc2Error(`${name} was detached while the call worked on it`, 'ERR_DETACHED');
   }
 }
 
@@ -80,7 +102,9 @@ export async function compressAsync(src: BinaryLike, cparams?: CParams): Promise
   checkStableForAsync(view, 'src');
   const args = resolveCParams(cparams, bytesPerElement(view));
   try {
-    return trim(await native.compressAsync(view, ...args));
+    const out = await native.compressAsync(view, ...args);
+    checkStillAttached(view, 'src');
+    return trim(out);
   } catch (err) {
     throw withCallerStack(err, caller);
   }
@@ -142,6 +166,8 @@ export async function decompressAsync<T extends ArrayBufferView = Buffer>(
   checkStableForAsync(out, 'dparams.out');
   try {
     await native.decompressAsync(view, out, nthreads);
+    checkStillAttached(view, 'src');
+    checkStillAttached(out, 'dparams.out');
   } catch (err) {
     throw withCallerStack(err, caller);
   }

@@ -117,7 +117,10 @@ export function describe(value: unknown): Described | undefined {
     if (Buffer.isBuffer(value)) return bytesLike(bytesOf(value), Kind.Buffer);
     return { bytes: bytesOf(value), entry, kind: Kind.Typed, shape: [(value as TypedArray).length], dtype: entry.dtype };
   }
-  if (value instanceof ArrayBuffer) return bytesLike(new Uint8Array(value), Kind.ArrayBuffer);
+  if (value instanceof ArrayBuffer) {
+    checkAttached(value, value.byteLength);
+    return bytesLike(new Uint8Array(value), Kind.ArrayBuffer);
+  }
   if (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer) {
     return bytesLike(new Uint8Array(value), Kind.SharedArrayBuffer);
   }
@@ -129,7 +132,16 @@ function bytesLike(bytes: Uint8Array, kind: Kind): Described {
 }
 
 function bytesOf(view: ArrayBufferView): Uint8Array {
+  checkAttached(view.buffer, view.byteLength);
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+// A detached buffer reads as empty, but viewing it throws a TypeError: refuse
+// it with the documented code instead of packing a silently empty array.
+function checkAttached(buffer: ArrayBufferLike, byteLength: number): void {
+  if (byteLength === 0 && buffer instanceof ArrayBuffer && native.isDetached(buffer)) {
+    throw new Blosc2Error('an array in the value is backed by a detached ArrayBuffer (transferred or detached)', 'ERR_DETACHED');
+  }
 }
 
 function jsKindOf(d: Described): string {

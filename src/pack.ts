@@ -5,7 +5,7 @@
  */
 import { Packr, type Options as MsgpackrOptions } from 'msgpackr';
 import { Blosc2Error, invalidArg, withCallerStack } from './errors';
-import { asView, checkStableForAsync, type BinaryLike } from './core';
+import { asView, checkStableForAsync, checkStillAttached, type BinaryLike } from './core';
 import { randomBytes } from 'node:crypto';
 import {
   B2ND_EXT,
@@ -192,6 +192,7 @@ export class Packer {
     try {
       for (const job of jobs) checkStableForAsync(job.data, 'an array in value');
       frames = await Promise.all(jobs.map((job) => encodeFrameAsync(job.desc, job.cparams)));
+      for (const job of jobs) checkStillAttached(job.data, 'an array in value');
     } catch (err) {
       throw withCallerStack(err, caller);
     }
@@ -210,6 +211,7 @@ export class Packer {
     const value = this.#unpack(view, this.#state(options, { deferred }));
     try {
       await Promise.all(deferred);
+      checkStillAttached(view, 'bytes');
     } catch (err) {
       throw withCallerStack(err, caller);
     }
@@ -282,7 +284,7 @@ export function unpack(bytes: BinaryLike, options?: PackOptions): unknown {
 }
 
 /** {@link Packer.packAsync} with the given options. */
-export function packAsync(value: unknown, options?: PackOptions): Promise<unknown> {
+export function packAsync(value: unknown, options?: PackOptions): Promise<Buffer> {
   return packerFor(options).packAsync(value);
 }
 
