@@ -489,8 +489,13 @@ function build(h: { entry: DTypeEntry; kind: Kind; shape: readonly number[] | nu
   }
 }
 
+// Memory for a decoded array. Every byte of it is written before the array is
+// handed out (or the decode fails and it is dropped), so it need not be
+// zeroed: `new ArrayBuffer` memsets memory that the allocator recycles, which
+// for big arrays costs milliseconds on the event loop.
 function newBacking(kind: Kind, nbytes: number): ArrayBufferLike {
-  return kind === Kind.SharedArrayBuffer ? new SharedArrayBuffer(nbytes) : new ArrayBuffer(nbytes);
+  if (kind === Kind.SharedArrayBuffer) return new SharedArrayBuffer(nbytes);
+  return nbytes === 0 ? new ArrayBuffer(0) : Buffer.allocUnsafeSlow(nbytes).buffer;
 }
 
 const sliceBytes = Uint8Array.prototype.slice;
