@@ -192,6 +192,8 @@ function jsMessages(): JsMessage[] {
     if (dtype === '|b1') value.data.forEach((x, i, a) => ((a as Uint8Array)[i] = (x as number) & 1));
     out.push(single(name, value, dtype, [...value.shape], null));
   }
+  // Items in another class than the dtype's: the js metalayer names it, python just sees |u1.
+  out.push(single('nd_uint8clamped_u1', new NDArray(typed(Uint8ClampedArray, 60, 8), [6, 10], '|u1'), '|u1', [6, 10], 'NDArray:Uint8ClampedArray'));
 
   // Several chunks, with a zero-padded edge chunk: 80 MiB of u1 in 4-plane
   // chunks (2 chunks, the second holds 1 plane), and 9M float64 in 1-D.
