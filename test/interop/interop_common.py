@@ -48,7 +48,7 @@ except ImportError:  # python-blosc2 < 4.2
 
 
 def from_cframe(data: bytes):
-    """blosc2.from_cframe, or its pieces in releases before 3.4 that lack it."""
+    """blosc2.from_cframe, or its pieces in older releases (3.3.x) that lack it."""
     if hasattr(blosc2, "from_cframe"):
         return blosc2.from_cframe(data, copy=True)
     if "b2nd" in blosc2.schunk_from_cframe(data, copy=False).meta:
