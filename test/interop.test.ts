@@ -370,7 +370,7 @@ const PY_CASES = [
   'splitmode_always_split', 'splitmode_never_split', 'splitmode_forward_compat_split',
   'plugin_codec_ndlz', 'plugin_codec_zfp_prec', 'plugin_filter_ndcell',
   'unsupported_bigendian_i4', 'unsupported_complex128', 'unsupported_unicode', 'unsupported_datetime64',
-  'schunk_bytes_partial_last_chunk', 'schunk_typesize4', 'schunk_empty',
+  'extra_meta_and_vlmeta', 'schunk_bytes_partial_last_chunk', 'schunk_typesize4', 'schunk_empty',
 ];
 
 /** The JS class python's dtype string comes back as. */

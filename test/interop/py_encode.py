@@ -79,6 +79,12 @@ def expect_schunk(sc) -> dict:
     return {"kind": "SChunk", "nbytes": len(data), "sha256": sha256(data), "nchunks": sc.nchunks}
 
 
+def with_user_meta():
+    arr = nd((10, 3), "<f4", meta={"user": [1, 2]})
+    arr.vlmeta["note"] = "hello"
+    return arr
+
+
 def cases():
     """(name, make) pairs; make() builds a blosc2.NDArray or SChunk."""
     dtypes = ["|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "<f4", "<f8", "|b1", "<f2"]
@@ -127,6 +133,8 @@ def cases():
     out.append(("unsupported_complex128", lambda: blosc2.asarray(np.arange(10, dtype="<c16") * (1 + 2j))))
     out.append(("unsupported_unicode", lambda: blosc2.asarray(np.array(["ab", "cde"]))))
     out.append(("unsupported_datetime64", lambda: blosc2.asarray(np.arange(4).astype("<M8[s]"))))
+    # User metalayers and variable-length metadata: a reader skips them.
+    out.append(("extra_meta_and_vlmeta", with_user_meta))
     # Super-chunks: their bytes.
     out.append(("schunk_bytes_partial_last_chunk", lambda: blosc2.SChunk(chunksize=64, data=bytes(range(100)))))
     f4 = np.arange(1000, dtype="<f4")
