@@ -146,6 +146,123 @@ function expectMatches(actual: unknown, spec: Spec, where: string): void {
   expect(bytesOf(actual as ArrayBufferView).equals(bytesOf(want as ArrayBufferView)), `${where}: bytes`).toBe(true);
 }
 
+// ---------------------------------------------------------------------------
+// A decoder written from FORMAT.md alone (no library code): it reads ext 80
+// records and single-chunk verbatim ext 42 frames, which is what the small
+// vectors hold. It shows that the spec says enough to decode them.
+
+interface SpecArray {
+  kind: number | 'frame';
+  dtype: string;
+  shape: number[];
+  items: Uint8Array;
+  js: string | null;
+}
+
+const DTYPE_OF_CODE = ['', '|i1', '|u1', '|u1', '<i2', '<u2', '<i4', '<u4', '<f4', '<f8', '<i8', '<u8', '<f2'];
+const ITEMSIZE_OF_CODE = [0, 1, 1, 1, 2, 2, 4, 4, 4, 8, 8, 8, 2];
+
+function be(b: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 256 + (b[at + i] as number);
+  return v;
+}
+function le(b: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = n - 1; i >= 0; i--) v = v * 256 + (b[at + i] as number);
+  return v;
+}
+
+/** FORMAT.md "ext 80: raw record". */
+function specRaw(p: Uint8Array): SpecArray {
+  const kind = (p[0] as number) >> 4;
+  const code = (p[0] as number) & 15;
+  let at = 1;
+  let shape: number[] = [];
+  let dtype = DTYPE_OF_CODE[code] as string;
+  if (kind === 5) {
+    const ndim = p[at++] as number;
+    for (let d = 0; d < ndim; d++) {
+      let v = 0;
+      let scale = 1;
+      for (;;) {
+        const byte = p[at++] as number;
+        v += (byte & 0x7f) * scale;
+        scale *= 128;
+        if (byte < 0x80) break;
+      }
+      shape.push(v);
+    }
+    const len = p[at++] as number;
+    dtype = Buffer.from(p.subarray(at, at + len)).toString('latin1');
+    at += len;
+  } else {
+    shape = [(p.length - 1) / (ITEMSIZE_OF_CODE[code] as number)];
+  }
+  return { kind, dtype, shape, items: p.subarray(at), js: null };
+}
+
+/** FORMAT.md "ext 42" + the annotated frame: one verbatim chunk. */
+function specFrame(f: Uint8Array): SpecArray {
+  expect(Buffer.from(f.subarray(2, 10)).toString('latin1')).toBe('b2frame\0');
+  const headerSize = be(f, 0x0b, 4);
+  expect(be(f, 0x10, 8)).toBe(f.length);
+  const dataBytes = be(f, 0x27, 8);
+  const typesize = be(f, 0x30, 4);
+  // Metalayers: 93 cd <size> de <n> (fixstr name, d2 offset)* then the contents.
+  expect([f[0x57], f[0x58], f[0x5b]]).toEqual([0x93, 0xcd, 0xde]);
+  const metas = new Map<string, Uint8Array>();
+  let at = 0x5e;
+  for (let m = be(f, 0x5c, 2); m > 0; m--) {
+    const n = (f[at] as number) & 0x1f;
+    const name = Buffer.from(f.subarray(at + 1, at + 1 + n)).toString('latin1');
+    const off = be(f, at + 2 + n, 4);
+    expect(f[off]).toBe(0xc6); // bin32
+    metas.set(name, f.subarray(off + 5, off + 5 + be(f, off + 1, 4)));
+    at += 1 + n + 5;
+  }
+  // b2nd: 97 00 ndim 9X (d3 int64)* 9X (d2)* 9X (d2)* 00 db len dtype
+  const b2nd = metas.get('b2nd') as Uint8Array;
+  const ndim = b2nd[2] as number;
+  const shape: number[] = [];
+  for (let d = 0; d < ndim; d++) shape.push(be(b2nd, 4 + 9 * d + 1, 8));
+  const dtypeAt = 4 + 9 * ndim + 2 * (1 + 5 * ndim) + 1;
+  expect(b2nd[dtypeAt]).toBe(0xdb);
+  const dtype = Buffer.from(b2nd.subarray(dtypeAt + 5, dtypeAt + 5 + be(b2nd, dtypeAt + 1, 4))).toString('latin1');
+  const jsMeta = metas.get('js');
+  const js = jsMeta ? Buffer.from(jsMeta.subarray(1)).toString('latin1') : null;
+  // The offsets index follows the data chunks; chunk 0 starts at headerSize + its offset.
+  const index = headerSize + dataBytes;
+  expect((f[index + 2] as number) & 0x02, 'the index chunk is verbatim').toBe(0x02);
+  const chunk = headerSize + le(f, index + 32, 8);
+  expect((f[chunk + 2] as number) & 0x02, 'the data chunk is verbatim').toBe(0x02);
+  const nitems = shape.reduce((a, b) => a * b, 1);
+  return { kind: 'frame', dtype, shape, items: f.subarray(chunk + 32, chunk + 32 + nitems * typesize), js };
+}
+
+/** Reads `ext` (c7/c8/c9) or a one-key map (fixmap 81 / map16 de 0001, fixstr key) holding one. */
+function specMessage(m: Uint8Array): SpecArray {
+  let at = 0;
+  if (m[0] === 0x81) at = 1;
+  else if (m[0] === 0xde) at = 3;
+  if (at > 0) at += 1 + ((m[at] as number) & 0x1f); // the key
+  const head = m[at] as number;
+  const lenBytes = head === 0xc7 ? 1 : head === 0xc8 ? 2 : head === 0xc9 ? 4 : -1;
+  expect(lenBytes, 'an ext8/16/32 record').toBeGreaterThan(0);
+  const len = be(m, at + 1, lenBytes);
+  const type = m[at + 1 + lenBytes];
+  const payload = m.subarray(at + 2 + lenBytes, at + 2 + lenBytes + len);
+  expect(at + 2 + lenBytes + len).toBe(m.length);
+  return type === 80 ? specRaw(payload) : specFrame(payload);
+}
+
+const SPEC_DECODABLE = [
+  'raw-int16-in-map', 'raw-ndarray-2x3-float32', 'raw-dataview', 'raw-buffer', 'raw-arraybuffer', 'raw-bigint64',
+  'raw-uint8clamped', 'raw-empty-float32', 'raw-ndarray-0d', 'raw-ndarray-bool-varint-dim',
+  'frame-float64-threshold0', 'frame-ndarray-2x3-int32', 'frame-clevel0-int32', 'frame-ndarray-uint8clamped-jskind',
+  'python-ndarray-2x3-int32',
+];
+
 const vectors: Vector[] = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .sort()
@@ -186,6 +303,30 @@ describe('wire-format test vectors', () => {
       });
     });
   }
+
+  it.each(SPEC_DECODABLE)('%s decodes by FORMAT.md alone', (name) => {
+    const v = vectors.find((x) => x.name === name) as Vector;
+    expect(v).toBeDefined();
+    const got = specMessage(hexBytes(v.hex));
+    // What the vector says the value is, seen through the spec's eyes.
+    const spec = (v.value !== null && typeof v.value === 'object' && !Array.isArray(v.value) && v.value['$type'] === undefined
+      ? Object.values(v.value)[0]
+      : v.value) as { [key: string]: Spec };
+    const want = fromSpec(spec);
+    const type = spec['$type'] as string;
+    const data = want instanceof NDArray ? want.data : (want as ArrayBufferView | ArrayBuffer);
+    expect(Buffer.from(got.items).equals(bytesOf(data)), 'items').toBe(true);
+    if (want instanceof NDArray) {
+      expect(got.dtype).toBe(want.dtype);
+      expect(got.shape).toEqual([...want.shape]);
+      expect(got.kind === 'frame' ? got.js : got.kind).toBe(got.kind === 'frame' ? (want.data instanceof Uint8ClampedArray ? 'NDArray:Uint8ClampedArray' : null) : 5);
+    } else if (got.kind === 'frame') {
+      expect(got.js).toBe(type);
+    } else {
+      const kinds: Record<string, number> = { Buffer: 1, DataView: 2, ArrayBuffer: 3 };
+      expect(got.kind).toBe(kinds[type] ?? 0);
+    }
+  });
 
   it('frames are byte-identical across calls with nthreads 1 (so the frame vectors can be exact)', () => {
     const data = new Float64Array(200_000).map((_, i) => Math.sin(i) * 1000);
