@@ -294,44 +294,63 @@ Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype,
   return {nullptr, ""};
 }
 
-// b2nd_to_cbuffer decompresses each chunk into a malloc'd scratch buffer and
-// copies it out; an "uninitialized" special chunk leaves that scratch buffer
-// untouched, so without this the caller would get stale heap bytes. Zero the
-// region of every such chunk in dest (C order) after the fact.
-static int ZeroUninitChunks(b2nd_array_t* arr, const Geometry& g, const View& dest) {
+// b2nd_to_cbuffer (C-Blosc2 2.17) has two flaws on hostile frames: it leaks
+// its scratch buffers when a chunk fails to decompress, and for an
+// "uninitialized" special chunk it copies out a scratch buffer it never wrote
+// (stale heap bytes). So every chunk is checked before it runs (present, whole,
+// decompressible), and the regions of uninit chunks are zeroed after it.
+static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, int nthreads, std::vector<int64_t>* uninit) {
   blosc2_schunk* sc = arr->sc;
-  int nd = g.ndim;
-  if (nd == 0) return 0;
-  int64_t perAxis[BLOSC2_MAX_DIM], rowItems[BLOSC2_MAX_DIM];
-  for (int i = 0; i < nd; i++) {
-    if (g.chunkshape[i] <= 0 || g.shape[i] <= 0) return 0;  // no chunk covers any of dest
-    perAxis[i] = (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
+  int64_t grid = 1;
+  for (int i = 0; i < g.ndim; i++) {
+    // b2nd_to_cbuffer loops forever on a negative chunk extent.
+    if (g.chunkshape[i] <= 0 || g.blockshape[i] <= 0) return {"ERR_CORRUPT", "the b2nd metalayer has an empty or negative chunkshape/blockshape"};
+    grid *= (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
   }
-  rowItems[nd - 1] = 1;
-  for (int i = nd - 2; i >= 0; i--) rowItems[i] = rowItems[i + 1] * g.shape[i + 1];
+  int64_t chunkBytes = arr->extchunknitems * g.typesize;
+  if (sc->nchunks != grid || chunkBytes != sc->chunksize) {
+    return {"ERR_CORRUPT", "the frame's chunks disagree with its b2nd metalayer"};
+  }
+  std::unique_ptr<uint8_t[]> scratch(new (std::nothrow) uint8_t[static_cast<size_t>(chunkBytes)]);
+  if (!scratch) return {"ERR_NO_MEMORY", "cannot allocate a chunk buffer"};
   for (int64_t n = 0; n < sc->nchunks; n++) {
     uint8_t* chunk = nullptr;
     bool needsFree = false;
     int cbytes = blosc2_schunk_get_chunk(sc, n, &chunk, &needsFree);
-    if (cbytes < 0) return cbytes;
+    if (cbytes < 0) return {"ERR_CORRUPT", BloscMessage("cannot read a chunk of the frame", cbytes), cbytes};
     std::unique_ptr<uint8_t, decltype(&free)> owned(needsFree ? chunk : nullptr, free);
     ChunkHeader h;
-    if (ReadChunkHeader(View{chunk, static_cast<size_t>(cbytes)}, &h, HeaderCheck::kWithin).code) {
-      return BLOSC2_ERROR_READ_BUFFER;
+    View cv{chunk, static_cast<size_t>(cbytes)};
+    Failure f = ReadChunkHeader(cv, &h, HeaderCheck::kWithin);
+    if (f.code) return f;
+    if (h.nbytes != chunkBytes) return {"ERR_CORRUPT", "a chunk of the frame has the wrong size"};
+    if (h.special == BLOSC2_SPECIAL_UNINIT) {
+      uninit->push_back(n);
+      continue;
     }
-    if (h.special != BLOSC2_SPECIAL_UNINIT) continue;
+    f = DoDecompress(nthreads, cv, h, scratch.get(), static_cast<size_t>(chunkBytes));
+    if (f.code) return f;
+  }
+  return {nullptr, ""};
+}
+
+// Zeroes, in the C-order array dest, the region of each listed chunk.
+static void ZeroChunkRegions(const Geometry& g, const std::vector<int64_t>& chunks, const View& dest) {
+  int nd = g.ndim;
+  if (nd == 0 || chunks.empty()) return;
+  int64_t perAxis[BLOSC2_MAX_DIM], rowItems[BLOSC2_MAX_DIM];
+  for (int i = 0; i < nd; i++) perAxis[i] = (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
+  rowItems[nd - 1] = 1;
+  for (int i = nd - 2; i >= 0; i--) rowItems[i] = rowItems[i + 1] * g.shape[i + 1];
+  for (int64_t n : chunks) {
     // The chunk's box [lo, hi) in array coordinates, clipped to the shape.
     int64_t lo[BLOSC2_MAX_DIM], hi[BLOSC2_MAX_DIM], at[BLOSC2_MAX_DIM];
     int64_t rest = n;
-    bool empty = false;
     for (int i = nd - 1; i >= 0; i--) {
-      int64_t c = rest % perAxis[i];
+      lo[i] = (rest % perAxis[i]) * g.chunkshape[i];
       rest /= perAxis[i];
-      lo[i] = c * g.chunkshape[i];
       hi[i] = std::min<int64_t>(lo[i] + g.chunkshape[i], g.shape[i]);
-      if (lo[i] >= hi[i]) empty = true;
     }
-    if (empty || rest != 0) continue;  // padding-only or beyond the grid: nothing of dest
     // Walk the rows of the box along the last axis, odometer-style.
     std::copy(lo, lo + nd, at);
     for (;;) {
@@ -339,8 +358,7 @@ static int ZeroUninitChunks(b2nd_array_t* arr, const Geometry& g, const View& de
       for (int i = 0; i < nd; i++) item += at[i] * rowItems[i];
       size_t offset = static_cast<size_t>(item) * static_cast<size_t>(g.typesize);
       size_t len = static_cast<size_t>(hi[nd - 1] - lo[nd - 1]) * static_cast<size_t>(g.typesize);
-      if (offset + len > dest.length) return BLOSC2_ERROR_WRITE_BUFFER;
-      std::memset(dest.data + offset, 0, len);
+      if (offset + len <= dest.length) std::memset(dest.data + offset, 0, len);
       int i = nd - 2;
       for (; i >= 0; i--) {
         if (++at[i] < hi[i]) break;
@@ -349,7 +367,6 @@ static int ZeroUninitChunks(b2nd_array_t* arr, const Geometry& g, const View& de
       if (i < 0) break;
     }
   }
-  return 0;
 }
 
 // Decodes a frame into dest. dest was sized by the JS layer from b2ndInfo and
@@ -390,11 +407,15 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
     int rc = b2nd_from_schunk(sc, &arr);
     if (rc < 0) return {"ERR_CORRUPT", BloscMessage("the b2nd frame is corrupt", rc), rc};
     in.schunk = nullptr;  // now owned by arr
-    rc = b2nd_to_cbuffer(arr, dest.data, static_cast<int64_t>(dest.length));
-    if (rc >= 0) rc = ZeroUninitChunks(arr, g, dest);
+    std::vector<int64_t> uninit;
+    f = CheckForeignChunks(arr, g, nthreads, &uninit);
+    if (!f.code) {
+      rc = b2nd_to_cbuffer(arr, dest.data, static_cast<int64_t>(dest.length));
+      if (rc < 0) f = {"ERR_CORRUPT", BloscMessage("cannot decode the b2nd frame", rc), rc};
+    }
+    if (!f.code) ZeroChunkRegions(g, uninit, dest);
     b2nd_free(arr);
-    if (rc < 0) return {"ERR_CORRUPT", BloscMessage("cannot decode the b2nd frame", rc), rc};
-    return {nullptr, ""};
+    return f;
   }
   int64_t chunkBytes = plan.chunkItems * g.typesize;
   if (plan.nchunks != sc->nchunks || (sc->nchunks > 0 && chunkBytes != sc->chunksize)) {

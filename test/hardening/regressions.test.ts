@@ -1,0 +1,47 @@
+// Every input the fuzzers ever broke the native core with (fuzz/regressions/)
+// replayed through the public API in a child process: a crash or a hang fails
+// this test (with a timeout) instead of killing or stalling the runner.
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Outcome } from '../fixtures/hardening-replay';
+
+const root = join(__dirname, '..', '..');
+
+let child: SpawnSyncReturns<string> | undefined;
+function replay(): SpawnSyncReturns<string> {
+  child ??= spawnSync(
+    process.execPath,
+    ['-r', './test/fixtures/hardening-register.cjs', '-e', "require('./test/fixtures/hardening-replay.ts').main()"],
+    { cwd: root, encoding: 'utf8', timeout: 60_000 },
+  );
+  return child;
+}
+
+function outcomes(): Outcome[] {
+  const c = replay();
+  expect(c.signal, `child killed (hang or crash): ${c.stderr}`).toBeNull();
+  expect(c.status, c.stderr).toBe(0);
+  return JSON.parse(c.stdout.trim()) as Outcome[];
+}
+
+describe('fuzz/regressions through the JS API', () => {
+  it('each decodes to a value or a Blosc2Error, promptly', () => {
+    const files = ['fuzz_frame', 'fuzz_chunk'].flatMap((h) => {
+      try {
+        return readdirSync(join(root, 'fuzz', 'regressions', h));
+      } catch {
+        return [];
+      }
+    });
+    const got = outcomes();
+    expect(files.length).toBeGreaterThan(0);
+    expect(got.length).toBeGreaterThanOrEqual(files.length);
+    for (const o of got) expect(o.result, o.file).not.toMatch(/^other/);
+  });
+
+  it('a frame whose b2nd metalayer says chunkshape -1 is refused as corrupt (it hung in b2nd_to_cbuffer)', () => {
+    expect(outcomes().find((o) => o.file === 'fuzz_frame/hang-negative-chunkshape')?.result).toBe('ERR_CORRUPT');
+  });
+});
