@@ -49,6 +49,12 @@ export interface NativeBinding {
     shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
     ...rest: [...CParamArgs, ((length: number) => Uint8Array)?]
   ): Uint8Array;
+  /** The same frame built through C-Blosc2's super-chunk API (tests compare the two). */
+  b2ndEncodeReference(
+    data: ArrayBufferView, typesize: number, dtype: string, jsKind: string,
+    shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
+    ...cparams: CParamArgs
+  ): Buffer;
   b2ndEncodeAsync(
     data: ArrayBufferView, typesize: number, dtype: string, jsKind: string,
     shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
