@@ -299,7 +299,7 @@ Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype,
 // "uninitialized" special chunk it copies out a scratch buffer it never wrote
 // (stale heap bytes). So every chunk is checked before it runs (present, whole,
 // decompressible), and the regions of uninit chunks are zeroed after it.
-static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, int nthreads, std::vector<int64_t>* uninit) {
+static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, std::vector<int64_t>* uninit) {
   blosc2_schunk* sc = arr->sc;
   int64_t grid = 1;
   for (int i = 0; i < g.ndim; i++) {
@@ -313,6 +313,10 @@ static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, int nthr
   }
   std::unique_ptr<uint8_t[]> scratch(new (std::nothrow) uint8_t[static_cast<size_t>(chunkBytes)]);
   if (!scratch) return {"ERR_NO_MEMORY", "cannot allocate a chunk buffer"};
+  if (arr->blocknitems <= 0) return {"ERR_CORRUPT", "the b2nd metalayer has an empty blockshape"};
+  int32_t nblocks = static_cast<int32_t>(arr->extchunknitems / arr->blocknitems);
+  std::unique_ptr<bool[]> noMask(new (std::nothrow) bool[static_cast<size_t>(nblocks)]());
+  if (!noMask) return {"ERR_NO_MEMORY", "cannot allocate a block mask"};
   for (int64_t n = 0; n < sc->nchunks; n++) {
     uint8_t* chunk = nullptr;
     bool needsFree = false;
@@ -324,12 +328,17 @@ static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, int nthr
     Failure f = ReadChunkHeader(cv, &h, HeaderCheck::kWithin);
     if (f.code) return f;
     if (h.nbytes != chunkBytes) return {"ERR_CORRUPT", "a chunk of the frame has the wrong size"};
-    if (h.special == BLOSC2_SPECIAL_UNINIT) {
-      uninit->push_back(n);
-      continue;
+    if (h.special == BLOSC2_SPECIAL_UNINIT) uninit->push_back(n);
+    // Exactly the calls b2nd_to_cbuffer makes for a whole-array read: a
+    // maskout with one (false) entry per b2nd block, which C-Blosc2 refuses
+    // when the chunk header implies another block count, then decompression
+    // through the frame's own dctx.
+    if (blosc2_set_maskout(sc->dctx, noMask.get(), nblocks) < 0) return {"ERR_NO_MEMORY", "cannot set a block mask"};
+    int rc = blosc2_schunk_decompress_chunk(sc, n, scratch.get(), static_cast<int32_t>(chunkBytes));
+    if (rc != chunkBytes) {
+      return {"ERR_CORRUPT", BloscMessage("decompression failed: a chunk of the frame is corrupt", rc < 0 ? rc : BLOSC2_ERROR_DATA),
+              rc < 0 ? rc : BLOSC2_ERROR_DATA};
     }
-    f = DoDecompress(nthreads, cv, h, scratch.get(), static_cast<size_t>(chunkBytes));
-    if (f.code) return f;
   }
   return {nullptr, ""};
 }
@@ -344,7 +353,7 @@ static void ZeroChunkRegions(const Geometry& g, const std::vector<int64_t>& chun
   for (int i = nd - 2; i >= 0; i--) rowItems[i] = rowItems[i + 1] * g.shape[i + 1];
   for (int64_t n : chunks) {
     // The chunk's box [lo, hi) in array coordinates, clipped to the shape.
-    int64_t lo[BLOSC2_MAX_DIM], hi[BLOSC2_MAX_DIM], at[BLOSC2_MAX_DIM];
+    int64_t lo[BLOSC2_MAX_DIM] = {}, hi[BLOSC2_MAX_DIM] = {}, at[BLOSC2_MAX_DIM] = {};
     int64_t rest = n;
     for (int i = nd - 1; i >= 0; i--) {
       lo[i] = (rest % perAxis[i]) * g.chunkshape[i];
@@ -408,7 +417,7 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
     if (rc < 0) return {"ERR_CORRUPT", BloscMessage("the b2nd frame is corrupt", rc), rc};
     in.schunk = nullptr;  // now owned by arr
     std::vector<int64_t> uninit;
-    f = CheckForeignChunks(arr, g, nthreads, &uninit);
+    f = CheckForeignChunks(arr, g, &uninit);
     if (!f.code) {
       rc = b2nd_to_cbuffer(arr, dest.data, static_cast<int64_t>(dest.length));
       if (rc < 0) f = {"ERR_CORRUPT", BloscMessage("cannot decode the b2nd frame", rc), rc};
