@@ -7,17 +7,18 @@
  *   python-blosc2's msgpack helpers write for a `blosc2.NDArray`;
  * - type 80, "raw": small arrays, uncompressed (kind, dtype, shape, bytes);
  * - type 81, "view" (structuredClone only): a tag followed by
- *   `[buffer, byteOffset, length, kind, shape?, dtype?]`, so views over one
- *   ArrayBuffer come back over one ArrayBuffer;
+ *   `[buffer, byteOffset, length, kind, code, shape?, dtype?]`, so views over
+ *   one ArrayBuffer come back over one ArrayBuffer;
  * - type 82, "out-of-band": a placeholder naming an entry of a side list of
- *   buffers (packOutOfBand / packAsync).
+ *   buffers (packOutOfBand / packAsync);
+ * - type 46, read only: python-blosc2's plain NumPy array record (4.14+).
  *
  * msgpackr's extensions are process-wide, so ours act only for Packrs that
  * carry a blosc2 configuration; any other Packr gets msgpackr's own encoding of
  * typed arrays, exactly as if this package were not loaded.
  * @internal
  */
-import { addExtension } from 'msgpackr';
+import { addExtension, unpack as msgpackUnpack } from 'msgpackr';
 import { Blosc2Error } from './errors';
 import { BY_CODE, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from './dtypes';
 import { CHUNK_TARGET_BYTES, STORE_CHUNK_BYTES, chooseGeometry, blockTarget } from './geometry';
@@ -29,6 +30,7 @@ export const B2ND_EXT = 42;
 export const RAW_EXT = 80;
 export const VIEW_EXT = 81;
 export const OOB_EXT = 82;
+export const NUMPY_EXT = 46;
 
 /** What a record rebuilds, beside the dtype (FORMAT.md, "Kinds"). */
 export const enum Kind {
@@ -334,6 +336,9 @@ function packViewTag(value: unknown, allocate: Allocate, pack: InnerPack): void 
     const data = value.data;
     typesizeHint = data.BYTES_PER_ELEMENT;
     pack([data.buffer, data.byteOffset, data.length, Kind.NDArray, (entryOf(data) as DTypeEntry).code, [...value.shape], value.dtype]);
+    // Used up by the buffer's own record, or left over when msgpackr wrote a
+    // reference to an already packed buffer instead: never let it outlive this view.
+    typesizeHint = 0;
     return;
   }
   const view = value as ArrayBufferView;
@@ -342,6 +347,7 @@ function packViewTag(value: unknown, allocate: Allocate, pack: InnerPack): void 
   typesizeHint = kind === Kind.Typed ? entry.itemsize : 1;
   const length = kind === Kind.Typed ? (view as TypedArray).length : view.byteLength;
   pack([view.buffer, view.byteOffset, length, kind, entry.code]);
+  typesizeHint = 0;
 }
 
 // msgpackr's own encoding of these types (pack.js: writeBuffer / writeExtBuffer),
@@ -658,6 +664,38 @@ function readViewTag(data: unknown): unknown {
   return build({ entry, kind, shape, dtype }, buffer, byteOffset, byteLength);
 }
 
+// python-blosc2 (4.14+) writes a plain NumPy array as ext 46 holding the
+// msgpack map {dtype: {str: '<f8'}, shape: [...], data: <bytes>}: read it as an
+// NDArray (object arrays, {values, shape}, are refused).
+function unpackNumpy(data: Uint8Array): unknown {
+  const state = currentUnpackState();
+  let payload: unknown;
+  try {
+    payload = msgpackUnpack(data);
+  } catch (err) {
+    throw corrupt(`ext 46 (NumPy array): not a MessagePack map: ${(err as Error).message}`);
+  }
+  const p = payload as { dtype?: { str?: unknown }; shape?: unknown; data?: unknown; values?: unknown } | null;
+  if (p === null || typeof p !== 'object') throw corrupt('ext 46 (NumPy array): not a map');
+  if (p.values !== undefined) throw new Blosc2Error('ext 46: NumPy object arrays have no JS array type', 'ERR_UNSUPPORTED');
+  const dtype = p.dtype?.str;
+  if (typeof dtype !== 'string') throw corrupt('ext 46 (NumPy array): no dtype string');
+  const ctor = ctorForDtype(dtype);
+  const entry = BY_CODE.find((x) => x?.ctor === ctor) as DTypeEntry;
+  if (!Array.isArray(p.shape) || p.shape.length > 32 || !p.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+    throw corrupt('ext 46 (NumPy array): bad shape');
+  }
+  const shape = p.shape as number[];
+  if (!(p.data instanceof Uint8Array)) throw corrupt('ext 46 (NumPy array): no data bytes');
+  const nbytes = shape.reduce((a, b) => a * b, 1) * entry.itemsize;
+  if (p.data.byteLength !== nbytes) throw corrupt('ext 46 (NumPy array): the shape disagrees with the data');
+  if (shape.length > 8) throw new Blosc2Error(`ext 46: ${shape.length} dimensions (an NDArray has at most 8)`, 'ERR_UNSUPPORTED');
+  charge(state, nbytes, 'a NumPy array record');
+  const ab = newBacking(Kind.NDArray, nbytes);
+  new Uint8Array(ab).set(p.data);
+  return build({ entry, kind: Kind.NDArray, shape, dtype }, ab, 0, nbytes);
+}
+
 let installed = false;
 
 /**
@@ -675,5 +713,6 @@ export function install(): void {
   }
   addExtension({ type: B2ND_EXT, unpack: unpackFrame });
   addExtension({ type: OOB_EXT, unpack: unpackOutOfBand });
+  addExtension({ type: NUMPY_EXT, unpack: unpackNumpy });
   addExtension({ type: VIEW_EXT, read: readViewTag } as never);
 }

@@ -448,15 +448,16 @@ describe('python-blosc2 -> JS (our unpack reads msgpack_packb output)', () => {
     expect(sha256(bytesOf(x[1].y.data))).toBe(manifest.envelope.b.sha256);
   });
 
-  it('refuses a plain NumPy array (python-blosc2 ext 46, not ext 42) with a Blosc2Error', () => {
-    let caught: unknown;
-    try {
-      unpack(readFileSync(path.join(dir, 'numpy_ext46.msgpack')));
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(Blosc2Error);
-    expect(['ERR_CORRUPT', 'ERR_UNSUPPORTED']).toContain((caught as Blosc2Error).code);
-    expect((caught as Error).message).toMatch(/46/);
+  it('reads plain NumPy arrays (python-blosc2 4.14+ ext 46) as NDArrays', () => {
+    const bytes = readFileSync(path.join(dir, 'numpy_ext46.msgpack'));
+    const v = unpack(bytes) as { np: NDArray; m: NDArray; flags: NDArray };
+    expect(v.np).toBeInstanceOf(NDArray);
+    expect(v.np.data).toBeInstanceOf(Int32Array);
+    expect([...v.np.data]).toEqual([0, 1, 2, 3]);
+    expect(v.m.dtype).toBe('<f8');
+    expect([...v.m.shape]).toEqual([2, 3]);
+    expect([...v.m.data]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(v.flags.dtype).toBe('|b1');
+    expect([...v.flags.data]).toEqual([1, 0]);
   });
 });

@@ -183,9 +183,13 @@ def main(outdir: str) -> None:
         f.write(msg)
     manifest["envelope"] = {"file": "envelope.msgpack", "a": expect_nd(a), "b": expect_nd(b)}
 
-    # A plain NumPy array: python-blosc2 4.14 writes ext 46, not ext 42.
+    # Plain NumPy arrays: python-blosc2 4.14 writes ext 46, not ext 42.
     try:
-        msg = packb({"np": np.arange(4, dtype="<i4")})
+        msg = packb({
+            "np": np.arange(4, dtype="<i4"),
+            "m": np.arange(6, dtype="<f8").reshape(2, 3),
+            "flags": np.array([True, False]),
+        })
     except Exception as exc:
         if os.environ.get("BLOSC2_INTEROP_ALLOW_FALLBACK") != "1":
             raise
