@@ -294,6 +294,21 @@ Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype,
   return {nullptr, ""};
 }
 
+// b2nd_from_schunk counts the items of a chunk and of a block in int32
+// (overflowing on hostile extents), and b2nd_to_cbuffer loops forever on a
+// negative extent: refuse any geometry a real b2nd array cannot have.
+static bool ForeignGeometryOk(const Geometry& g) {
+  int64_t chunkItems = 1;
+  for (int i = 0; i < g.ndim; i++) {
+    if (g.chunkshape[i] <= 0 || g.blockshape[i] <= 0 || g.blockshape[i] > g.chunkshape[i]) return false;
+    // b2nd pads the chunk to a whole number of blocks.
+    int64_t padded = (static_cast<int64_t>(g.chunkshape[i]) + g.blockshape[i] - 1) / g.blockshape[i] * g.blockshape[i];
+    chunkItems *= padded;
+    if (chunkItems * g.typesize > BLOSC2_MAX_BUFFERSIZE) return false;
+  }
+  return true;
+}
+
 // b2nd_to_cbuffer (C-Blosc2 2.17) has two flaws on hostile frames: it leaks
 // its scratch buffers when a chunk fails to decompress, and for an
 // "uninitialized" special chunk it copies out a scratch buffer it never wrote
@@ -302,11 +317,7 @@ Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype,
 static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, std::vector<int64_t>* uninit) {
   blosc2_schunk* sc = arr->sc;
   int64_t grid = 1;
-  for (int i = 0; i < g.ndim; i++) {
-    // b2nd_to_cbuffer loops forever on a negative chunk extent.
-    if (g.chunkshape[i] <= 0 || g.blockshape[i] <= 0) return {"ERR_CORRUPT", "the b2nd metalayer has an empty or negative chunkshape/blockshape"};
-    grid *= (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
-  }
+  for (int i = 0; i < g.ndim; i++) grid *= (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
   int64_t chunkBytes = arr->extchunknitems * g.typesize;
   if (sc->nchunks != grid || chunkBytes != sc->chunksize) {
     return {"ERR_CORRUPT", "the frame's chunks disagree with its b2nd metalayer"};
@@ -412,6 +423,7 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
     plan.nchunks = sc->nchunks;
   } else if (!ContiguousPlan(g, &plan)) {
     // Any other geometry: let C-Blosc2 reassemble the blocks.
+    if (!ForeignGeometryOk(g)) return {"ERR_CORRUPT", "the b2nd metalayer has an impossible chunkshape/blockshape"};
     b2nd_array_t* arr = nullptr;
     int rc = b2nd_from_schunk(sc, &arr);
     if (rc < 0) return {"ERR_CORRUPT", BloscMessage("the b2nd frame is corrupt", rc), rc};
