@@ -24,7 +24,7 @@ import { BY_CODE, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from
 import { CHUNK_TARGET_BYTES, STORE_CHUNK_BYTES, chooseGeometry, blockTarget } from './geometry';
 import { NDArray } from './ndarray';
 import { native, type CParamArgs } from './native';
-import { DEFAULT_MAX_OUTPUT_BYTES, getNthreads } from './params';
+import { DEFAULT_MAX_OUTPUT_BYTES, getNthreads, threadsFor } from './params';
 
 export const B2ND_EXT = 42;
 export const RAW_EXT = 80;
@@ -236,6 +236,7 @@ export function frameArgs(d: Described, cparams: CParamArgs) {
   const shape = d.shape.length === 0 ? [] : d.shape;
   const args: CParamArgs = [...cparams];
   args[2] = itemsize;
+  args[3] = threadsFor(d.bytes.byteLength, args[3]);
   // clevel 0 stores items verbatim: one chunk (up to C-Blosc2's limit) keeps
   // them contiguous in the frame, so a decoder can view them in place.
   const g = chooseGeometry(shape, itemsize, blockTarget(args), args[0] === 0 ? STORE_CHUNK_BYTES : CHUNK_TARGET_BYTES);
@@ -251,6 +252,23 @@ function writeFrame(d: Described, cparams: CParamArgs, allocate: Allocate): void
     const p = writeExtHeader(t, length, B2ND_EXT);
     return t.target.subarray(p, p + length);
   });
+}
+
+/**
+ * A value that is one array packs to one ext record and nothing else: write
+ * it into a buffer of exactly its size instead of through msgpackr's growing
+ * one (which for a 100 MB array allocates 125 MB and copies into it). The
+ * bytes are the same.
+ */
+export function packSingle(d: Described, cfg: PackConfig): Buffer {
+  let out: Buffer | undefined;
+  const allocate: Allocate = (size) => {
+    out = size < 4096 ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size);
+    return { target: out, targetView: new DataView(out.buffer, out.byteOffset, size), position: 0 };
+  };
+  if (d.bytes.byteLength < cfg.threshold) writeRaw(d, allocate);
+  else writeFrame(d, cfg.cparams, allocate);
+  return out as Buffer;
 }
 
 /** Encodes d as a standalone frame (no ext header): for out-of-band buffers. */
@@ -605,10 +623,11 @@ export function unpackFrame(frame: Uint8Array): unknown {
   }
   const ab = newBacking(kind, nbytes);
   const out = new Uint8Array(ab);
+  const threads = threadsFor(Math.min(nbytes, info.chunksize > 0 ? info.chunksize : nbytes), state.nthreads);
   if (state.deferred) {
-    state.deferred.push(native.b2ndDecodeAsync(frame, out, state.nthreads));
+    state.deferred.push(native.b2ndDecodeAsync(frame, out, threads));
   } else {
-    native.b2ndDecode(frame, out, state.nthreads);
+    native.b2ndDecode(frame, out, threads);
   }
   return build(h, ab, 0, nbytes);
 }

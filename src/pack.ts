@@ -11,6 +11,8 @@ import {
   B2ND_EXT,
   OOB_EXT,
   type OutOfBandSink,
+  describe,
+  packSingle,
   type PackConfig,
   type UnpackState,
   encodeFrameAsync,
@@ -75,6 +77,10 @@ export class Packer {
   readonly #maxOutputBytes: number;
   readonly #zeroCopy: boolean;
   readonly #nthreads: number | undefined;
+  // Tags packAsync's placeholders. They never leave the process and only this
+  // Packer's own skeletons are searched for them, so one random value per
+  // Packer is as good as one per call, and saves a random draw per call.
+  readonly #nonce = randomBytes(16);
 
   /** @param options - compression parameters, threshold, limits and msgpackr options */
   constructor(options?: PackOptions) {
@@ -105,6 +111,10 @@ export class Packer {
    * in it becomes one ext record, compressed from its own memory.
    */
   pack(value: unknown): Buffer {
+    if (!this.#config.structuredClone && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const d = describe(value);
+      if (d) return packSingle(d, this.#config);
+    }
     return this.#packr.pack(value);
   }
 
@@ -178,7 +188,7 @@ export class Packer {
     if ((this.#packr as { bundleStrings?: boolean }).bundleStrings) {
       throw invalidArg('options.bundleStrings', 'false with packAsync (bundled strings store offsets)', true);
     }
-    const nonce = randomBytes(16);
+    const nonce = this.#nonce;
     const sink: OutOfBandSink = { minBytes: Math.max(1, this.#config.threshold), buffers: [], pending: [], nonce };
     this.#config.outOfBand = sink;
     let skeleton: Buffer;

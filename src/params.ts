@@ -101,6 +101,18 @@ export function setNthreads(n: number): number {
   return prev;
 }
 
+/**
+ * Below this many bytes C-Blosc2 gains nothing from its thread pool (a block
+ * or two) and starting one costs ~100 us per call: such calls run on one thread.
+ * @internal
+ */
+export const SMALL_CALL_BYTES = 512 * 1024;
+
+/** The thread count a call of this size actually uses. @internal */
+export function threadsFor(nbytes: number, nthreads: number): number {
+  return nbytes < SMALL_CALL_BYTES ? 1 : nthreads;
+}
+
 /** @internal */
 export function checkInt(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
