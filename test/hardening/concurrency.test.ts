@@ -1,0 +1,97 @@
+// Concurrency: 1,000 concurrent packAsync/unpackAsync calls of random sizes,
+// checked value by value, while four worker threads use the addon at the same
+// time (sync and async calls, and messages handed across threads). Any
+// corruption shows as a mismatch; a deadlock as the test's timeout.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { Packer, compressAsync, decompressAsync } from '../../src/index';
+import { checkValue, makeValue } from '../fixtures/hardening-workload';
+
+const fixtures = join(__dirname, '..', 'fixtures');
+
+// Worker body: plain JS that loads the TypeScript sources through the same
+// require hook the other hardening children use.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+require(${JSON.stringify(join(fixtures, 'hardening-register.cjs'))});
+const lib = require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'index.ts'))});
+const { makeValue, checkValue } = require(${JSON.stringify(join(fixtures, 'hardening-workload.ts'))});
+(async () => {
+  const { seed, count } = workerData;
+  const packer = new lib.Packer({ threshold: 1024, nthreads: 1 + (seed % 2) });
+  let wrong = 0;
+  const handOver = [];
+  for (let i = 0; i < count; i++) {
+    const value = makeValue(seed, i);
+    const msg = i % 2 ? packer.pack(value) : await packer.packAsync(value);
+    const back = i % 3 ? packer.unpack(msg) : await packer.unpackAsync(msg);
+    if (!checkValue(seed, i, back)) wrong++;
+    if (i % 10 === 0) handOver.push([i, msg]);
+  }
+  // A burst of concurrent async calls inside the worker too.
+  const burst = await Promise.all(Array.from({ length: 50 }, async (_, k) => {
+    const i = count + k;
+    return checkValue(seed, i, await packer.unpackAsync(await packer.packAsync(makeValue(seed, i))));
+  }));
+  wrong += burst.filter((ok) => !ok).length;
+  parentPort.postMessage({ seed, wrong, done: count + burst.length, handOver });
+})().catch((err) => parentPort.postMessage({ seed, error: String(err && err.stack || err) }));
+`;
+
+interface WorkerResult {
+  seed: number;
+  wrong: number;
+  done: number;
+  handOver: Array<[number, Uint8Array]>;
+  error?: string;
+}
+
+function runWorker(seed: number, count: number): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(WORKER, { eval: true, workerData: { seed, count } });
+    w.once('message', (m: WorkerResult) => {
+      void w.terminate();
+      resolve(m);
+    });
+    w.once('error', reject);
+  });
+}
+
+describe('concurrency', () => {
+  it('1,000 concurrent packAsync/unpackAsync chains and 4 worker threads, all results exact', async () => {
+    const packer = new Packer({ threshold: 1024 });
+    const workers = [11, 12, 13, 14].map((seed) => runWorker(seed, 150));
+
+    // All 1,000 chains in flight at once: pack, then unpack, then check.
+    const chains = await Promise.all(
+      Array.from({ length: 1000 }, async (_, i) => checkValue(1, i, await packer.unpackAsync(await packer.packAsync(makeValue(1, i))))),
+    );
+    expect(chains.filter((ok) => !ok).length).toBe(0);
+
+    // 1,000 packAsync at once, then 1,000 unpackAsync at once (in reverse order).
+    const messages = await Promise.all(Array.from({ length: 1000 }, (_, i) => packer.packAsync(makeValue(2, i))));
+    const back = await Promise.all(messages.map((_, j) => packer.unpackAsync(messages[999 - j] as Buffer)));
+    expect(back.filter((v, j) => !checkValue(2, 999 - j, v)).length).toBe(0);
+
+    // Chunk-level async calls interleaved with each other.
+    const chunks = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const src = makeValue(3, i).data;
+        const bytes = ArrayBuffer.isView(src) ? src : (src as { data: ArrayBufferView }).data;
+        const d = await decompressAsync(await compressAsync(bytes));
+        return Buffer.compare(d, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) === 0;
+      }),
+    );
+    expect(chunks.every(Boolean)).toBe(true);
+
+    const results = await Promise.all(workers);
+    for (const r of results) {
+      expect(r.error).toBeUndefined();
+      expect(r.wrong, `worker ${r.seed}`).toBe(0);
+      expect(r.done).toBe(200);
+      // Messages made on a worker decode identically here.
+      for (const [i, msg] of r.handOver) expect(checkValue(r.seed, i, packer.unpack(msg)), `worker ${r.seed} #${i}`).toBe(true);
+    }
+  }, 240_000);
+});
