@@ -252,6 +252,24 @@ FrameIn::~FrameIn() {
   if (schunk) blosc2_schunk_free(schunk);
 }
 
+// b2nd_deserialize_meta trusts its input: it reads ndim entries without
+// looking at the length (writing them into arrays of BLOSC2_MAX_DIM) and
+// copies a dtype of whatever length the bytes claim. Check the layout it
+// walks first: [version, ndim, shape (ndim x int64), chunkshape and blockshape
+// (ndim x int32 each)], then optionally dtype format, str32 length, dtype.
+static bool B2ndMetaLayoutOk(const uint8_t* m, int32_t len) {
+  if (m == nullptr || len < 3) return false;
+  int ndim = static_cast<int8_t>(m[2]);
+  if (ndim < 0 || ndim > BLOSC2_MAX_DIM) return false;
+  int64_t fixed = 3 + (1 + 9 * ndim) + 2 * (1 + 5 * ndim);
+  if (fixed > len) return false;
+  if (fixed == len) return true;
+  if (fixed + 6 > len) return false;
+  const uint8_t* p = m + fixed + 2;
+  uint32_t dtypeLen = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+  return dtypeLen <= static_cast<uint32_t>(len - (fixed + 6));
+}
+
 // Opens a frame in place (no copy; the caller keeps the memory alive) and reads
 // its geometry. A frame without "b2nd" is a plain super-chunk: 1-D bytes.
 Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype, std::string* jsKind, bool* isB2nd) {
@@ -270,6 +288,10 @@ Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype,
     if (blosc2_meta_get(sc, "b2nd", &content, &contentLen) < 0) return {"ERR_CORRUPT", "cannot read the b2nd metalayer"};
     char* dt = nullptr;
     int8_t fmt = 0;
+    if (!B2ndMetaLayoutOk(content, contentLen)) {
+      free(content);
+      return {"ERR_CORRUPT", "the b2nd metalayer is corrupt"};
+    }
     int rc = b2nd_deserialize_meta(content, contentLen, &g->ndim, g->shape, g->chunkshape, g->blockshape, &dt, &fmt);
     free(content);
     if (rc < 0 || g->ndim < 0 || g->ndim > BLOSC2_MAX_DIM) {
