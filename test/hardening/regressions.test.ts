@@ -41,7 +41,16 @@ describe('fuzz/regressions through the JS API', () => {
     for (const o of got) expect(o.result, o.file).not.toMatch(/^other/);
   });
 
-  it('a frame whose b2nd metalayer says chunkshape -1 is refused as corrupt (it hung in b2nd_to_cbuffer)', () => {
-    expect(outcomes().find((o) => o.file === 'fuzz_frame/hang-negative-chunkshape')?.result).toBe('ERR_CORRUPT');
-  });
+  // Each of these crashed, hung, leaked or read out of bounds in the native
+  // core before its fix; each is a corrupt frame and must be refused as one.
+  for (const [file, what] of [
+    ['hang-negative-chunkshape', 'chunkshape -1 looped forever in b2nd_to_cbuffer'],
+    ['leak-corrupt-chunk-in-b2nd-to-cbuffer', 'a block-count mismatch leaked b2nd_to_cbuffer buffers'],
+    ['ubsan-int32-overflow-in-b2nd-from-schunk', 'huge block extents overflowed int32 in b2nd_from_schunk'],
+    ['asan-overread-in-b2nd-deserialize-meta', 'a lying metalayer length was read past its end'],
+  ]) {
+    it(`fuzz_frame/${file} is refused as ERR_CORRUPT (${what})`, () => {
+      expect(outcomes().find((o) => o.file === `fuzz_frame/${file}`)?.result).toBe('ERR_CORRUPT');
+    });
+  }
 });
