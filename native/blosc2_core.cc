@@ -252,6 +252,25 @@ FrameIn::~FrameIn() {
   if (schunk) blosc2_schunk_free(schunk);
 }
 
+// frame_to_schunk (inside blosc2_schunk_from_buffer) returns without freeing
+// the super-chunk it is building when C-Blosc2 refuses the header's filter
+// pipeline: a leak per hostile frame. Refuse undefined filter ids first; the
+// pipeline sits at a fixed offset of the frame header (C-Blosc2's frame.h,
+// FRAME_FILTER_PIPELINE: a count, then the ids).
+static bool FrameFiltersDefined(const View& src) {
+  constexpr size_t kPipeline = 70;
+  if (src.length < kPipeline + 1 + BLOSC2_MAX_FILTERS) return true;  // too short: refused, and freed, by C-Blosc2
+  int count = src.data[kPipeline];
+  for (int i = 0; i < count && i < BLOSC2_MAX_FILTERS; i++) {
+    int id = src.data[kPipeline + 1 + i];
+    if ((id >= BLOSC_LAST_FILTER && id <= BLOSC2_DEFINED_FILTERS_STOP) ||
+        (id > BLOSC_LAST_REGISTERED_FILTER && id <= BLOSC2_GLOBAL_REGISTERED_FILTERS_STOP)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // b2nd_deserialize_meta trusts its input: it reads ndim entries without
 // looking at the length (writing them into arrays of BLOSC2_MAX_DIM) and
 // copies a dtype of whatever length the bytes claim. Check the layout it
@@ -274,6 +293,7 @@ static bool B2ndMetaLayoutOk(const uint8_t* m, int32_t len) {
 // its geometry. A frame without "b2nd" is a plain super-chunk: 1-D bytes.
 Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype, std::string* jsKind, bool* isB2nd) {
   if (src.length < 64) return {"ERR_CORRUPT", "the frame is " + std::to_string(src.length) + " bytes, too short for a Blosc2 frame"};
+  if (!FrameFiltersDefined(src)) return {"ERR_CORRUPT", "the frame header names an undefined filter"};
   in->schunk = blosc2_schunk_from_buffer(src.data, static_cast<int64_t>(src.length), false);
   if (!in->schunk) return {"ERR_CORRUPT", "not a valid Blosc2 frame"};
   blosc2_schunk* sc = in->schunk;

@@ -48,6 +48,7 @@ describe('fuzz/regressions through the JS API', () => {
     ['leak-corrupt-chunk-in-b2nd-to-cbuffer', 'a block-count mismatch leaked b2nd_to_cbuffer buffers'],
     ['ubsan-int32-overflow-in-b2nd-from-schunk', 'huge block extents overflowed int32 in b2nd_from_schunk'],
     ['asan-overread-in-b2nd-deserialize-meta', 'a lying metalayer length was read past its end'],
+    ['leak-undefined-filter-in-frame-header', 'an undefined filter id leaked the half-built super-chunk'],
   ]) {
     it(`fuzz_frame/${file} is refused as ERR_CORRUPT (${what})`, () => {
       expect(outcomes().find((o) => o.file === `fuzz_frame/${file}`)?.result).toBe('ERR_CORRUPT');
