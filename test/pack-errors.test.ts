@@ -4,7 +4,7 @@
 // `__proto__` keys.
 import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
-import { B2ND_EXT, Blosc2Error, NDArray, OOB_EXT, Packer, RAW_EXT, VIEW_EXT, pack, unpack, useBlosc2, type Blosc2ErrorCode } from '../src/index';
+import { B2ND_EXT, Blosc2Error, NDArray, OOB_EXT, Packer, RAW_EXT, VIEW_EXT, pack, unpack, useBlosc2, type Blosc2ErrorCode, type PackOptions } from '../src/index';
 import { type MutationCase, decodeMutationsInChild, makeTyped } from './fixtures/pack-helpers';
 
 /** A msgpack ext record (ext8/16/32) of the given type around payload. */
@@ -308,6 +308,19 @@ describe('damaged frame headers and metalayers (decoded in a child process: a cr
     expect(report, context).toBeDefined();
     expect(report?.other).toBe(0);
     expect(report?.values).toBe(0);
+  });
+
+  it('a damaged first block of a delta-filtered frame decoded by 2 threads is a Blosc2Error, not a deadlock', () => {
+    // C-Blosc2's threads undo 'delta' against block 0 and wait until it is decoded.
+    const data = new Int32Array(1 << 20).map((_, i) => (i * 7) ^ (i >> 5)); // 4 MiB: decoded with several threads
+    const options = { threshold: 0, filters: ['delta'], clevel: 1 };
+    const message = new Packer(options as PackOptions).pack(data);
+    const mutations: MutationCase['mutations'] = [];
+    for (let at = 200; at < Math.min(2600, message.length); at += 5) mutations.push({ target: 'message', kind: 'flip', at, bit: 2, value: 0, count: 1 });
+    const { report, context } = decodeMutationsInChild([{ options, mode: 'plain', message: message.toString('base64'), buffers: [], mutations, nthreads: 2 }], 60_000);
+    expect(report, context).toBeDefined();
+    expect(report?.other).toBe(0);
+    expect(report?.errors['ERR_CORRUPT'] ?? 0).toBeGreaterThan(0);
   });
 
   it('every single-bit flip in the first 256 bytes of frames of several kinds', () => {
