@@ -55,6 +55,10 @@ function describe(value: unknown): string {
     return `${String(value)} of type ${typeof value}`;
   }
   if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 8).map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
+    return `the array [${items.join(', ')}${value.length > 8 ? ', ...' : ''}]`;
+  }
   const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
   return ctor ? `an instance of ${ctor}` : 'an object';
 }

@@ -167,7 +167,16 @@ export function resolveCParams(cparams: unknown, defaultTypesize: number, name =
   if (shuffleAt >= 0 && deltaAt > shuffleAt) {
     // C-Blosc2 undoes delta against the already-restored first block, so a
     // delta after a shuffle decodes to wrong values without any error.
-    throw invalidArg(`${name}.filters`, "'delta' before any 'shuffle'/'bitshuffle' (C-Blosc2 cannot undo it after one)", `[${filters.join(', ')}]`);
+    throw invalidArg(`${name}.filters`, "'delta' before any 'shuffle'/'bitshuffle' (C-Blosc2 cannot undo it after one)", filters);
+  }
+  if (filters.filter((f) => f === 'delta').length > 1) {
+    // Each delta is undone against the already-restored first block: a second one decodes wrong.
+    throw invalidArg(`${name}.filters`, "at most one 'delta'", filters);
+  }
+  if (filters.filter((f) => f !== 'nofilter').length > 2) {
+    // C-Blosc2 2.17.1 rotates its three pipeline buffers starting from the
+    // caller's input, so a third active filter writes into the input.
+    throw invalidArg(`${name}.filters`, 'at most two filters besides nofilter', filters);
   }
   if (filters.includes('bytedelta')) {
     throw new Blosc2Error(
