@@ -58,6 +58,21 @@ Failure ReadChunkHeader(const View& src, ChunkHeader* h, HeaderCheck check) {
   return {nullptr, ""};
 }
 
+// C-Blosc2's threads undo DELTA against block 0 and wait until the thread
+// decoding block 0 signals; if that block fails to decode, nobody signals and
+// the others wait forever. Such chunks are decoded on one thread.
+static bool UsesDelta(const View& src) {
+  uint8_t flags = src.data[BLOSC2_CHUNK_FLAGS];
+  if ((flags & 0x5) == 0x5) {
+    if (src.length < BLOSC_EXTENDED_HEADER_LENGTH) return true;
+    for (int i = 0; i < BLOSC2_MAX_FILTERS; i++) {
+      if (src.data[BLOSC2_CHUNK_FILTER_CODES + i] == BLOSC_DELTA) return true;
+    }
+    return false;
+  }
+  return (flags & BLOSC_DODELTA) != 0;
+}
+
 Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap) {
   if (static_cast<size_t>(h.nbytes) > destCap) {
     return {"ERR_OUTPUT_TOO_SMALL", "out has " + std::to_string(destCap) + " bytes but the chunk decompresses to " +
@@ -71,7 +86,7 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
     return {nullptr, ""};
   }
   blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
-  dp.nthreads = static_cast<int16_t>(nthreads);
+  dp.nthreads = static_cast<int16_t>(UsesDelta(src) ? 1 : nthreads);
   CtxPtr ctx(blosc2_create_dctx(dp), blosc2_free_ctx);
   if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
   int rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);

@@ -218,7 +218,14 @@ export class Packer {
     const view = asView(bytes, 'bytes');
     checkStableForAsync(view, 'bytes');
     const deferred: Array<Promise<void>> = [];
-    const value = this.#unpack(view, this.#state(options, { deferred }));
+    let value: unknown;
+    try {
+      value = this.#unpack(view, this.#state(options, { deferred }));
+    } catch (err) {
+      // Decodes already queued for earlier arrays must not reject unobserved.
+      await Promise.allSettled(deferred);
+      throw err;
+    }
     try {
       await Promise.all(deferred);
       checkStillAttached(view, 'bytes');
