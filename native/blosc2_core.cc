@@ -446,6 +446,44 @@ static void ZeroChunkRegions(const Geometry& g, const std::vector<int64_t>& chun
   }
 }
 
+// frame_get_chunk (C-Blosc2 2.17) checks a chunk's offset against the frame
+// length, but reads the chunk at header_len + offset: an offset near the end
+// makes it read the chunk header, then cbytes, past the frame (heap over-read
+// of the caller's memory). Check every offset first: the offsets index is the
+// chunk right after the data chunks (header_len + cbytes, as get_coffsets
+// finds it), and each stored chunk must lie whole inside the data area.
+// Every chunk yields at least one output item, so nchunks <= dest length
+// bounds the index we decompress.
+static Failure CheckChunkOffsets(const View& src, const blosc2_schunk* sc, size_t destLength) {
+  if (sc->nchunks <= 0) return {nullptr, ""};
+  constexpr size_t kHeaderLenAt = 11;  // frame.h FRAME_HEADER_LEN: int32, big-endian
+  const uint8_t* p = src.data + kHeaderLenAt;
+  int64_t headerLen = static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]});
+  int64_t dataEnd = headerLen + sc->cbytes;
+  if (headerLen < 0 || sc->cbytes < 0 || dataEnd > static_cast<int64_t>(src.length) ||
+      static_cast<uint64_t>(sc->nchunks) > destLength) {
+    return {"ERR_CORRUPT", "the frame's chunk area disagrees with its length"};
+  }
+  View index{src.data + dataEnd, src.length - static_cast<size_t>(dataEnd)};
+  ChunkHeader h;
+  Failure f = ReadChunkHeader(index, &h, HeaderCheck::kWithin);
+  if (f.code) return f;
+  if (static_cast<uint64_t>(h.nbytes) != static_cast<uint64_t>(sc->nchunks) * sizeof(int64_t)) {
+    return {"ERR_CORRUPT", "the frame's offsets index disagrees with its chunk count"};
+  }
+  std::vector<int64_t> offsets(static_cast<size_t>(sc->nchunks));
+  f = DoDecompress(1, index, h, reinterpret_cast<uint8_t*>(offsets.data()), offsets.size() * sizeof(int64_t));
+  if (f.code) return f;
+  for (int64_t offset : offsets) {
+    if (offset < 0) continue;  // a special chunk, encoded in the offset itself
+    if (offset > dataEnd - headerLen) return {"ERR_CORRUPT", "a chunk offset points outside the frame"};
+    View chunk{src.data + headerLen + offset, static_cast<size_t>(dataEnd - headerLen - offset)};
+    f = ReadChunkHeader(chunk, &h, HeaderCheck::kWithin);
+    if (f.code) return {"ERR_CORRUPT", "a chunk offset points outside the frame's chunks"};
+  }
+  return {nullptr, ""};
+}
+
 // Decodes a frame into dest. dest was sized by the JS layer from b2ndInfo and
 // checked against the caller's maxOutputBytes; everything is checked again
 // here so that a lying frame can never make us write outside dest.
@@ -457,6 +495,8 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
   Failure f = OpenFrame(src, &in, &g, &dtype, &jsKind, &isB2nd);
   if (f.code) return f;
   blosc2_schunk* sc = in.schunk;
+  f = CheckChunkOffsets(src, sc, dest.length);
+  if (f.code) return f;
   int64_t items = 1;
   for (int i = 0; i < g.ndim; i++) {
     if (g.shape[i] < 0) return {"ERR_CORRUPT", "the frame has a negative dimension"};

@@ -49,6 +49,7 @@ describe('fuzz/regressions through the JS API', () => {
     ['ubsan-int32-overflow-in-b2nd-from-schunk', 'huge block extents overflowed int32 in b2nd_from_schunk'],
     ['asan-overread-in-b2nd-deserialize-meta', 'a lying metalayer length was read past its end'],
     ['leak-undefined-filter-in-frame-header', 'an undefined filter id leaked the half-built super-chunk'],
+    ['asan-overread-chunk-offset-near-frame-end', 'a chunk offset near the end was read past the frame'],
   ]) {
     it(`fuzz_frame/${file} is refused as ERR_CORRUPT (${what})`, () => {
       expect(outcomes().find((o) => o.file === `fuzz_frame/${file}`)?.result).toBe('ERR_CORRUPT');
