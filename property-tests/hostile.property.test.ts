@@ -45,7 +45,7 @@ function runChild(seed: number, numRuns: number): Report & { fatal?: string } {
 describe('hostile input never crashes, never escapes Blosc2Error, never over-allocates', () => {
   for (const seed of [0x5eed, 0xb10c]) {
     it(`mutated messages, chunks and records (seed ${seed})`, () => {
-      const r = runChild(seed, 1500);
+      const r = runChild(seed, 3000);
       const tried = r.values + Object.values(r.errors).reduce((a, b) => a + b, 0) + r.other.length;
       // eslint-disable-next-line no-console
       console.log(`hostile seed ${seed}: ${tried} decodes: ${r.values} values, errors ${JSON.stringify(r.errors)}, ` +
