@@ -459,11 +459,12 @@ static Failure CheckChunkOffsets(const View& src, const blosc2_schunk* sc, size_
   constexpr size_t kHeaderLenAt = 11;  // frame.h FRAME_HEADER_LEN: int32, big-endian
   const uint8_t* p = src.data + kHeaderLenAt;
   int64_t headerLen = static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]});
-  int64_t dataEnd = headerLen + sc->cbytes;
-  if (headerLen < 0 || sc->cbytes < 0 || dataEnd > static_cast<int64_t>(src.length) ||
+  int64_t length = static_cast<int64_t>(src.length);
+  if (headerLen < 0 || sc->cbytes < 0 || headerLen > length || sc->cbytes > length - headerLen ||
       static_cast<uint64_t>(sc->nchunks) > destLength) {
     return {"ERR_CORRUPT", "the frame's chunk area disagrees with its length"};
   }
+  int64_t dataEnd = headerLen + sc->cbytes;
   View index{src.data + dataEnd, src.length - static_cast<size_t>(dataEnd)};
   ChunkHeader h;
   Failure f = ReadChunkHeader(index, &h, HeaderCheck::kWithin);
