@@ -11,8 +11,9 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const pydeps = path.join(root, '.pydeps');
-// Pinned: the python-blosc2 release the interoperability tests were written against.
-const PY_PACKAGES = ['blosc2==4.14.1', 'numpy', 'msgpack'];
+// Pinned: the python-blosc2 release the interoperability tests were written
+// against, and the numpy and msgpack it was checked with.
+const PY_PACKAGES = ['blosc2==4.14.1', 'numpy==2.4.6', 'msgpack==1.2.4'];
 const APT = [
   { bin: 'redis-server', pkg: ['redis-server'] },
   { bin: 'clang', pkg: ['clang', 'libclang-rt-14-dev'] },
