@@ -147,14 +147,23 @@ bool ContiguousPlan(const Geometry& g, ChunkPlan* p) {
     if (g.blockshape[i] != g.chunkshape[i]) return false;
   }
   if (g.blockshape[j] <= 0 || g.chunkshape[j] % g.blockshape[j] != 0) return false;
+  // A frame's metalayer can claim any extents: refuse negative ones and any
+  // product that overflows (signed overflow is UB; found by fuzz_frame).
+  for (int i = 0; i < nd; i++) {
+    if (g.shape[i] < 0 || g.chunkshape[i] <= 0) return false;
+  }
   p->k = k;
   p->inner = 1;
-  for (int i = k + 1; i < nd; i++) p->inner *= g.shape[i];
-  p->chunkItems = static_cast<int64_t>(g.chunkshape[k]) * p->inner;
+  for (int i = k + 1; i < nd; i++) {
+    if (__builtin_mul_overflow(p->inner, g.shape[i], &p->inner)) return false;
+  }
+  if (__builtin_mul_overflow(static_cast<int64_t>(g.chunkshape[k]), p->inner, &p->chunkItems)) return false;
   int64_t outer = 1;
-  for (int i = 0; i < k; i++) outer *= g.shape[i];
-  p->perRow = g.shape[k] == 0 ? 0 : (g.shape[k] + g.chunkshape[k] - 1) / g.chunkshape[k];
-  p->nchunks = outer * p->perRow;
+  for (int i = 0; i < k; i++) {
+    if (__builtin_mul_overflow(outer, g.shape[i], &outer)) return false;
+  }
+  p->perRow = g.shape[k] == 0 ? 0 : (g.shape[k] - 1) / g.chunkshape[k] + 1;
+  if (__builtin_mul_overflow(outer, p->perRow, &p->nchunks)) return false;
   return true;
 }
 
@@ -501,10 +510,12 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
   int64_t items = 1;
   for (int i = 0; i < g.ndim; i++) {
     if (g.shape[i] < 0) return {"ERR_CORRUPT", "the frame has a negative dimension"};
-    items *= g.shape[i];
+    if (__builtin_mul_overflow(items, g.shape[i], &items)) return {"ERR_CORRUPT", "the frame's shape overflows"};
   }
   if (!isB2nd) items = sc->nbytes / g.typesize;
-  if (static_cast<uint64_t>(items) * static_cast<uint64_t>(g.typesize) != dest.length) {
+  uint64_t wantBytes = 0;
+  if (__builtin_mul_overflow(static_cast<uint64_t>(items), static_cast<uint64_t>(g.typesize), &wantBytes) ||
+      wantBytes != dest.length) {
     return {"ERR_CORRUPT", "the frame's shape and dtype disagree with its data"};
   }
   if (items == 0) return {nullptr, ""};
