@@ -118,10 +118,17 @@ export class Packer {
     return this.#packr.pack(value);
   }
 
+  // The settings of a plain unpack() call: one object per Packer, reset per
+  // call (sync unpacks never overlap, and only they use it).
+  readonly #plainState: UnpackState = { nthreads: 1, maxOutputBytes: 0, remaining: 0, zeroCopy: false };
+
   #state(options: UnpackOptions | undefined, extra?: Partial<UnpackState>): UnpackState {
     if (options === undefined && extra === undefined) {
-      const max = this.#maxOutputBytes;
-      return { nthreads: this.#nthreads ?? getNthreads(), maxOutputBytes: max, remaining: max, zeroCopy: this.#zeroCopy };
+      const s = this.#plainState;
+      s.nthreads = this.#nthreads ?? getNthreads();
+      s.maxOutputBytes = s.remaining = this.#maxOutputBytes;
+      s.zeroCopy = this.#zeroCopy;
+      return s;
     }
     const o = checkObject('options', options) ?? {};
     for (const key of Object.keys(o)) if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
