@@ -410,6 +410,18 @@ static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, std::vec
     // maskout with one (false) entry per b2nd block, which C-Blosc2 refuses
     // when the chunk header implies another block count, then decompression
     // through the frame's own dctx.
+    // A fresh context per chunk: C-Blosc2 frees a context's zstd dictionary
+    // when the next chunk also carries one, and returns on a bad dictionary
+    // size without clearing the pointer, so a context that met two dictionary
+    // chunks, the second corrupt, double-frees later. One chunk per context
+    // never does; b2nd_to_cbuffer only runs on chunks that all passed.
+    blosc2_dparams* dp = nullptr;
+    if (blosc2_schunk_get_dparams(sc, &dp) < 0 || dp == nullptr) return {"ERR_NO_MEMORY", "cannot read the frame's dparams"};
+    blosc2_context* fresh = blosc2_create_dctx(*dp);
+    free(dp);
+    if (fresh == nullptr) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
+    blosc2_free_ctx(sc->dctx);
+    sc->dctx = fresh;
     if (blosc2_set_maskout(sc->dctx, noMask.get(), nblocks) < 0) return {"ERR_NO_MEMORY", "cannot set a block mask"};
     int rc = blosc2_schunk_decompress_chunk(sc, n, scratch.get(), static_cast<int32_t>(chunkBytes));
     if (rc != chunkBytes) {
