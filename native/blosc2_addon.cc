@@ -12,31 +12,14 @@
 #include <string>
 #include <vector>
 
-#include <sys/mman.h>
-
 #include "blosc2_core.h"
 #include "frame_writer.h"
+#include "huge_pages.h"
 
 namespace {
 
 using namespace blosc2_node;
 
-// A fresh large JS buffer is page-faulted in as we write it. On VMs such as
-// this project's machines a 4 KiB fault costs about as much as the decoding
-// itself (~2.5 GB/s first touch); 2 MiB pages are ~5x cheaper. The hint is
-// harmless where the kernel refuses it or the pages already exist.
-void AdviseHugePages(uint8_t* data, size_t length) {
-#ifdef MADV_HUGEPAGE
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (length < 4 * kHuge) return;
-  uintptr_t start = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + length) & ~(kHuge - 1);
-  if (end > start) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)length;
-#endif
-}
 
 // ---------------------------------------------------------------------------
 // Errors. The JS side registers its Blosc2Error class once per addon instance

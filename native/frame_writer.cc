@@ -11,7 +11,7 @@
 // byte-identical to C-Blosc2's (test/frame-writer.test.ts compares them).
 #include "frame_writer.h"
 
-#include <sys/mman.h>
+#include "huge_pages.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -40,18 +40,6 @@ uint32_t GetBig32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
 }
 
-void AdviseHuge(uint8_t* data, size_t length) {
-#ifdef MADV_HUGEPAGE
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (length < 4 * kHuge) return;
-  uintptr_t start = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + length) & ~(kHuge - 1);
-  if (end > start) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)length;
-#endif
-}
 
 // Header and trailer of an empty frame with these parameters and metalayers.
 Failure FrameTemplate(const blosc2_cparams& cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
@@ -106,7 +94,7 @@ Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& d
   if (capacity > 0) {
     out->chunks.reset(static_cast<uint8_t*>(malloc(capacity)));
     if (!out->chunks) return {"ERR_NO_MEMORY", "cannot allocate the frame's chunks"};
-    AdviseHuge(out->chunks.get(), capacity);
+    AdviseHugePages(out->chunks.get(), capacity);
   }
   std::vector<int64_t> offsets(static_cast<size_t>(plan.nchunks));
   CtxPtr cctx(blosc2_create_cctx(cp), blosc2_free_ctx);

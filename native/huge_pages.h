@@ -1,0 +1,29 @@
+// Huge pages for large fresh buffers.
+//
+// A fresh large buffer is page-faulted in as it is written. On VMs such as
+// this project's machines a 4 KiB fault costs about as much as decoding the
+// page (~2.5 GB/s first touch), while 2 MiB pages are ~5x cheaper. The advice
+// is only a hint: harmless where the kernel refuses it or the pages exist.
+#pragma once
+
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace blosc2_node {
+
+inline void AdviseHugePages(uint8_t* data, size_t length) {
+#ifdef MADV_HUGEPAGE
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  if (length < 4 * kHuge) return;
+  uintptr_t start = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + length) & ~(kHuge - 1);
+  if (end > start) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)length;
+#endif
+}
+
+}  // namespace blosc2_node
