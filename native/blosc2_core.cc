@@ -225,6 +225,16 @@ Failure AddFrameMetalayers(blosc2_schunk* schunk, const Geometry& g, const std::
   return {nullptr, ""};
 }
 
+Failure PadEdgeChunk(const uint8_t** from, size_t used, size_t chunkBytes, std::unique_ptr<uint8_t[]>* bounce) {
+  // b2nd chunks always hold the full chunkshape; the edge chunk is padded with zeros.
+  if (!*bounce) bounce->reset(new (std::nothrow) uint8_t[chunkBytes]);
+  if (!*bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
+  std::memcpy(bounce->get(), *from, used);
+  std::memset(bounce->get() + used, 0, chunkBytes - used);
+  *from = bounce->get();
+  return {nullptr, ""};
+}
+
 Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
                     const View& src, FrameOut* out) {
   ChunkPlan plan;
@@ -247,13 +257,8 @@ Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dty
     ChunkSpan(g, plan, n, &start, &valid);
     const uint8_t* from = src.data + start * g.typesize;
     if (valid < plan.chunkItems) {
-      // b2nd chunks always hold the full chunkshape; the edge chunk is padded with zeros.
-      size_t used = static_cast<size_t>(valid * g.typesize);
-      bounce.reset(new (std::nothrow) uint8_t[static_cast<size_t>(chunkBytes)]);
-      if (!bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
-      std::memcpy(bounce.get(), from, used);
-      std::memset(bounce.get() + used, 0, static_cast<size_t>(chunkBytes) - used);
-      from = bounce.get();
+      f = PadEdgeChunk(&from, static_cast<size_t>(valid * g.typesize), static_cast<size_t>(chunkBytes), &bounce);
+      if (f.code) return f;
     }
     // append_chunk(copy=false) takes ownership and frees it after copying it into the frame.
     uint8_t* chunk = static_cast<uint8_t*>(malloc(static_cast<size_t>(CompressBound(chunkBytes))));

@@ -81,6 +81,9 @@ void ChunkSpan(const Geometry& g, const ChunkPlan& p, int64_t n, int64_t* start,
 Failure PrepareFrameParams(blosc2_cparams* cp, const Geometry& g, const View& src, ChunkPlan* plan, int64_t* chunkBytes);
 // Adds the "b2nd" metalayer and, when jsKind is set, our "js" one.
 Failure AddFrameMetalayers(blosc2_schunk* schunk, const Geometry& g, const std::string& dtype, const std::string& jsKind);
+// Copies the valid part of an edge chunk into *bounce (allocated once, chunkBytes
+// long), zero-pads the rest, and points *from at it.
+Failure PadEdgeChunk(const uint8_t** from, size_t used, size_t chunkBytes, std::unique_ptr<uint8_t[]>* bounce);
 Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
                     const View& src, FrameOut* out);
 Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype, std::string* jsKind, bool* isB2nd);

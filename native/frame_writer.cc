@@ -106,13 +106,8 @@ Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& d
     ChunkSpan(g, plan, n, &start, &valid);
     const uint8_t* from = src.data + start * g.typesize;
     if (valid < plan.chunkItems) {
-      // b2nd chunks always hold the full chunkshape; the edge chunk is padded with zeros.
-      size_t used = static_cast<size_t>(valid * g.typesize);
-      if (!bounce) bounce.reset(new (std::nothrow) uint8_t[static_cast<size_t>(chunkBytes)]);
-      if (!bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
-      std::memcpy(bounce.get(), from, used);
-      std::memset(bounce.get() + used, 0, static_cast<size_t>(chunkBytes) - used);
-      from = bounce.get();
+      f = PadEdgeChunk(&from, static_cast<size_t>(valid * g.typesize), static_cast<size_t>(chunkBytes), &bounce);
+      if (f.code) return f;
     }
     uint8_t* to = out->chunks.get() + stored;
     int32_t cbytes = blosc2_compress_ctx(cctx.get(), from, static_cast<int32_t>(chunkBytes), to, static_cast<int32_t>(bound));

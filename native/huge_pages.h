@@ -9,14 +9,24 @@
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <cstdlib>
+#include <cstring>
 #include <cstdint>
 
 namespace blosc2_node {
 
+inline bool HugePagesWanted() {
+  static const bool wanted = [] {
+    const char* v = std::getenv("BLOSC2_HUGEPAGES");
+    return v == nullptr || std::strcmp(v, "0") != 0;
+  }();
+  return wanted;
+}
+
 inline void AdviseHugePages(uint8_t* data, size_t length) {
 #ifdef MADV_HUGEPAGE
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (length < 4 * kHuge) return;
+  if (length < 4 * kHuge || !HugePagesWanted()) return;
   uintptr_t start = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
   uintptr_t end = (reinterpret_cast<uintptr_t>(data) + length) & ~(kHuge - 1);
   if (end > start) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what the test suite uses beyond npm packages, only where missing:
-// redis-server (the cache round trip runs against a real Redis), clang with its
-// fuzzer runtime (the sanitizer fuzz run), and python-blosc2 + numpy + msgpack
+// redis-server (the cache round trip runs against a real Redis), clang 14 with
+// its fuzzer and sanitizer runtimes and llvm's symbolizer (the sanitizer fuzz
+// run of fuzz/run.sh), and python-blosc2 + numpy + msgpack
 // for the interoperability tests, into a project-local folder (.pydeps) so the
 // system's Python is left alone. Run by `npm test` (pretest) and .ci/run.
 'use strict';
@@ -14,10 +15,7 @@ const pydeps = path.join(root, '.pydeps');
 // Pinned: the python-blosc2 release the interoperability tests were written
 // against, and the numpy and msgpack it was checked with.
 const PY_PACKAGES = ['blosc2==4.14.1', 'numpy==2.4.6', 'msgpack==1.2.4'];
-const APT = [
-  { bin: 'redis-server', pkg: ['redis-server'] },
-  { bin: 'clang', pkg: ['clang', 'libclang-rt-14-dev'] },
-];
+const APT = ['redis-server', 'clang-14', 'libclang-rt-14-dev', 'llvm-14'];
 
 function log(msg) {
   process.stderr.write(`[test deps] ${msg}\n`);
@@ -26,12 +24,15 @@ function has(bin) {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 }
 
-const missing = APT.filter((a) => !has(a.bin));
-if (missing.length > 0) {
-  const pkgs = missing.flatMap((a) => a.pkg);
+function installed(pkg) {
+  return spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status === 0;
+}
+
+const pkgs = has('dpkg') ? APT.filter((p) => !installed(p)) : APT.filter((p) => !has(p === 'llvm-14' ? 'llvm-symbolizer-14' : p));
+if (pkgs.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !has('apt-get')) {
-    log(`missing ${missing.map((a) => a.bin).join(', ')}: install ${pkgs.join(' ')} with your package manager`);
+    log(`missing ${pkgs.join(', ')}: install them with your package manager (Debian/Ubuntu package names)`);
     process.exit(1);
   }
   log(`installing ${pkgs.join(' ')} (apt-get)`);
