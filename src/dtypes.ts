@@ -64,8 +64,8 @@ export const BY_CODE: ReadonlyArray<DTypeEntry | undefined> = (() => {
   return t;
 })();
 
-/** Rows by constructor (subclasses such as Buffer resolve through their prototype chain). */
-const BY_CTOR = new Map<unknown, DTypeEntry>();
+/** Rows by constructor (subclasses such as Buffer resolve through their prototype chain, see entryOf). */
+export const BY_CTOR = new Map<unknown, DTypeEntry>();
 for (const e of BY_CODE) if (e) BY_CTOR.set(e.ctor, e);
 
 /** @internal */

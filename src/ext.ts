@@ -20,7 +20,7 @@
  */
 import { addExtension, unpack as msgpackUnpack } from 'msgpackr';
 import { Blosc2Error } from './errors';
-import { BY_CODE, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from './dtypes';
+import { BY_CODE, BY_CTOR, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from './dtypes';
 import { CHUNK_TARGET_BYTES, STORE_CHUNK_BYTES, chooseGeometry, blockTarget } from './geometry';
 import { NDArray } from './ndarray';
 import { native, type CParamArgs } from './native';
@@ -320,6 +320,23 @@ function packExtension(this: PackrLike, value: unknown, allocate: Allocate, pack
   if (!cfg) return packLikeMsgpackr(this, value, allocate, pack);
   if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !(typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)) {
     return packViewTag(value, allocate, pack);
+  }
+  // Fast path for the most common small value: a plain TypedArray (its own
+  // class, not Buffer or a subclass) below the threshold, as one raw record.
+  if (!cfg.outOfBand) {
+    const entry = BY_CTOR.get((value as { constructor?: unknown }).constructor);
+    if (entry !== undefined) {
+      const view = value as TypedArray;
+      const n = view.byteLength;
+      if (n > 0 && n < cfg.threshold) {
+        typesizeHint = 0;
+        const t = allocate(extHeaderSize(n + 1) + n + 1);
+        const p = writeExtHeader(t, n + 1, RAW_EXT);
+        t.target[p] = entry.code; // kind 0 (Kind.Typed) << 4 | dtype code
+        t.target.set(new Uint8Array(view.buffer, view.byteOffset, n), p + 1);
+        return;
+      }
+    }
   }
   const d = describe(value);
   const hint = typesizeHint;
