@@ -63,6 +63,19 @@ function classify(result, encoded, restoreHow) {
   return 'own copy';
 }
 
+// gc() finishes with V8 sweeping on background threads for a few
+// milliseconds. On 2 cores that takes a core from a multi-threaded codec
+// (C-Blosc2 runs 2 threads) but not from single-threaded peers or the C
+// ceiling: measured on F alone, compress right after gc() took 4.05 ms, after
+// a 30 ms pause 2.36 ms. --settle=MS pauses after every gc(); it is off by
+// default because a full run with 30 ms pauses came out much noisier (spreads
+// up to ~300%: the idle VM's vCPUs seem to start cold after each pause).
+const SETTLE_MS = Number(args.settle ?? 0);
+function settle() {
+  gc();
+  return SETTLE_MS > 0 ? new Promise((r) => setTimeout(r, SETTLE_MS)) : Promise.resolve();
+}
+
 async function main() {
   const lib = require(path.resolve(__dirname, '..', 'dist', 'index.js'));
   const value = spec.make(scale);
@@ -90,14 +103,14 @@ async function main() {
   // One op of a candidate: returns the encoded form (pack) and the decoded value (unpack), timed.
   async function packOnce(c) {
     if (kind !== 'messages') {
-      gc();
+      await settle();
       const t0 = performance.now();
       let enc = c.pack(value, kind);
       if (isThenable(enc)) enc = await enc;
       const t1 = performance.now();
       return { enc, ms: t1 - t0, t0, t1 };
     }
-    gc();
+    await settle();
     const t0 = performance.now();
     let size = 0;
     for (let i = 0; i < items.length; i++) {
@@ -111,7 +124,7 @@ async function main() {
 
   async function unpackOnce(c, enc) {
     if (kind !== 'messages') {
-      gc();
+      await settle();
       const t0 = performance.now();
       let out = c.unpack(enc, Ctor, kind);
       if (isThenable(out)) out = await out;
@@ -120,7 +133,7 @@ async function main() {
     }
     const encs = await prepare(c);
     takeRestore();
-    gc();
+    await settle();
     const t0 = performance.now();
     let n = 0;
     for (let i = 0; i < encs.length; i++) {
@@ -201,7 +214,7 @@ async function main() {
     for (const c of shuffled([...live], 1000 + round * 7919 + name.charCodeAt(0))) {
       const s = stats.get(c);
       if (c.roundTripOnly) {
-        gc();
+        await settle();
         const a = performance.now();
         let out;
         if (kind === 'messages') for (let i = 0; i < items.length; i++) out = c.roundTrip(items[i], kind);
@@ -307,24 +320,24 @@ async function measureCeiling(lib, arr, Ctor) {
   reused.fill(1);
   const packer = new Packer();
   for (let r = 0; r < cw + cr; r++) {
-    gc();
+    await settle();
     let t0 = performance.now();
     const chunk = compress(arr);
     let t1 = performance.now();
-    gc();
+    await settle();
     const t2 = performance.now();
     const d = decompress(chunk);
     const t3 = performance.now();
     if (!bytesOf(arr).equals(d)) throw new Error('ceiling: core round trip differs');
-    gc();
+    await settle();
     const t4 = performance.now();
     decompress(chunk, { out: reused });
     const t5 = performance.now();
-    gc();
+    await settle();
     const t6 = performance.now();
     const p = packer.pack(arr);
     const t7 = performance.now();
-    gc();
+    await settle();
     const t8 = performance.now();
     const u = packer.unpack(p);
     const t9 = performance.now();
