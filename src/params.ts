@@ -21,7 +21,13 @@ export interface CParams {
   codec?: Codec;
   /** Compression level, 0 (store) to 9 (smallest). */
   clevel?: number;
-  /** Up to 6 filters applied in order before the codec. */
+  /**
+   * Up to 6 filters applied in order before the codec. Refused with
+   * ERR_INVALID_ARG, because C-Blosc2 2.17.1 would decode them wrongly: more
+   * than two active filters, a second 'delta', 'delta' after a shuffle, and
+   * 'delta'/'truncPrec' on input that is not a whole number of items.
+   * 'bytedelta' is a C-Blosc2 plugin, not in this build: ERR_UNSUPPORTED.
+   */
   filters?: readonly Filter[];
   /** One byte of metadata per filter (e.g. the bits kept by `truncPrec`). */
   filtersMeta?: readonly number[];
