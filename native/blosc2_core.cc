@@ -498,12 +498,25 @@ static Failure CheckChunkOffsets(const View& src, const blosc2_schunk* sc, size_
   if (static_cast<uint64_t>(h.nbytes) != static_cast<uint64_t>(sc->nchunks) * sizeof(int64_t)) {
     return {"ERR_CORRUPT", "the frame's offsets index disagrees with its chunk count"};
   }
+  // C-Blosc2 reads each offset with blosc2_getitem into an uninitialized
+  // int64: an index of items other than 8 bytes fills it only in part, and an
+  // "uninitialized" special index not at all, so the offset it then follows is
+  // stack garbage. C-Blosc2 only writes 8-byte indexes (possibly a repeated
+  // value, for frames of special chunks): refuse anything else.
+  if (index.data[BLOSC2_CHUNK_TYPESIZE] != sizeof(int64_t) || h.special == BLOSC2_SPECIAL_UNINIT) {
+    return {"ERR_CORRUPT", "the frame's offsets index is not an index of 64-bit offsets"};
+  }
   std::vector<int64_t> offsets(static_cast<size_t>(sc->nchunks));
   f = DoDecompress(1, index, h, reinterpret_cast<uint8_t*>(offsets.data()), offsets.size() * sizeof(int64_t));
   if (f.code) return f;
   for (int64_t offset : offsets) {
     if (offset < 0) continue;  // a special chunk, encoded in the offset itself
-    if (offset > dataEnd - headerLen) return {"ERR_CORRUPT", "a chunk offset points outside the frame"};
+    // C-Blosc2 reads a chunk's 32-byte extended header before anything else
+    // (frame_get_chunk -> blosc2_cbuffer_sizes), and every chunk of a Blosc2
+    // frame has one: the whole header must lie in the chunk area.
+    if (offset > dataEnd - headerLen - BLOSC_EXTENDED_HEADER_LENGTH) {
+      return {"ERR_CORRUPT", "a chunk offset points outside the frame"};
+    }
     View chunk{src.data + headerLen + offset, static_cast<size_t>(dataEnd - headerLen - offset)};
     f = ReadChunkHeader(chunk, &h, HeaderCheck::kWithin);
     if (f.code) return {"ERR_CORRUPT", "a chunk offset points outside the frame's chunks"};
