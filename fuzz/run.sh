@@ -16,6 +16,11 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$repo/fuzz
 sym="$(command -v llvm-symbolizer-14 || command -v llvm-symbolizer || true)"
 if [ -n "$sym" ]; then export ASAN_SYMBOLIZER_PATH="$sym"; fi
 
+# FUZZ_SEED fixes libFuzzer's mutation sequence (npm test sets it, so the CI
+# run explores the same inputs every time); unset, every run explores anew.
+seed_arg=()
+if [ -n "${FUZZ_SEED:-}" ]; then seed_arg=(-seed="$FUZZ_SEED"); fi
+
 rm -rf "$work/seeds"
 "$work/bin/seedgen" "$work/seeds"
 mkdir -p "$work/artifacts"
@@ -41,7 +46,7 @@ for h in fuzz_chunk fuzz_frame; do
   corpus="$work/corpus/$h"
   mkdir -p "$corpus"
   echo "== $h: fuzzing for ${seconds}s"
-  if "$bin" "${limits[@]}" -max_total_time="$seconds" -print_final_stats=1 \
+  if "$bin" "${limits[@]}" "${seed_arg[@]}" -max_total_time="$seconds" -print_final_stats=1 \
       -artifact_prefix="$work/artifacts/$h-" "$corpus" "$work/seeds/$kind" > "$work/$h.log" 2>&1; then
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$h.log" | grep -o '[0-9]*$' || echo '?')
     cov=$(grep -o 'cov: [0-9]*' "$work/$h.log" | tail -1 || true)

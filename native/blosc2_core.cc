@@ -121,7 +121,9 @@ bool ContiguousPlan(const Geometry& g, ChunkPlan* p) {
     // An empty array has no chunks: any (positive) geometry describes it.
     if (g.shape[i] == 0) {
       p->chunkItems = 1;
-      for (int j = 0; j < nd; j++) p->chunkItems *= g.chunkshape[j];
+      for (int j = 0; j < nd; j++) {
+        if (__builtin_mul_overflow(p->chunkItems, static_cast<int64_t>(g.chunkshape[j]), &p->chunkItems)) return false;
+      }
       p->nchunks = 0;
       return true;
     }
