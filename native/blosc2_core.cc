@@ -551,11 +551,6 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
     return {"ERR_CORRUPT", "the frame's shape and dtype disagree with its data"};
   }
   if (items == 0) return {nullptr, ""};
-  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
-  dp.nthreads = static_cast<int16_t>(nthreads);
-  dp.schunk = sc;
-  CtxPtr dctx(blosc2_create_dctx(dp), blosc2_free_ctx);
-  if (!dctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
 
   ChunkPlan plan;
   if (!isB2nd) {
