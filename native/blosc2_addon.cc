@@ -179,21 +179,37 @@ Geometry ReadGeometry(const Napi::CallbackInfo& info, size_t first) {
   return g;
 }
 
-// b2ndEncode(src, typesize, dtype, jsKind, shape, chunkshape, blockshape, ...cparams, allocate?)
-// -> Buffer, or the view returned by allocate(length) after the frame is copied into it.
+// The arguments shared by the frame encoders: (data, typesize, dtype, jsKind,
+// shape, chunkshape, blockshape, ...cparams).
+struct FrameRequest {
+  View src;
+  Geometry g;
+  std::string dtype, jsKind;
+  blosc2_cparams cp;
+};
+constexpr size_t kFrameRequestArgs = 7 + kCParamsArgs;
+
+FrameRequest ReadFrameRequest(const Napi::CallbackInfo& info) {
+  FrameRequest r;
+  r.src = GetView(info.Env(), info[0], "data");
+  r.g = ReadGeometry(info, 4);
+  r.g.typesize = I32(info, 1);
+  r.dtype = info[2].As<Napi::String>().Utf8Value();
+  r.jsKind = info[3].As<Napi::String>().Utf8Value();
+  r.cp = ReadCParams(info, 7);
+  return r;
+}
+
+// b2ndEncode(...FrameRequest, allocate?) -> Buffer, or the view returned by
+// allocate(length) after the frame is copied into it.
 Napi::Value B2ndEncode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  View src = GetView(env, info[0], "data");
-  Geometry g = ReadGeometry(info, 4);
-  g.typesize = I32(info, 1);
-  std::string dtype = info[2].As<Napi::String>().Utf8Value();
-  std::string jsKind = info[3].As<Napi::String>().Utf8Value();
-  blosc2_cparams cp = ReadCParams(info, 7);
+  FrameRequest r = ReadFrameRequest(info);
   AssembledFrame frame;
-  Failure f = AssembleFrame(cp, g, dtype, jsKind, src, &frame);
+  Failure f = AssembleFrame(r.cp, r.g, r.dtype, r.jsKind, r.src, &frame);
   if (f.code) throw MakeError(env, f);
   size_t length = static_cast<size_t>(frame.Length());
-  Napi::Value alloc = info[7 + kCParamsArgs];
+  Napi::Value alloc = info[kFrameRequestArgs];
   if (alloc.IsFunction()) {
     Napi::Value target = alloc.As<Napi::Function>().Call({Napi::Number::New(env, static_cast<double>(length))});
     View t = GetView(env, target, "allocate(length)");
@@ -212,12 +228,9 @@ Napi::Value B2ndEncode(const Napi::CallbackInfo& info) {
 // that B2ndEncode's bytes are identical to these.
 Napi::Value B2ndEncodeReference(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  View src = GetView(env, info[0], "data");
-  Geometry g = ReadGeometry(info, 4);
-  g.typesize = I32(info, 1);
+  FrameRequest r = ReadFrameRequest(info);
   FrameOut frame;
-  Failure f = EncodeFrame(ReadCParams(info, 7), g, info[2].As<Napi::String>().Utf8Value(),
-                          info[3].As<Napi::String>().Utf8Value(), src, &frame);
+  Failure f = EncodeFrame(r.cp, r.g, r.dtype, r.jsKind, r.src, &frame);
   if (f.code) throw MakeError(env, f);
   return Napi::Buffer<uint8_t>::Copy(env, frame.data, static_cast<size_t>(frame.length));
 }
@@ -426,11 +439,8 @@ class FrameEncodeJob : public Job {
 
 Napi::Value B2ndEncodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  View src = GetView(env, info[0], "data");
-  Geometry g = ReadGeometry(info, 4);
-  g.typesize = I32(info, 1);
-  auto* job = new FrameEncodeJob(env, src, g, info[2].As<Napi::String>().Utf8Value(),
-                                 info[3].As<Napi::String>().Utf8Value(), ReadCParams(info, 7));
+  FrameRequest r = ReadFrameRequest(info);
+  auto* job = new FrameEncodeJob(env, r.src, r.g, std::move(r.dtype), std::move(r.jsKind), r.cp);
   job->Keep(info[0]);
   job->Queue();
   return job->Promise();
