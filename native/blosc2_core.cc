@@ -382,6 +382,24 @@ static bool ForeignGeometryOk(const Geometry& g) {
   return true;
 }
 
+// Chunk n of a frame and its checked header; owned holds the chunk when
+// C-Blosc2 had to build it (a special chunk kept in its offset).
+struct FrameChunk {
+  View view;
+  ChunkHeader header;
+  std::unique_ptr<uint8_t, decltype(&free)> owned{nullptr, free};
+};
+
+static Failure GetFrameChunk(blosc2_schunk* sc, int64_t n, FrameChunk* out) {
+  uint8_t* chunk = nullptr;
+  bool needsFree = false;
+  int cbytes = blosc2_schunk_get_chunk(sc, n, &chunk, &needsFree);
+  if (cbytes < 0) return {"ERR_CORRUPT", BloscMessage("cannot read a chunk of the frame", cbytes), cbytes};
+  if (needsFree) out->owned.reset(chunk);
+  out->view = View{chunk, static_cast<size_t>(cbytes)};
+  return ReadChunkHeader(out->view, &out->header, HeaderCheck::kWithin);
+}
+
 // b2nd_to_cbuffer (C-Blosc2 2.17) has two flaws on hostile frames: it leaks
 // its scratch buffers when a chunk fails to decompress, and for an
 // "uninitialized" special chunk it copies out a scratch buffer it never wrote
@@ -402,15 +420,10 @@ static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, std::vec
   std::unique_ptr<bool[]> noMask(new (std::nothrow) bool[static_cast<size_t>(nblocks)]());
   if (!noMask) return {"ERR_NO_MEMORY", "cannot allocate a block mask"};
   for (int64_t n = 0; n < sc->nchunks; n++) {
-    uint8_t* chunk = nullptr;
-    bool needsFree = false;
-    int cbytes = blosc2_schunk_get_chunk(sc, n, &chunk, &needsFree);
-    if (cbytes < 0) return {"ERR_CORRUPT", BloscMessage("cannot read a chunk of the frame", cbytes), cbytes};
-    std::unique_ptr<uint8_t, decltype(&free)> owned(needsFree ? chunk : nullptr, free);
-    ChunkHeader h;
-    View cv{chunk, static_cast<size_t>(cbytes)};
-    Failure f = ReadChunkHeader(cv, &h, HeaderCheck::kWithin);
+    FrameChunk fc;
+    Failure f = GetFrameChunk(sc, n, &fc);
     if (f.code) return f;
+    const ChunkHeader& h = fc.header;
     if (h.nbytes != chunkBytes) return {"ERR_CORRUPT", "a chunk of the frame has the wrong size"};
     if (h.special == BLOSC2_SPECIAL_UNINIT) uninit->push_back(n);
     // Exactly the calls b2nd_to_cbuffer makes for a whole-array read: a
@@ -590,15 +603,11 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
       valid = std::min(plan.chunkItems, items - start);
     }
     if (valid <= 0 || start + valid > items) return {"ERR_CORRUPT", "the frame holds more chunks than its shape"};
-    uint8_t* chunk = nullptr;
-    bool needsFree = false;
-    int cbytes = blosc2_schunk_get_chunk(sc, n, &chunk, &needsFree);
-    if (cbytes < 0) return {"ERR_CORRUPT", BloscMessage("cannot read a chunk of the frame", cbytes), cbytes};
-    std::unique_ptr<uint8_t, decltype(&free)> owned(needsFree ? chunk : nullptr, free);
-    ChunkHeader h;
-    View cv{chunk, static_cast<size_t>(cbytes)};
-    f = ReadChunkHeader(cv, &h, HeaderCheck::kWithin);
+    FrameChunk fc;
+    f = GetFrameChunk(sc, n, &fc);
     if (f.code) return f;
+    const ChunkHeader& h = fc.header;
+    const View& cv = fc.view;
     int64_t want = valid * g.typesize;
     if (h.nbytes != chunkBytes && !(!isB2nd && h.nbytes == want)) {
       return {"ERR_CORRUPT", "a chunk of the frame has the wrong size"};
