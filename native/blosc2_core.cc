@@ -379,6 +379,20 @@ static bool ForeignGeometryOk(const Geometry& g) {
     chunkItems *= padded;
     if (chunkItems * g.typesize > BLOSC2_MAX_BUFFERSIZE) return false;
   }
+  // b2nd_from_schunk (update_shape) rounds every extent up to whole chunks and
+  // multiplies, unchecked, the products (extshape * chunkshape) of the later
+  // axes into its chunk strides: refuse shapes that would overflow them.
+  int64_t stride = 1;
+  for (int i = g.ndim - 1; i >= 0; i--) {
+    int64_t ext = 0, factor = 0;
+    if (__builtin_add_overflow(g.shape[i], static_cast<int64_t>(g.chunkshape[i]) - 1, &ext)) return false;
+    ext = ext / g.chunkshape[i] * g.chunkshape[i];
+    if (i == 0) break;
+    if (__builtin_mul_overflow(ext, static_cast<int64_t>(g.chunkshape[i]), &factor) ||
+        __builtin_mul_overflow(stride, factor, &stride)) {
+      return false;
+    }
+  }
   return true;
 }
 
