@@ -3,7 +3,9 @@
 // every candidate, interleaved round by round in a fresh seeded random order,
 // gc() before every timed op, round trips verified, medians of the timed rounds.
 // usage: node --expose-gc bench/child.js --dataset=A --scale=1 --warmup=2 --runs=7 --out=FILE
-//        [--ceiling=BINARY] [--candidates=substr,substr]
+//        [--candidates=substr,substr]
+//        node --expose-gc bench/child.js --dataset=A --ceiling=BINARY --ceilingOnly --out=FILE
+//        (the binding against the C ceiling, in a process of its own)
 const path = require('node:path');
 const fs = require('node:fs');
 const { PerformanceObserver, performance } = require('node:perf_hooks');
@@ -81,6 +83,11 @@ async function main() {
   const value = spec.make(scale);
   const kind = spec.kind;
   const Ctor = kind === 'array' ? value.constructor : kind === 'nd' ? value.data.constructor : Float32Array;
+  if (args.ceilingOnly) {
+    const ceiling = await measureCeiling(lib, value, Ctor);
+    fs.writeFileSync(args.out, JSON.stringify({ dataset: name, mode, ceiling }, null, 1));
+    return;
+  }
   const items = kind === 'messages' ? value : null;
   const inputBytes = kind === 'messages' ? value.reduce((s, m) => s + messageBytes(m), 0) : kind === 'nd' ? value.data.byteLength : value.byteLength;
   let candidates = await makeCandidates(lib, kind);
@@ -284,8 +291,6 @@ async function main() {
     });
   }
 
-  let ceiling = null;
-  if (args.ceiling && kind === 'array' && ['A', 'C', 'F'].includes(name)) ceiling = await measureCeiling(lib, value, Ctor);
 
   const out = {
     dataset: name,
@@ -299,9 +304,21 @@ async function main() {
     messages: items ? items.length : 0,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
     results,
-    ceiling,
   };
   fs.writeFileSync(args.out, JSON.stringify(out, null, 1));
+}
+
+// The ceiling runs in a process of its own, holding only its dataset, and
+// both sides idle CEILING_PAUSE_MS before every timed op: the binding after a
+// gc() (so V8's background sweeping is over and the previous output is freed,
+// as C frees its own), the C program with a plain sleep (so its CPUs start as
+// cold as the binding's). Without the pause the binding's two threads shared
+// the two cores with V8's sweeper; without it on the C side, C alone ran hot.
+const CEILING_PAUSE_MS = Number(args.pause ?? 30);
+const CEILING_BLOCKS = 3;
+function settleForCeiling() {
+  gc();
+  return new Promise((r) => setTimeout(r, CEILING_PAUSE_MS));
 }
 
 /**
@@ -310,42 +327,65 @@ async function main() {
  * policy) and decompress into a reused output; then per-call cost on 1 KB.
  */
 async function measureCeiling(lib, arr, Ctor) {
+  const settle = settleForCeiling;
   const { compress, decompress, getNthreads, Packer } = lib;
   const { runCeiling } = require('./native');
   const nthreads = getNthreads();
   const cw = Math.max(1, warmup), cr = Math.max(3, runs);
-  progress(`binding vs C ceiling (${cr} runs)`);
+  // The rounds go in CEILING_BLOCKS blocks, each binding block followed by a
+  // C invocation of as many rounds, and the medians pool all blocks: a machine
+  // whose speed drifts over the minute then shifts both sides alike.
+  const blocks = Math.min(CEILING_BLOCKS, cr);
+  progress(`binding vs C ceiling (${cr} runs in ${blocks} blocks)`);
   const tc = [], td = [], tdr = [], tp = [], tu = [];
+  const ct = { compressFresh: [], decompressFresh: [], compressReused: [], decompressReused: [] };
+  let c = null;
   const reused = new Ctor(arr.length);
   reused.fill(1);
   const packer = new Packer();
-  for (let r = 0; r < cw + cr; r++) {
-    await settle();
-    let t0 = performance.now();
-    const chunk = compress(arr);
-    let t1 = performance.now();
-    await settle();
-    const t2 = performance.now();
-    const d = decompress(chunk);
-    const t3 = performance.now();
-    if (!bytesOf(arr).equals(d)) throw new Error('ceiling: core round trip differs');
-    await settle();
-    const t4 = performance.now();
-    decompress(chunk, { out: reused });
-    const t5 = performance.now();
-    await settle();
-    const t6 = performance.now();
-    const p = packer.pack(arr);
-    const t7 = performance.now();
-    await settle();
-    const t8 = performance.now();
-    const u = packer.unpack(p);
-    const t9 = performance.now();
-    if (!sameArray(arr, u, Ctor)) throw new Error('ceiling: pack round trip differs');
-    if (r >= cw) {
-      tc.push(t1 - t0); td.push(t3 - t2); tdr.push(t5 - t4); tp.push(t7 - t6); tu.push(t9 - t8);
+  const binary = args.ceiling;
+  for (let b = 0; b < blocks; b++) {
+    const n = Math.floor(((b + 1) * cr) / blocks) - Math.floor((b * cr) / blocks);
+    const w = b === 0 ? cw : 0;
+    for (let r = 0; r < w + n; r++) {
+      await settle();
+      let t0 = performance.now();
+      const chunk = compress(arr);
+      let t1 = performance.now();
+      await settle();
+      const t2 = performance.now();
+      const d = decompress(chunk);
+      const t3 = performance.now();
+      if (!bytesOf(arr).equals(d)) throw new Error('ceiling: core round trip differs');
+      await settle();
+      const t4 = performance.now();
+      decompress(chunk, { out: reused });
+      const t5 = performance.now();
+      await settle();
+      const t6 = performance.now();
+      const p = packer.pack(arr);
+      const t7 = performance.now();
+      await settle();
+      const t8 = performance.now();
+      const u = packer.unpack(p);
+      const t9 = performance.now();
+      if (!sameArray(arr, u, Ctor)) throw new Error('ceiling: pack round trip differs');
+      if (r >= w) {
+        tc.push(t1 - t0); td.push(t3 - t2); tdr.push(t5 - t4); tp.push(t7 - t6); tu.push(t9 - t8);
+      }
     }
+    c = runCeiling(binary, arr, {
+      codec: 'lz4', clevel: 5, filter: 'shuffle', typesize: Ctor.BYTES_PER_ELEMENT, nthreads,
+      warmup: w || 1, runs: n, smallIters: b === blocks - 1 ? Number(args.smallIters ?? 20000) : 10,
+      pauseMs: CEILING_PAUSE_MS, env: process.env,
+    });
+    for (const k of Object.keys(ct)) ct[k].push(...c.times[k]);
   }
+  const mbc = arr.byteLength / 1e6;
+  const rate = (times) => mbc / (median(times) / 1e3);
+  c.fresh = { compressMBs: rate(ct.compressFresh), decompressMBs: rate(ct.decompressFresh) };
+  c.reused = { compressMBs: rate(ct.compressReused), decompressMBs: rate(ct.decompressReused) };
+  delete c.times;
   // 1 KB: the first 1024 bytes of the same data.
   const small = new Ctor(arr.buffer.slice(0, 1024));
   const smallChunk = compress(small);
@@ -367,14 +407,9 @@ async function measureCeiling(lib, arr, Ctor) {
     compress1ThreadUs: time(() => compress(small, { nthreads: 1 })),
     decompress1ThreadUs: time(() => decompress(smallChunk, { nthreads: 1 })),
   };
-  const binary = args.ceiling;
-  const c = runCeiling(binary, arr, {
-    codec: 'lz4', clevel: 5, filter: 'shuffle', typesize: Ctor.BYTES_PER_ELEMENT, nthreads,
-    warmup: cw, runs: cr, smallIters: iters, env: process.env,
-  });
   const c1 = runCeiling(binary, small, {
     codec: 'lz4', clevel: 5, filter: 'shuffle', typesize: Ctor.BYTES_PER_ELEMENT, nthreads: 1,
-    warmup: 1, runs: 3, smallIters: iters, env: process.env,
+    warmup: 1, runs: 3, smallIters: iters, pauseMs: 0, env: process.env,
   });
   const mb = arr.byteLength / 1e6;
   return {

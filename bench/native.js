@@ -28,11 +28,11 @@ function buildCeiling() {
  * Runs the ceiling on the bytes of `arr` with the given parameters, in the
  * given environment (the allocator mode). Returns the parsed JSON.
  */
-function runCeiling(binary, arr, { codec, clevel, filter, typesize, nthreads, warmup, runs, smallIters, env }) {
+function runCeiling(binary, arr, { codec, clevel, filter, typesize, nthreads, warmup, runs, smallIters, pauseMs = 0, env }) {
   const file = path.join(os.tmpdir(), `blosc2-bench-ceiling-${process.pid}.bin`);
   fs.writeFileSync(file, new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
   try {
-    const out = execFileSync(binary, [file, typesize, CODECS[codec], clevel, FILTERS[filter], nthreads, warmup, runs, smallIters].map(String),
+    const out = execFileSync(binary, [file, typesize, CODECS[codec], clevel, FILTERS[filter], nthreads, warmup, runs, smallIters, pauseMs].map(String),
       { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
     return JSON.parse(out);
   } finally {

@@ -58,7 +58,9 @@ function datasetTable(name, byMode, modes) {
 function ceilingSection(all, modes) {
   const out = ['## Binding efficiency: this library vs C-Blosc2 called from C (same static build, same parameters)', ''];
   out.push('Core = `compress`/`decompress` (one chunk, a fresh output per call, a context per call: the same policy in C). ' +
-    'ratio = binding MB/s / C MB/s (target ≥ 0.9). pack/unpack = the full `Packer` path (b2nd frame, msgpack) against the same C numbers.');
+    'ratio = binding MB/s / C MB/s (target ≥ 0.9). pack/unpack = the full `Packer` path (b2nd frame, msgpack) against the same C numbers. ' +
+    'Measured in a process of its own per dataset and mode; both sides idle the same pause before every timed op ' +
+    '(the binding after `gc()`), see bench/README.md.');
   out.push('');
   out.push('| dataset | mode | params | C compress | binding compress | ratio | C decompress | binding decompress | ratio | C decompress (reused out) | binding decompress (reused out) | ratio | pack MB/s (vs C compress) | unpack MB/s (vs C decompress) |');
   out.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

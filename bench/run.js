@@ -39,11 +39,13 @@ const WARM_ENV = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=6871947673
 
 /** Rounds per dataset: the big ones 2 + 7, the small ones more. */
 function plan(ds) {
-  if (quick) return { scale: 0.02, warmup: 1, runs: 3, smallIters: 1000 };
-  if (ds === 'E') return { scale: 1, warmup: 1, runs: 7, smallIters: 5000 };
-  if (ds === 'F') return { scale: 1, warmup: 3, runs: 15, smallIters: 5000 };
-  return { scale: 1, warmup: 2, runs: 7, smallIters: 5000 };
+  if (quick) return { scale: 0.02, warmup: 1, runs: 3, ceilingRuns: 3, smallIters: 1000 };
+  if (ds === 'E') return { scale: 1, warmup: 1, runs: 7, ceilingRuns: 7, smallIters: 5000 };
+  if (ds === 'F') return { scale: 1, warmup: 3, runs: 15, ceilingRuns: 31, smallIters: 5000 };
+  return { scale: 1, warmup: 2, runs: 7, ceilingRuns: 21, smallIters: 5000 };
 }
+/** Datasets measured against the C program (binding efficiency, issue 2). */
+const CEILING_DATASETS = ['A', 'C', 'F'];
 
 function envFor(mode) {
   const env = { ...process.env };
@@ -109,7 +111,6 @@ async function main() {
         console.log(`[${i}/${jobs.length}] ${m} ${ds} (scale ${p.scale}, ${p.warmup}+${p.runs} rounds) — ${elapsed} s elapsed`);
         const args = [`--dataset=${ds}`, `--mode=${m}`, `--scale=${p.scale}`, `--warmup=${p.warmup}`, `--runs=${p.runs}`,
           `--smallIters=${p.smallIters}`, `--out=${out}`];
-        if (ceilingBin) args.push(`--ceiling=${ceilingBin}`);
         if (opt('candidates', '')) args.push(`--candidates=${opt('candidates', '')}`);
         try {
           await runChild('child.js', args, envFor(m));
@@ -117,6 +118,17 @@ async function main() {
           printBrief(all[m][ds]);
         } catch (err) {
           console.error(`  ${m} ${ds} failed: ${err.message}`);
+        }
+        if (ceilingBin && CEILING_DATASETS.includes(ds) && all[m]?.[ds]) {
+          const cout = path.join(tmp, `${m}-${ds}-ceiling.json`);
+          const cargs = [`--dataset=${ds}`, `--mode=${m}`, `--scale=${p.scale}`, `--warmup=${p.warmup}`,
+            `--runs=${p.ceilingRuns}`, `--smallIters=${p.smallIters}`, `--ceiling=${ceilingBin}`, '--ceilingOnly', `--out=${cout}`];
+          try {
+            await runChild('child.js', cargs, envFor(m));
+            all[m][ds].ceiling = JSON.parse(fs.readFileSync(cout, 'utf8')).ceiling;
+          } catch (err) {
+            console.error(`  ${m} ${ds} ceiling failed: ${err.message}`);
+          }
         }
       }
     }

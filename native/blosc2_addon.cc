@@ -101,18 +101,35 @@ blosc2_cparams ReadCParams(const Napi::CallbackInfo& info, size_t first) {
 }
 constexpr size_t kCParamsArgs = 8;
 
-// compress(src, ...cparams) -> Buffer. The output is JS-owned and may be longer
-// than the chunk; the JS layer trims it using the chunk's cbytes.
+// compress(src, out, ...cparams) -> cbytes. The JS layer owns the output (it
+// reuses one worst-case buffer across calls) and sizes it to compressBound.
+View CompressTarget(Napi::Env env, const Napi::Value& value, const View& src) {
+  View out = GetView(env, value, "out");
+  if (out.length < CompressBound(src.length)) Throw(env, "ERR_OUTPUT_TOO_SMALL", "out is shorter than compressBound(src)");
+  AdviseHugePages(out.data, out.length);
+  return out;
+}
+
 Napi::Value Compress(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   View src = GetView(env, info[0], "src");
-  blosc2_cparams cp = ReadCParams(info, 1);
-  size_t cap = CompressBound(src.length);
-  Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, cap);
-  AdviseHugePages(out.Data(), cap);
+  View out = CompressTarget(env, info[1], src);
+  blosc2_cparams cp = ReadCParams(info, 2);
   int32_t cbytes = 0;
-  Failure f = DoCompress(cp, src, out.Data(), cap, &cbytes);
+  Failure f = DoCompress(cp, src, out.data, out.length, &cbytes);
   if (f.code) throw MakeError(env, f);
+  return Napi::Number::New(env, cbytes);
+}
+
+// copy(src) -> a new Buffer holding src's bytes. Huge pages go on first: the
+// copy is the first touch of fresh memory, which on 4 KiB pages costs about as
+// much again as the copy itself.
+Napi::Value Copy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  View src = GetView(env, info[0], "src");
+  Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, src.length);
+  AdviseHugePages(out.Data(), src.length);
+  if (src.length > 0) std::memcpy(out.Data(), src.data, src.length);
   return out;
 }
 
@@ -200,12 +217,29 @@ FrameRequest ReadFrameRequest(const Napi::CallbackInfo& info) {
   return r;
 }
 
-// b2ndEncode(...FrameRequest, allocate?) -> Buffer, or the view returned by
-// allocate(length) after the frame is copied into it.
+// b2ndEncode(...FrameRequest, allocate?, place?) -> Buffer, or the view
+// returned by allocate(length) after the frame is copied into it, or, with
+// place, the frame's length: place(capacity) returns a view of at least
+// capacity bytes that the frame is written straight into.
 Napi::Value B2ndEncode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FrameRequest r = ReadFrameRequest(info);
   AssembledFrame frame;
+  Napi::Value place = info[kFrameRequestArgs + 1];
+  if (place.IsFunction()) {
+    uint8_t* placed = nullptr;
+    Failure f = AssembleFrame(r.cp, r.g, r.dtype, r.jsKind, r.src, &frame, [&](size_t capacity) {
+      Napi::Value target = place.As<Napi::Function>().Call({Napi::Number::New(env, static_cast<double>(capacity))});
+      View t = GetView(env, target, "place(capacity)");
+      if (t.length < capacity) Throw(env, "ERR_OUTPUT_TOO_SMALL", "place(capacity) returned a short view");
+      AdviseHugePages(t.data, capacity);
+      placed = t.data;
+      return placed;
+    });
+    if (f.code) throw MakeError(env, f);
+    frame.WriteTo(placed);
+    return Napi::Number::New(env, static_cast<double>(frame.Length()));
+  }
   Failure f = AssembleFrame(r.cp, r.g, r.dtype, r.jsKind, r.src, &frame);
   if (f.code) throw MakeError(env, f);
   size_t length = static_cast<size_t>(frame.Length());
@@ -337,31 +371,26 @@ class Job : public Napi::AsyncWorker {
 
 class CompressJob : public Job {
  public:
-  CompressJob(Napi::Env env, View src, blosc2_cparams cp, Napi::Buffer<uint8_t> out)
-      : Job(env), src_(src), cp_(cp), out_(out.Data()), cap_(out.Length()) {}
+  CompressJob(Napi::Env env, View src, View out, blosc2_cparams cp) : Job(env), src_(src), out_(out), cp_(cp) {}
   void Execute() override {
-    Failure f = DoCompress(cp_, src_, out_, cap_, &cbytes_);
+    Failure f = DoCompress(cp_, src_, out_.data, out_.length, &cbytes_);
     if (f.code) Fail(f);
   }
-  void OnOK() override { deferred_.Resolve(refs_.Value().Get(1u)); }
+  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), cbytes_)); }
 
  private:
-  View src_;
+  View src_, out_;
   blosc2_cparams cp_;
-  uint8_t* out_;
-  size_t cap_;
   int32_t cbytes_ = 0;
 };
 
 Napi::Value CompressAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   View src = GetView(env, info[0], "src");
-  blosc2_cparams cp = ReadCParams(info, 1);
-  auto out = Napi::Buffer<uint8_t>::New(env, CompressBound(src.length));
-  AdviseHugePages(out.Data(), out.Length());
-  auto* job = new CompressJob(env, src, cp, out);
+  View out = CompressTarget(env, info[1], src);
+  auto* job = new CompressJob(env, src, out, ReadCParams(info, 2));
   job->Keep(info[0]);
-  job->Keep(out);  // slot 1: OnOK resolves with it
+  job->Keep(info[1]);
   job->Queue();
   return job->Promise();
 }
@@ -472,6 +501,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("isDetached", Napi::Function::New(env, IsDetached));
   exports.Set("compress", Napi::Function::New(env, Compress));
+  exports.Set("copy", Napi::Function::New(env, Copy));
   exports.Set("compressAsync", Napi::Function::New(env, CompressAsync));
   exports.Set("decompress", Napi::Function::New(env, Decompress));
   exports.Set("decompressAsync", Napi::Function::New(env, DecompressAsync));

@@ -72,7 +72,7 @@ Failure FrameTemplate(const blosc2_cparams& cp, const Geometry& g, const std::st
 void AssembledFrame::WriteTo(uint8_t* dest) const {
   std::memcpy(dest, header.data(), header.size());
   dest += header.size();
-  if (chunksLength > 0) std::memcpy(dest, chunks.get(), static_cast<size_t>(chunksLength));
+  if (chunksLength > 0 && dest != chunks) std::memcpy(dest, chunks, static_cast<size_t>(chunksLength));
   dest += chunksLength;
   if (!offsets.empty()) std::memcpy(dest, offsets.data(), offsets.size());
   dest += offsets.size();
@@ -80,7 +80,7 @@ void AssembledFrame::WriteTo(uint8_t* dest) const {
 }
 
 Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
-                      const View& src, AssembledFrame* out) {
+                      const View& src, AssembledFrame* out, const PlaceFrame& place) {
   ChunkPlan plan;
   int64_t chunkBytes = 0;
   Failure f = PrepareFrameParams(&cp, g, src, &plan, &chunkBytes);
@@ -91,10 +91,15 @@ Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& d
   // Every chunk fits in chunkBytes + overhead; the region holds them all.
   size_t bound = CompressBound(static_cast<size_t>(chunkBytes));
   size_t capacity = bound * static_cast<size_t>(plan.nchunks);
-  if (capacity > 0) {
-    out->chunks.reset(static_cast<uint8_t*>(malloc(capacity)));
-    if (!out->chunks) return {"ERR_NO_MEMORY", "cannot allocate the frame's chunks"};
-    AdviseHugePages(out->chunks.get(), capacity);
+  size_t offsetsBound = plan.nchunks > 0 ? static_cast<size_t>(plan.nchunks) * sizeof(int64_t) + BLOSC2_MAX_OVERHEAD : 0;
+  uint8_t* placed = place ? place(out->header.size() + capacity + offsetsBound + out->trailer.size()) : nullptr;
+  if (placed != nullptr) {
+    out->chunks = placed + out->header.size();
+  } else if (capacity > 0) {
+    out->ownChunks.reset(static_cast<uint8_t*>(malloc(capacity)));
+    if (!out->ownChunks) return {"ERR_NO_MEMORY", "cannot allocate the frame's chunks"};
+    out->chunks = out->ownChunks.get();
+    AdviseHugePages(out->chunks, capacity);
   }
   std::vector<int64_t> offsets(static_cast<size_t>(plan.nchunks));
   CtxPtr cctx(blosc2_create_cctx(cp), blosc2_free_ctx);
@@ -109,7 +114,7 @@ Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& d
       f = PadEdgeChunk(&from, static_cast<size_t>(valid * g.typesize), static_cast<size_t>(chunkBytes), &bounce);
       if (f.code) return f;
     }
-    uint8_t* to = out->chunks.get() + stored;
+    uint8_t* to = out->chunks + stored;
     int32_t cbytes = blosc2_compress_ctx(cctx.get(), from, static_cast<int32_t>(chunkBytes), to, static_cast<int32_t>(bound));
     if (cbytes <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
     // As frame_append_chunk: zero, NaN and uninit chunks live in their offset only.
@@ -137,7 +142,7 @@ Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& d
     CtxPtr octx(blosc2_create_cctx(ocp), blosc2_free_ctx);
     if (!octx) return {"ERR_NO_MEMORY", "cannot create a compression context"};
     int32_t onbytes = static_cast<int32_t>(offsets.size() * sizeof(int64_t));
-    out->offsets.resize(static_cast<size_t>(onbytes) + BLOSC2_MAX_OVERHEAD);
+    out->offsets.resize(offsetsBound);
     int32_t ocbytes = blosc2_compress_ctx(octx.get(), offsets.data(), onbytes, out->offsets.data(),
                                           static_cast<int32_t>(out->offsets.size()));
     if (ocbytes <= 0) return {"ERR_COMPRESS", BloscMessage("cannot compress the chunk offsets", ocbytes), ocbytes};

@@ -7,6 +7,7 @@ import { markAsUntransferable } from 'node:worker_threads';
 import { Blosc2Error, invalidArg, withCallerStack } from './errors';
 import { type CParamArgs, native } from './native';
 import { type CParams, type DParams, resolveCParams, resolveDParams, threadsFor } from './params';
+import { giveBack, keepResult, takeOutput } from './scratch';
 
 /** What the functions of this package read bytes from. */
 export type BinaryLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
@@ -73,22 +74,14 @@ function bytesPerElement(view: ArrayBufferView): number {
   return typeof n === 'number' ? n : 1;
 }
 
-// The addon writes into a worst-case buffer (nbytes + 32). Keep it when the
-// chunk filled at least half of it: the untouched tail of a fresh buffer is
-// never paged in, so it costs address space, not memory, while a copy costs
-// time (12% of compressing dataset F). Smaller chunks are copied into a buffer
-// of their own size so the slack is freed.
-function trim(out: Buffer): Buffer {
-  const cbytes = out.readInt32LE(12);
+// The addon writes into a worst-case buffer (nbytes + 32) from scratch.ts,
+// which also decides between a view and a copy of the chunk.
+function finish(out: Buffer, cbytes: number): Buffer {
   // C-Blosc2 2.17.1 stores all-zero input as a header-only "zeros" chunk even
   // when nbytes is not a multiple of typesize, then refuses to read that
   // header back. The typesize of a zeros chunk means nothing: make it 1.
   if (cbytes === 32 && ((out[31] ?? 0) >> 4 & 7) === 1 && out.readInt32LE(4) % (out[3] || 1) !== 0) out[3] = 1;
-  const slack = out.length - cbytes;
-  if (slack <= Math.max(4096, out.length >>> 1)) return out.subarray(0, cbytes);
-  const exact = Buffer.allocUnsafeSlow(cbytes);
-  out.copy(exact, 0, 0, cbytes);
-  return exact;
+  return keepResult(out, 0, cbytes);
 }
 
 // C-Blosc2 2.17.1's delta and trunc-prec filters never write the bytes past
@@ -121,7 +114,15 @@ export function compress(src: BinaryLike, cparams?: CParams): Buffer {
   const args = resolveCParams(cparams, bytesPerElement(view));
   checkWholeItems(view, args);
   args[3] = threadsFor(view.byteLength, args[3]);
-  return trim(native.compress(view, ...args));
+  const out = takeOutput(view.byteLength + native.maxOverhead);
+  let cbytes: number;
+  try {
+    cbytes = native.compress(view, out, ...args);
+  } catch (err) {
+    giveBack(out);
+    throw err;
+  }
+  return finish(out, cbytes);
 }
 
 /**
@@ -136,11 +137,13 @@ export async function compressAsync(src: BinaryLike, cparams?: CParams): Promise
   const args = resolveCParams(cparams, bytesPerElement(view));
   checkWholeItems(view, args);
   args[3] = threadsFor(view.byteLength, args[3]);
+  const out = takeOutput(view.byteLength + native.maxOverhead);
   try {
-    const out = await native.compressAsync(view, ...args);
+    const cbytes = await native.compressAsync(view, out, ...args);
     checkStillAttached(view, 'src');
-    return trim(out);
+    return finish(out, cbytes);
   } catch (err) {
+    giveBack(out);
     throw withCallerStack(err, caller);
   }
 }

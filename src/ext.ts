@@ -25,6 +25,7 @@ import { CHUNK_TARGET_BYTES, STORE_CHUNK_BYTES, chooseGeometry, blockTarget } fr
 import { NDArray } from './ndarray';
 import { native, type CParamArgs } from './native';
 import { DEFAULT_MAX_OUTPUT_BYTES, getNthreads, threadsFor } from './params';
+import { giveBack, keepResult, takeOutput } from './scratch';
 
 export const B2ND_EXT = 42;
 export const RAW_EXT = 80;
@@ -261,6 +262,7 @@ function writeFrame(d: Described, cparams: CParamArgs, allocate: Allocate): void
  * bytes are the same.
  */
 export function packSingle(d: Described, cfg: PackConfig): Buffer {
+  if (d.bytes.byteLength >= cfg.threshold && d.bytes.byteLength >= PLACE_MIN_BYTES) return packSinglePlaced(d, cfg);
   let out: Buffer | undefined;
   const allocate: Allocate = (size) => {
     out = size < 4096 ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size);
@@ -269,6 +271,33 @@ export function packSingle(d: Described, cfg: PackConfig): Buffer {
   if (d.bytes.byteLength < cfg.threshold) writeRaw(d, allocate);
   else writeFrame(d, cfg.cparams, allocate);
   return out as Buffer;
+}
+
+// From here on a lone array's frame is written straight into a worst-case
+// buffer (scratch.ts) with room for the ext header in front, instead of being
+// assembled apart and copied: an incompressible 100 MB array skips a 100 MB
+// copy, a compressible one copies only its compressed bytes out.
+const PLACE_MIN_BYTES = 1 << 20;
+const EXT32_HEADER = 6;
+
+function packSinglePlaced(d: Described, cfg: PackConfig): Buffer {
+  const { itemsize, shape, g, args } = frameArgs(d, cfg.cparams);
+  let buf: Buffer | undefined;
+  let length: number;
+  try {
+    length = native.b2ndEncode(d.bytes, itemsize, d.dtype, jsKindOf(d), shape, g.chunkshape, g.blockshape, ...args, undefined,
+      (capacity: number) => {
+        buf = takeOutput(EXT32_HEADER + capacity);
+        return buf.subarray(EXT32_HEADER);
+      });
+  } catch (err) {
+    if (buf) giveBack(buf);
+    throw err;
+  }
+  const out = buf as Buffer;
+  const start = EXT32_HEADER - extHeaderSize(length);
+  writeExtHeader({ target: out, targetView: new DataView(out.buffer, out.byteOffset, EXT32_HEADER), position: start }, length, B2ND_EXT);
+  return keepResult(out, start, EXT32_HEADER - start + length);
 }
 
 /** Encodes d as a standalone frame (no ext header): for out-of-band buffers. */

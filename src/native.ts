@@ -37,8 +37,11 @@ export interface FrameInfo {
 export interface NativeBinding {
   setErrorClass(cls: typeof Blosc2Error): void;
   isDetached(buffer: ArrayBufferLike): boolean;
-  compress(src: ArrayBufferView, ...cparams: CParamArgs): Buffer;
-  compressAsync(src: ArrayBufferView, ...cparams: CParamArgs): Promise<Buffer>;
+  /** Compresses src into out (at least compressBound(src) bytes); returns the chunk's length. */
+  compress(src: ArrayBufferView, out: ArrayBufferView, ...cparams: CParamArgs): number;
+  compressAsync(src: ArrayBufferView, out: ArrayBufferView, ...cparams: CParamArgs): Promise<number>;
+  /** A new Buffer with the bytes of src, on huge pages where it is large. */
+  copy(src: ArrayBufferView): Buffer;
   decompress(src: ArrayBufferView, out: ArrayBufferView, nthreads: number): void;
   decompressAsync(src: ArrayBufferView, out: ArrayBufferView, nthreads: number): Promise<void>;
   /** [nbytes, cbytes, blocksize, typesize, flags, special, filters, filtersMeta, complib] */
@@ -49,6 +52,12 @@ export interface NativeBinding {
     shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
     ...rest: [...CParamArgs, ((length: number) => Uint8Array)?]
   ): Uint8Array;
+  /** The frame written straight into place(capacity)'s view; returns its length. */
+  b2ndEncode(
+    data: ArrayBufferView, typesize: number, dtype: string, jsKind: string,
+    shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
+    ...rest: [...CParamArgs, undefined, (capacity: number) => Uint8Array]
+  ): number;
   /** The same frame built through C-Blosc2's super-chunk API (tests compare the two). */
   b2ndEncodeReference(
     data: ArrayBufferView, typesize: number, dtype: string, jsKind: string,

@@ -13,6 +13,15 @@ function encodeBoth(data: ArrayBufferView, itemsize: number, dtype: string, kind
   const g = chooseGeometry(shape, itemsize, blockBytes, chunkBytes ?? (cp[0] === 0 ? STORE_CHUNK_BYTES : undefined));
   const ours = native.b2ndEncode(data, itemsize, dtype, kind, shape, g.chunkshape, g.blockshape, ...cp);
   const reference = native.b2ndEncodeReference(data, itemsize, dtype, kind, shape, g.chunkshape, g.blockshape, ...cp);
+  // The same frame written in place (packSingle's route), into memory full of
+  // stale bytes at an odd offset: nothing may depend on zeroed or aligned memory.
+  let target: Buffer | undefined;
+  const length = native.b2ndEncode(data, itemsize, dtype, kind, shape, g.chunkshape, g.blockshape, ...cp, undefined, (capacity) => {
+    target = Buffer.alloc(capacity + 3, 0xa5);
+    return target.subarray(3);
+  });
+  const placed = (target as Buffer).subarray(3, 3 + length);
+  expect(placed.equals(reference), 'frame written in place').toBe(true);
   return { ours: Buffer.from(ours.buffer, ours.byteOffset, ours.byteLength), reference };
 }
 

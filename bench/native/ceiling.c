@@ -5,8 +5,10 @@
  * freed per call), plus the reused-output floor. Built by bench/native.js against
  * the static C-Blosc2 the addon links, run once per allocator mode.
  *
- * usage: ceiling FILE TYPESIZE CODEC CLEVEL FILTER NTHREADS WARMUP RUNS SMALLITERS
+ * usage: ceiling FILE TYPESIZE CODEC CLEVEL FILTER NTHREADS WARMUP RUNS SMALLITERS PAUSE_MS
  *   CODEC: 0 blosclz, 1 lz4, 5 zstd; FILTER: 0 none, 1 shuffle, 2 bitshuffle
+ *   PAUSE_MS: sleep before every timed op, as the binding's side pauses after
+ *   its gc() (the same idle-then-work pattern on both sides)
  * prints one JSON object on stdout.
  */
 #include <blosc2.h>
@@ -25,6 +27,12 @@ static double now_ms(void) {
 static int cmp_double(const void* a, const void* b) {
   double x = *(const double*)a, y = *(const double*)b;
   return x < y ? -1 : x > y;
+}
+
+static struct timespec g_pause;
+
+static void pause_before_op(void) {
+  if (g_pause.tv_sec != 0 || g_pause.tv_nsec != 0) nanosleep(&g_pause, NULL);
 }
 
 static double median(double* v, int n) {
@@ -51,13 +59,16 @@ static int decompress_once(const uint8_t* src, int32_t cbytes, uint8_t* dst, int
 }
 
 int main(int argc, char** argv) {
-  if (argc != 10) {
-    fprintf(stderr, "usage: ceiling FILE TYPESIZE CODEC CLEVEL FILTER NTHREADS WARMUP RUNS SMALLITERS\n");
+  if (argc != 11) {
+    fprintf(stderr, "usage: ceiling FILE TYPESIZE CODEC CLEVEL FILTER NTHREADS WARMUP RUNS SMALLITERS PAUSE_MS\n");
     return 2;
   }
   const char* path = argv[1];
   int typesize = atoi(argv[2]), codec = atoi(argv[3]), clevel = atoi(argv[4]), filter = atoi(argv[5]);
   int nthreads = atoi(argv[6]), warmup = atoi(argv[7]), runs = atoi(argv[8]), small_iters = atoi(argv[9]);
+  int pause_ms = atoi(argv[10]);
+  g_pause.tv_sec = pause_ms / 1000;
+  g_pause.tv_nsec = (long)(pause_ms % 1000) * 1000000L;
 
   FILE* f = fopen(path, "rb");
   if (!f) { perror(path); return 1; }
@@ -95,12 +106,14 @@ int main(int argc, char** argv) {
 
   for (int r = -warmup; r < runs; r++) {
     /* fresh: a new output per call, as the binding allocates a new Buffer */
+    pause_before_op();
     double t0 = now_ms();
     uint8_t* c = malloc((size_t)cap);
     int rc = compress_once(src, n, c, cap);
     double t1 = now_ms();
     if (rc <= 0) { fprintf(stderr, "compress failed %d\n", rc); return 1; }
     cbytes = rc;
+    pause_before_op();
     double t2 = now_ms();
     uint8_t* d = malloc((size_t)n);
     rc = decompress_once(c, cbytes, d, n);
@@ -109,10 +122,12 @@ int main(int argc, char** argv) {
     free(d);
     free(c);
     /* reused: outputs allocated and touched once */
+    pause_before_op();
     double t4 = now_ms();
     rc = compress_once(src, n, creused, cap);
     double t5 = now_ms();
     if (rc != cbytes) { fprintf(stderr, "compress (reused) differs %d\n", rc); return 1; }
+    pause_before_op();
     double t6 = now_ms();
     rc = decompress_once(creused, cbytes, dreused, n);
     double t7 = now_ms();
@@ -155,9 +170,19 @@ int main(int argc, char** argv) {
   blosc2_free_ctx(dctx);
   if (memcmp(sd, src, (size_t)sn) != 0) { fprintf(stderr, "small round trip failed\n"); return 1; }
 
+  /* Every timed run, before the medians sort them: the caller pools runs of several invocations. */
+  printf("{\"times\":{");
+  const char* names[4] = {"compressFresh", "decompressFresh", "compressReused", "decompressReused"};
+  double* series[4] = {t_cf, t_df, t_cr, t_dr};
+  for (int k = 0; k < 4; k++) {
+    printf("%s\"%s\":[", k ? "," : "", names[k]);
+    for (int r = 0; r < runs; r++) printf("%s%.4f", r ? "," : "", series[k][r]);
+    printf("]");
+  }
+  printf("},");
   double mb = n / 1e6;
   double cf = median(t_cf, runs), df = median(t_df, runs), cr = median(t_cr, runs), dr = median(t_dr, runs);
-  printf("{\"bytes\":%d,\"cbytes\":%d,\"version\":\"%s\",\"nthreads\":%d,"
+  printf("\"bytes\":%d,\"cbytes\":%d,\"version\":\"%s\",\"nthreads\":%d,"
          "\"fresh\":{\"compressMs\":%.3f,\"decompressMs\":%.3f,\"compressMBs\":%.1f,\"decompressMBs\":%.1f},"
          "\"reused\":{\"compressMs\":%.3f,\"decompressMs\":%.3f,\"compressMBs\":%.1f,\"decompressMBs\":%.1f},"
          "\"small\":{\"bytes\":%d,\"compressUs\":%.3f,\"decompressUs\":%.3f,\"compressReusedCtxUs\":%.3f,\"decompressReusedCtxUs\":%.3f}}\n",
