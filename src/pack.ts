@@ -67,6 +67,14 @@ export interface OutOfBand {
 const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
 const UNPACK_KEYS = new Set(['maxOutputBytes', 'zeroCopy', 'nthreads']);
 
+/** msgpackr's own errors (a message it cannot parse) as a Blosc2Error. */
+function asCorrupt(err: unknown): Blosc2Error {
+  if (err instanceof Blosc2Error) return err;
+  const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
+  (e as Error & { cause?: unknown }).cause = err;
+  return e;
+}
+
 /**
  * A configured packer: one msgpackr instance with the blosc2 extension, for
  * repeated use. `pack`/`unpack` of the module use a shared default Packer.
@@ -96,6 +104,7 @@ export class Packer {
       o['maxOutputBytes'] === undefined ? DEFAULT_MAX_OUTPUT_BYTES : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
     this.#zeroCopy = zc === true;
     this.#nthreads = o['nthreads'] === undefined ? undefined : cparams[3];
+    this.#plainState = { nthreads: 1, maxOutputBytes: this.#maxOutputBytes, remaining: 0, zeroCopy: this.#zeroCopy };
     // Plain maps by default (python's msgpack reads them); structuredClone keeps msgpackr's
     // records, which its cycle support needs.
     const msgpackrOptions: Record<string, unknown> = sc === true ? {} : { useRecords: false };
@@ -120,14 +129,13 @@ export class Packer {
 
   // The settings of a plain unpack() call: one object per Packer, reset per
   // call (sync unpacks never overlap, and only they use it).
-  readonly #plainState: UnpackState = { nthreads: 1, maxOutputBytes: 0, remaining: 0, zeroCopy: false };
+  readonly #plainState: UnpackState;
 
   #state(options: UnpackOptions | undefined, extra?: Partial<UnpackState>): UnpackState {
     if (options === undefined && extra === undefined) {
       const s = this.#plainState;
       s.nthreads = this.#nthreads ?? getNthreads();
-      s.maxOutputBytes = s.remaining = this.#maxOutputBytes;
-      s.zeroCopy = this.#zeroCopy;
+      s.remaining = this.#maxOutputBytes;
       return s;
     }
     const o = checkObject('options', options) ?? {};
@@ -146,10 +154,7 @@ export class Packer {
     try {
       return this.#packr.unpack(u8);
     } catch (err) {
-      if (err instanceof Blosc2Error) throw err;
-      const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
-      (e as Error & { cause?: unknown }).cause = err;
-      throw e;
+      throw asCorrupt(err);
     } finally {
       swapUnpackState(prev);
     }
@@ -161,6 +166,20 @@ export class Packer {
    * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_UNSUPPORTED`
    */
   unpack(bytes: BinaryLike, options?: UnpackOptions): unknown {
+    if (options === undefined && bytes instanceof Uint8Array) {
+      // The common call, small messages in a loop: no option checks, no view wrapping.
+      const s = this.#plainState;
+      s.nthreads = this.#nthreads ?? getNthreads();
+      s.remaining = this.#maxOutputBytes;
+      const prev = swapUnpackState(s);
+      try {
+        return this.#packr.unpack(bytes);
+      } catch (err) {
+        throw asCorrupt(err);
+      } finally {
+        swapUnpackState(prev);
+      }
+    }
     return this.#unpack(bytes, this.#state(options));
   }
 
