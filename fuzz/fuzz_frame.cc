@@ -1,5 +1,5 @@
 // libFuzzer harness: b2nd / super-chunk frames as the addon reads them.
-// OpenFrame (b2ndInfo), then DecodeFrame into a destination sized the way
+// OpenFrame, ContiguousPlan and FrameRawOffset (b2ndInfo), then DecodeFrame into a destination sized the way
 // ext.ts sizes it from that geometry (typesize * prod(shape), or the
 // super-chunk's nbytes), refused above the output bound like maxOutputBytes.
 #include <cmath>
@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!OpenFrame(src, &in, &g, &dtype, &jsKind, &isB2nd).code) {
       // b2ndInfo also reports ContiguousPlan for the geometry.
       ChunkPlan plan;
-      if (isB2nd) (void)ContiguousPlan(g, &plan);
+      bool contiguous = isB2nd && ContiguousPlan(g, &plan);
+      (void)FrameRawOffset(src, in, contiguous);
       // ext.ts computes the size in doubles and rejects non-safe or negative results.
       if (isB2nd) {
         nbytes = g.typesize;

@@ -269,28 +269,15 @@ Napi::Value B2ndEncodeReference(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, frame.data, static_cast<size_t>(frame.length));
 }
 
-// Where a frame stores its items verbatim -- one chunk, memcpyed (clevel 0 or
-// incompressible), in a contiguous geometry, so its valid items are a prefix of
-// the chunk's data -- the offset of that data within the frame; else -1. The
-// JS layer can then view the items in place instead of copying them.
-double RawOffset(const View& src, blosc2_schunk* sc, bool contiguous) {
-  if (!contiguous || sc->nchunks != 1) return -1;
-  uint8_t* chunk = nullptr;
-  bool needsFree = false;
-  int cbytes = blosc2_schunk_get_chunk(sc, 0, &chunk, &needsFree);
-  if (cbytes < BLOSC_EXTENDED_HEADER_LENGTH || needsFree || chunk < src.data ||
-      chunk + cbytes > src.data + src.length) {
-    if (needsFree) free(chunk);
-    return -1;
-  }
-  ChunkHeader h;
-  View cv{chunk, static_cast<size_t>(cbytes)};
-  bool memcpyed = (chunk[BLOSC2_CHUNK_FLAGS] & BLOSC_MEMCPYED) != 0;
-  if (ReadChunkHeader(cv, &h, HeaderCheck::kExact).code || !memcpyed || h.special != 0 ||
-      h.cbytes != h.nbytes + BLOSC_EXTENDED_HEADER_LENGTH || (chunk[BLOSC2_CHUNK_FLAGS] & 0x5) != 0x5) {
-    return -1;
-  }
-  return static_cast<double>(chunk - src.data + BLOSC_EXTENDED_HEADER_LENGTH);
+// b2ndEncodeTiledReference(...FrameRequest) -> a frame of any geometry through
+// C-Blosc2's b2nd API (tests compare our decoder of python's tiled frames with it).
+Napi::Value B2ndEncodeTiledReference(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FrameRequest r = ReadFrameRequest(info);
+  FrameOut frame;
+  Failure f = EncodeTiledReference(r.cp, r.g, r.dtype, r.src, &frame);
+  if (f.code) throw MakeError(env, f);
+  return Napi::Buffer<uint8_t>::Copy(env, frame.data, static_cast<size_t>(frame.length));
 }
 
 // b2ndInfo(frame) -> { shape, chunkshape, blockshape, typesize, dtype, jsKind,
@@ -324,7 +311,7 @@ Napi::Value B2ndInfo(const Napi::CallbackInfo& info) {
   r.Set("nbytes", static_cast<double>(in.schunk->nbytes));
   bool contiguous = isB2nd && ContiguousPlan(g, &plan);
   r.Set("contiguous", contiguous);
-  r.Set("rawOffset", RawOffset(src, in.schunk, contiguous));
+  r.Set("rawOffset", FrameRawOffset(src, in, contiguous));
   return r;
 }
 
@@ -507,6 +494,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decompressAsync", Napi::Function::New(env, DecompressAsync));
   exports.Set("chunkInfo", Napi::Function::New(env, ChunkInfo));
   exports.Set("b2ndEncode", Napi::Function::New(env, B2ndEncode));
+  exports.Set("b2ndEncodeTiledReference", Napi::Function::New(env, B2ndEncodeTiledReference));
   exports.Set("b2ndEncodeReference", Napi::Function::New(env, B2ndEncodeReference));
   exports.Set("b2ndEncodeAsync", Napi::Function::New(env, B2ndEncodeAsync));
   exports.Set("b2ndInfo", Napi::Function::New(env, B2ndInfo));

@@ -73,6 +73,44 @@ static bool UsesDelta(const View& src) {
   return (flags & BLOSC_DODELTA) != 0;
 }
 
+// Byte 22 of an extended header: the codec id when the flags name a
+// user-defined codec (blosc2.c's blosc_header.udcompcode).
+constexpr size_t kChunkUdcompcode = 0x16;
+
+static const char* PluginName(bool filter, int id) {
+  static const char* const kFilters[] = {"ndcell", "ndmean", "bytedelta (old)", "bytedelta", "int_trunc"};
+  static const char* const kCodecs[] = {"ndlz", "zfp_acc", "zfp_prec", "zfp_rate", "openhtj2k", "grok"};
+  int i = id - 32;
+  if (filter && i >= 0 && i < 5) return kFilters[i];
+  if (!filter && i >= 0 && i < 6) return kCodecs[i];
+  return id >= 160 ? "user-registered" : "plugin";
+}
+
+// C-Blosc2 is built without its plugins (deps/build.js), and nobody here
+// registers filters or codecs, so a chunk that needs one cannot be decoded
+// whatever its bytes; say so instead of letting C-Blosc2 report a failure
+// that reads like corruption. Special chunks run no filter or codec.
+static Failure CheckBuiltIn(const View& src, const ChunkHeader& h) {
+  if (h.special != 0 || (src.data[BLOSC2_CHUNK_FLAGS] & 0x5) != 0x5 || src.length < BLOSC_EXTENDED_HEADER_LENGTH) {
+    return {nullptr, ""};
+  }
+  for (int i = 0; i < BLOSC2_MAX_FILTERS; i++) {
+    int id = src.data[BLOSC2_CHUNK_FILTER_CODES + i];
+    if (id >= BLOSC2_GLOBAL_REGISTERED_FILTERS_START) {
+      return {"ERR_UNSUPPORTED", std::string("the chunk needs the C-Blosc2 filter ") + std::to_string(id) + " (" +
+                                     PluginName(true, id) + "), a plugin this build does not include"};
+    }
+  }
+  if ((src.data[BLOSC2_CHUNK_FLAGS] >> 5) == BLOSC_UDCODEC_FORMAT) {
+    int id = src.data[kChunkUdcompcode];
+    if (id >= BLOSC2_GLOBAL_REGISTERED_CODECS_START) {
+      return {"ERR_UNSUPPORTED", std::string("the chunk needs the C-Blosc2 codec ") + std::to_string(id) + " (" +
+                                     PluginName(false, id) + "), a plugin this build does not include"};
+    }
+  }
+  return {nullptr, ""};
+}
+
 Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap) {
   if (static_cast<size_t>(h.nbytes) > destCap) {
     return {"ERR_OUTPUT_TOO_SMALL", "out has " + std::to_string(destCap) + " bytes but the chunk decompresses to " +
@@ -85,6 +123,8 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
     std::memset(dest, 0, static_cast<size_t>(h.nbytes));
     return {nullptr, ""};
   }
+  Failure f = CheckBuiltIn(src, h);
+  if (f.code) return f;
   blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
   dp.nthreads = static_cast<int16_t>(UsesDelta(src) ? 1 : nthreads);
   CtxPtr ctx(blosc2_create_dctx(dp), blosc2_free_ctx);
@@ -279,6 +319,49 @@ Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dty
   return {nullptr, ""};
 }
 
+// A b2nd frame of any geometry, made by C-Blosc2's own b2nd route
+// (b2nd_from_cbuffer + b2nd_to_cframe): the tests' reference for the tiled
+// frames python-blosc2 writes and this library only reads.
+Failure EncodeTiledReference(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const View& src, FrameOut* out) {
+  cp.typesize = g.typesize;
+  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+  blosc2_storage storage = BLOSC2_STORAGE_DEFAULTS;
+  storage.contiguous = true;
+  storage.cparams = &cp;
+  storage.dparams = &dp;
+  b2nd_context_t* ctx = b2nd_create_ctx(&storage, g.ndim, g.shape, g.chunkshape, g.blockshape, dtype.c_str(), DTYPE_NUMPY_FORMAT,
+                                        nullptr, 0);
+  if (!ctx) return {"ERR_INVALID_ARG", "C-Blosc2 refused the b2nd geometry"};
+  b2nd_array_t* arr = nullptr;
+  int rc = b2nd_from_cbuffer(ctx, &arr, src.data, static_cast<int64_t>(src.length));
+  Failure f{nullptr, ""};
+  if (rc < 0) {
+    f = {"ERR_COMPRESS", BloscMessage("b2nd_from_cbuffer failed", rc), rc};
+  } else {
+    uint8_t* cframe = nullptr;
+    int64_t len = 0;
+    bool needsFree = false;
+    rc = b2nd_to_cframe(arr, &cframe, &len, &needsFree);
+    if (rc < 0) {
+      f = {"ERR_COMPRESS", BloscMessage("b2nd_to_cframe failed", rc), rc};
+    } else {
+      // The frame may live inside arr: keep a copy of our own.
+      out->data = static_cast<uint8_t*>(malloc(static_cast<size_t>(len)));
+      if (out->data) {
+        std::memcpy(out->data, cframe, static_cast<size_t>(len));
+        out->length = len;
+        out->needsFree = true;
+      } else {
+        f = {"ERR_NO_MEMORY", "cannot copy the frame"};
+      }
+      if (needsFree) free(cframe);
+    }
+  }
+  if (arr) b2nd_free(arr);
+  b2nd_free_ctx(ctx);
+  return f;
+}
+
 FrameIn::~FrameIn() {
   if (schunk) blosc2_schunk_free(schunk);
 }
@@ -396,127 +479,39 @@ static bool ForeignGeometryOk(const Geometry& g) {
   return true;
 }
 
-// Chunk n of a frame and its checked header; owned holds the chunk when
-// C-Blosc2 had to build it (a special chunk kept in its offset).
+// Chunk n of a frame and its checked header; owned holds the chunk when it
+// had to be built (a special chunk kept in its offset).
 struct FrameChunk {
   View view;
   ChunkHeader header;
   std::unique_ptr<uint8_t, decltype(&free)> owned{nullptr, free};
 };
 
-static Failure GetFrameChunk(blosc2_schunk* sc, int64_t n, FrameChunk* out) {
-  uint8_t* chunk = nullptr;
-  bool needsFree = false;
-  int cbytes = blosc2_schunk_get_chunk(sc, n, &chunk, &needsFree);
-  if (cbytes < 0) return {"ERR_CORRUPT", BloscMessage("cannot read a chunk of the frame", cbytes), cbytes};
-  if (needsFree) out->owned.reset(chunk);
-  out->view = View{chunk, static_cast<size_t>(cbytes)};
-  return ReadChunkHeader(out->view, &out->header, HeaderCheck::kWithin);
-}
+// Where the chunks of an in-memory frame are. The offsets index is decoded
+// here, not by C-Blosc2: frame_get_chunk (2.17) trusts it more than a hostile
+// frame deserves -- it reads a chunk at header_len + offset after checking the
+// offset against the frame length only (heap over-read near the end), and it
+// reads each offset with blosc2_getitem into an uninitialized int64, which an
+// index of items other than 8 bytes, or an "uninitialized" special index,
+// fills only in part or not at all.
+struct ChunkIndex {
+  int64_t headerLen = 0;
+  int64_t dataEnd = 0;  // end of the chunk area: headerLen + the frame's cbytes
+  std::vector<int64_t> offsets;
+};
 
-// b2nd_to_cbuffer (C-Blosc2 2.17) has two flaws on hostile frames: it leaks
-// its scratch buffers when a chunk fails to decompress, and for an
-// "uninitialized" special chunk it copies out a scratch buffer it never wrote
-// (stale heap bytes). So every chunk is checked before it runs (present, whole,
-// decompressible), and the regions of uninit chunks are zeroed after it.
-static Failure CheckForeignChunks(b2nd_array_t* arr, const Geometry& g, std::vector<int64_t>* uninit) {
-  blosc2_schunk* sc = arr->sc;
-  int64_t grid = 1;
-  for (int i = 0; i < g.ndim; i++) grid *= (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
-  int64_t chunkBytes = arr->extchunknitems * g.typesize;
-  if (sc->nchunks != grid || chunkBytes != sc->chunksize) {
-    return {"ERR_CORRUPT", "the frame's chunks disagree with its b2nd metalayer"};
-  }
-  std::unique_ptr<uint8_t[]> scratch(new (std::nothrow) uint8_t[static_cast<size_t>(chunkBytes)]);
-  if (!scratch) return {"ERR_NO_MEMORY", "cannot allocate a chunk buffer"};
-  if (arr->blocknitems <= 0) return {"ERR_CORRUPT", "the b2nd metalayer has an empty blockshape"};
-  int32_t nblocks = static_cast<int32_t>(arr->extchunknitems / arr->blocknitems);
-  std::unique_ptr<bool[]> noMask(new (std::nothrow) bool[static_cast<size_t>(nblocks)]());
-  if (!noMask) return {"ERR_NO_MEMORY", "cannot allocate a block mask"};
-  for (int64_t n = 0; n < sc->nchunks; n++) {
-    FrameChunk fc;
-    Failure f = GetFrameChunk(sc, n, &fc);
-    if (f.code) return f;
-    const ChunkHeader& h = fc.header;
-    if (h.nbytes != chunkBytes) return {"ERR_CORRUPT", "a chunk of the frame has the wrong size"};
-    if (h.special == BLOSC2_SPECIAL_UNINIT) uninit->push_back(n);
-    // Exactly the calls b2nd_to_cbuffer makes for a whole-array read: a
-    // maskout with one (false) entry per b2nd block, which C-Blosc2 refuses
-    // when the chunk header implies another block count, then decompression
-    // through the frame's own dctx.
-    // A fresh context per chunk: C-Blosc2 frees a context's zstd dictionary
-    // when the next chunk also carries one, and returns on a bad dictionary
-    // size without clearing the pointer, so a context that met two dictionary
-    // chunks, the second corrupt, double-frees later. One chunk per context
-    // never does; b2nd_to_cbuffer only runs on chunks that all passed.
-    blosc2_dparams* dp = nullptr;
-    if (blosc2_schunk_get_dparams(sc, &dp) < 0 || dp == nullptr) return {"ERR_NO_MEMORY", "cannot read the frame's dparams"};
-    blosc2_context* fresh = blosc2_create_dctx(*dp);
-    free(dp);
-    if (fresh == nullptr) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
-    blosc2_free_ctx(sc->dctx);
-    sc->dctx = fresh;
-    if (blosc2_set_maskout(sc->dctx, noMask.get(), nblocks) < 0) return {"ERR_NO_MEMORY", "cannot set a block mask"};
-    int rc = blosc2_schunk_decompress_chunk(sc, n, scratch.get(), static_cast<int32_t>(chunkBytes));
-    if (rc != chunkBytes) {
-      return {"ERR_CORRUPT", BloscMessage("decompression failed: a chunk of the frame is corrupt", rc < 0 ? rc : BLOSC2_ERROR_DATA),
-              rc < 0 ? rc : BLOSC2_ERROR_DATA};
-    }
-  }
-  return {nullptr, ""};
-}
-
-// Zeroes, in the C-order array dest, the region of each listed chunk.
-static void ZeroChunkRegions(const Geometry& g, const std::vector<int64_t>& chunks, const View& dest) {
-  int nd = g.ndim;
-  if (nd == 0 || chunks.empty()) return;
-  int64_t perAxis[BLOSC2_MAX_DIM], rowItems[BLOSC2_MAX_DIM];
-  for (int i = 0; i < nd; i++) perAxis[i] = (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
-  rowItems[nd - 1] = 1;
-  for (int i = nd - 2; i >= 0; i--) rowItems[i] = rowItems[i + 1] * g.shape[i + 1];
-  for (int64_t n : chunks) {
-    // The chunk's box [lo, hi) in array coordinates, clipped to the shape.
-    int64_t lo[BLOSC2_MAX_DIM] = {}, hi[BLOSC2_MAX_DIM] = {}, at[BLOSC2_MAX_DIM] = {};
-    int64_t rest = n;
-    for (int i = nd - 1; i >= 0; i--) {
-      lo[i] = (rest % perAxis[i]) * g.chunkshape[i];
-      rest /= perAxis[i];
-      hi[i] = std::min<int64_t>(lo[i] + g.chunkshape[i], g.shape[i]);
-    }
-    // Walk the rows of the box along the last axis, odometer-style.
-    std::copy(lo, lo + nd, at);
-    for (;;) {
-      int64_t item = 0;
-      for (int i = 0; i < nd; i++) item += at[i] * rowItems[i];
-      size_t offset = static_cast<size_t>(item) * static_cast<size_t>(g.typesize);
-      size_t len = static_cast<size_t>(hi[nd - 1] - lo[nd - 1]) * static_cast<size_t>(g.typesize);
-      if (offset + len <= dest.length) std::memset(dest.data + offset, 0, len);
-      int i = nd - 2;
-      for (; i >= 0; i--) {
-        if (++at[i] < hi[i]) break;
-        at[i] = lo[i];
-      }
-      if (i < 0) break;
-    }
-  }
-}
-
-// frame_get_chunk (C-Blosc2 2.17) checks a chunk's offset against the frame
-// length, but reads the chunk at header_len + offset: an offset near the end
-// makes it read the chunk header, then cbytes, past the frame (heap over-read
-// of the caller's memory). Check every offset first: the offsets index is the
-// chunk right after the data chunks (header_len + cbytes, as get_coffsets
-// finds it), and each stored chunk must lie whole inside the data area.
-// Every chunk yields at least one output item, so nchunks <= dest length
-// bounds the index we decompress.
-static Failure CheckChunkOffsets(const View& src, const blosc2_schunk* sc, size_t destLength) {
+// The index is the chunk right after the data chunks (header_len + cbytes, as
+// get_coffsets finds it). Every stored chunk must have its whole 32-byte
+// extended header inside the chunk area. maxChunks bounds the index decoded
+// (every chunk yields at least one output item, so the output length does).
+static Failure ReadChunkIndex(const View& src, const blosc2_schunk* sc, size_t maxChunks, ChunkIndex* out) {
   if (sc->nchunks <= 0) return {nullptr, ""};
   constexpr size_t kHeaderLenAt = 11;  // frame.h FRAME_HEADER_LEN: int32, big-endian
   const uint8_t* p = src.data + kHeaderLenAt;
   int64_t headerLen = static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]});
   int64_t length = static_cast<int64_t>(src.length);
   if (headerLen < 0 || sc->cbytes < 0 || headerLen > length || sc->cbytes > length - headerLen ||
-      static_cast<uint64_t>(sc->nchunks) > destLength) {
+      static_cast<uint64_t>(sc->nchunks) > maxChunks) {
     return {"ERR_CORRUPT", "the frame's chunk area disagrees with its length"};
   }
   int64_t dataEnd = headerLen + sc->cbytes;
@@ -527,28 +522,167 @@ static Failure CheckChunkOffsets(const View& src, const blosc2_schunk* sc, size_
   if (static_cast<uint64_t>(h.nbytes) != static_cast<uint64_t>(sc->nchunks) * sizeof(int64_t)) {
     return {"ERR_CORRUPT", "the frame's offsets index disagrees with its chunk count"};
   }
-  // C-Blosc2 reads each offset with blosc2_getitem into an uninitialized
-  // int64: an index of items other than 8 bytes fills it only in part, and an
-  // "uninitialized" special index not at all, so the offset it then follows is
-  // stack garbage. C-Blosc2 only writes 8-byte indexes (possibly a repeated
-  // value, for frames of special chunks): refuse anything else.
+  // C-Blosc2 only writes indexes of 8-byte items (possibly a repeated value,
+  // for frames of special chunks).
   if (index.data[BLOSC2_CHUNK_TYPESIZE] != sizeof(int64_t) || h.special == BLOSC2_SPECIAL_UNINIT) {
     return {"ERR_CORRUPT", "the frame's offsets index is not an index of 64-bit offsets"};
   }
-  std::vector<int64_t> offsets(static_cast<size_t>(sc->nchunks));
-  f = DoDecompress(1, index, h, reinterpret_cast<uint8_t*>(offsets.data()), offsets.size() * sizeof(int64_t));
+  out->offsets.assign(static_cast<size_t>(sc->nchunks), 0);
+  f = DoDecompress(1, View{index.data, static_cast<size_t>(h.cbytes)}, h, reinterpret_cast<uint8_t*>(out->offsets.data()),
+                   out->offsets.size() * sizeof(int64_t));
   if (f.code) return f;
-  for (int64_t offset : offsets) {
+  for (int64_t offset : out->offsets) {
     if (offset < 0) continue;  // a special chunk, encoded in the offset itself
-    // C-Blosc2 reads a chunk's 32-byte extended header before anything else
-    // (frame_get_chunk -> blosc2_cbuffer_sizes), and every chunk of a Blosc2
-    // frame has one: the whole header must lie in the chunk area.
     if (offset > dataEnd - headerLen - BLOSC_EXTENDED_HEADER_LENGTH) {
       return {"ERR_CORRUPT", "a chunk offset points outside the frame"};
     }
-    View chunk{src.data + headerLen + offset, static_cast<size_t>(dataEnd - headerLen - offset)};
-    f = ReadChunkHeader(chunk, &h, HeaderCheck::kWithin);
+  }
+  out->headerLen = headerLen;
+  out->dataEnd = dataEnd;
+  return {nullptr, ""};
+}
+
+// Chunk n: the stored bytes in place, or for an offset that encodes a special
+// chunk, that chunk built as frame_special_chunk builds it (zeros win over
+// uninit over NaN, as its bit tests do; the last chunk of a super-chunk may be
+// short).
+static Failure ChunkAt(const View& src, const blosc2_schunk* sc, const ChunkIndex& index, int64_t n, FrameChunk* out) {
+  int64_t offset = index.offsets[static_cast<size_t>(n)];
+  if (offset >= 0) {
+    View chunk{src.data + index.headerLen + offset, static_cast<size_t>(index.dataEnd - index.headerLen - offset)};
+    Failure f = ReadChunkHeader(chunk, &out->header, HeaderCheck::kWithin);
     if (f.code) return {"ERR_CORRUPT", "a chunk offset points outside the frame's chunks"};
+    out->view = View{chunk.data, static_cast<size_t>(out->header.cbytes)};
+    return CheckBuiltIn(out->view, out->header);
+  }
+  if (sc->chunksize <= 0) return {"ERR_CORRUPT", "the frame header is inconsistent"};
+  int32_t nbytes = sc->chunksize;
+  if (n == sc->nchunks - 1 && sc->nbytes % sc->chunksize != 0) nbytes = static_cast<int32_t>(sc->nbytes % sc->chunksize);
+  blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
+  cp.typesize = sc->typesize;
+  cp.blocksize = sc->blocksize;
+  out->owned.reset(static_cast<uint8_t*>(malloc(BLOSC_EXTENDED_HEADER_LENGTH)));
+  if (!out->owned) return {"ERR_NO_MEMORY", "cannot allocate a special chunk"};
+  uint64_t bits = static_cast<uint64_t>(offset);
+  int rc = BLOSC2_ERROR_DATA;
+  if (bits & (uint64_t{BLOSC2_SPECIAL_ZERO} << 56)) {
+    rc = blosc2_chunk_zeros(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
+  } else if (bits & (uint64_t{BLOSC2_SPECIAL_UNINIT} << 56)) {
+    rc = blosc2_chunk_uninit(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
+  } else if (bits & (uint64_t{BLOSC2_SPECIAL_NAN} << 56)) {
+    rc = blosc2_chunk_nans(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
+  }
+  if (rc < 0) return {"ERR_CORRUPT", BloscMessage("a special chunk of the frame is invalid", rc), rc};
+  out->view = View{out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH};
+  return ReadChunkHeader(out->view, &out->header, HeaderCheck::kWithin);
+}
+
+// Where the stored bytes of a one-chunk frame start, when they are the items
+// verbatim: one memcpyed chunk (clevel 0 or incompressible) in a contiguous
+// geometry, so its valid items are a prefix of the chunk's data. Else -1.
+double FrameRawOffset(const View& src, const FrameIn& in, bool contiguous) {
+  const blosc2_schunk* sc = in.schunk;
+  if (!contiguous || sc == nullptr || sc->nchunks != 1) return -1;
+  ChunkIndex index;
+  if (ReadChunkIndex(src, sc, 1, &index).code || index.offsets[0] < 0) return -1;
+  FrameChunk fc;
+  if (ChunkAt(src, sc, index, 0, &fc).code) return -1;
+  const uint8_t* chunk = fc.view.data;
+  bool memcpyed = (chunk[BLOSC2_CHUNK_FLAGS] & BLOSC_MEMCPYED) != 0;
+  if (!memcpyed || fc.header.special != 0 || fc.header.cbytes != fc.header.nbytes + BLOSC_EXTENDED_HEADER_LENGTH ||
+      (chunk[BLOSC2_CHUNK_FLAGS] & 0x5) != 0x5) {
+    return -1;
+  }
+  return static_cast<double>(chunk - src.data + BLOSC_EXTENDED_HEADER_LENGTH);
+}
+
+// Copies the part of a decoded b2nd chunk that lies inside the array to its
+// place in the C-order array dest. A b2nd chunk holds its blocks in C order
+// over the chunk's block grid (the chunk padded to whole blocks, ext), each
+// block's items in C order; the array's edge chunks are padded too. Rows along
+// the last axis are copied in runs that end at block boundaries.
+static void ScatterChunk(const Geometry& g, const int64_t* ext, const int64_t* chunkCoord, const uint8_t* chunk, uint8_t* dest) {
+  const int nd = g.ndim;
+  const size_t ts = static_cast<size_t>(g.typesize);
+  int64_t lo[BLOSC2_MAX_DIM], extent[BLOSC2_MAX_DIM], dstStride[BLOSC2_MAX_DIM], inBlock[BLOSC2_MAX_DIM], blockStride[BLOSC2_MAX_DIM];
+  int64_t blockItems = 1;
+  for (int i = nd - 1; i >= 0; i--) {
+    lo[i] = chunkCoord[i] * g.chunkshape[i];
+    extent[i] = std::min<int64_t>(g.chunkshape[i], g.shape[i] - lo[i]);
+    dstStride[i] = i == nd - 1 ? 1 : dstStride[i + 1] * g.shape[i + 1];
+    inBlock[i] = i == nd - 1 ? 1 : inBlock[i + 1] * g.blockshape[i + 1];
+    blockStride[i] = i == nd - 1 ? 1 : blockStride[i + 1] * (ext[i + 1] / g.blockshape[i + 1]);
+    blockItems *= g.blockshape[i];
+  }
+  const int64_t last = g.blockshape[nd - 1];
+  int64_t at[BLOSC2_MAX_DIM] = {};  // position in the chunk, all axes but the last
+  for (;;) {
+    int64_t rowSrc = 0, rowBlock = 0, rowDst = 0;
+    for (int i = 0; i < nd - 1; i++) {
+      rowBlock += (at[i] / g.blockshape[i]) * blockStride[i];
+      rowSrc += (at[i] % g.blockshape[i]) * inBlock[i];
+      rowDst += (lo[i] + at[i]) * dstStride[i];
+    }
+    rowDst += lo[nd - 1];
+    for (int64_t c = 0; c < extent[nd - 1];) {
+      int64_t run = std::min(extent[nd - 1] - c, last - c % last);
+      int64_t from = (rowBlock + c / last) * blockItems + rowSrc + c % last;
+      std::memcpy(dest + static_cast<size_t>(rowDst + c) * ts, chunk + static_cast<size_t>(from) * ts, static_cast<size_t>(run) * ts);
+      c += run;
+    }
+    int i = nd - 2;
+    for (; i >= 0; i--) {
+      if (++at[i] < extent[i]) break;
+      at[i] = 0;
+    }
+    if (i < 0) break;
+  }
+}
+
+// python-blosc2's own geometries (chunks and blocks that are not contiguous
+// slices of the array): each chunk decoded into a scratch buffer, then its
+// blocks scattered into place. This replaces b2nd_to_cbuffer (C-Blosc2 2.17),
+// which leaks its buffers when a chunk fails, copies out unwritten memory for
+// "uninitialized" chunks, and needed every chunk decoded once more beforehand
+// to be safe.
+static Failure DecodeTiled(const View& src, const blosc2_schunk* sc, const ChunkIndex& index, const Geometry& g,
+                           const View& dest, int nthreads) {
+  if (g.ndim < 1 || !ForeignGeometryOk(g)) return {"ERR_CORRUPT", "the b2nd metalayer has an impossible chunkshape/blockshape"};
+  int64_t grid[BLOSC2_MAX_DIM], ext[BLOSC2_MAX_DIM];
+  int64_t nchunks = 1, extItems = 1, blockItems = 1;
+  for (int i = 0; i < g.ndim; i++) {
+    grid[i] = (g.shape[i] + g.chunkshape[i] - 1) / g.chunkshape[i];
+    ext[i] = (static_cast<int64_t>(g.chunkshape[i]) + g.blockshape[i] - 1) / g.blockshape[i] * g.blockshape[i];
+    nchunks *= grid[i];
+    extItems *= ext[i];
+    blockItems *= g.blockshape[i];
+  }
+  int64_t chunkBytes = extItems * g.typesize;
+  if (sc->nchunks != nchunks || chunkBytes != sc->chunksize) {
+    return {"ERR_CORRUPT", "the frame's chunks disagree with its b2nd metalayer"};
+  }
+  std::unique_ptr<uint8_t[]> scratch(new (std::nothrow) uint8_t[static_cast<size_t>(chunkBytes)]);
+  if (!scratch) return {"ERR_NO_MEMORY", "cannot allocate a chunk buffer"};
+  int64_t coord[BLOSC2_MAX_DIM] = {};
+  for (int64_t n = 0; n < nchunks; n++) {
+    FrameChunk fc;
+    Failure f = ChunkAt(src, sc, index, n, &fc);
+    if (f.code) return f;
+    const ChunkHeader& h = fc.header;
+    if (h.nbytes != chunkBytes) return {"ERR_CORRUPT", "a chunk of the frame has the wrong size"};
+    // C-Blosc2 reads b2nd chunks block by block (a mask with one entry per
+    // b2nd block) and refuses a chunk whose own blocks number otherwise, so
+    // python-blosc2 cannot read such a frame either: refuse it the same way.
+    if (h.blocksize <= 0 || (h.nbytes + static_cast<int64_t>(h.blocksize) - 1) / h.blocksize != extItems / blockItems) {
+      return {"ERR_CORRUPT", "a chunk's blocks disagree with the b2nd blockshape"};
+    }
+    f = DoDecompress(nthreads, fc.view, h, scratch.get(), static_cast<size_t>(chunkBytes));
+    if (f.code) return f;
+    ScatterChunk(g, ext, coord, scratch.get(), dest.data);
+    for (int i = g.ndim - 1; i >= 0; i--) {
+      if (++coord[i] < grid[i]) break;
+      coord[i] = 0;
+    }
   }
   return {nullptr, ""};
 }
@@ -564,7 +698,8 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
   Failure f = OpenFrame(src, &in, &g, &dtype, &jsKind, &isB2nd);
   if (f.code) return f;
   blosc2_schunk* sc = in.schunk;
-  f = CheckChunkOffsets(src, sc, dest.length);
+  ChunkIndex index;
+  f = ReadChunkIndex(src, sc, dest.length, &index);
   if (f.code) return f;
   int64_t items = 1;
   for (int i = 0; i < g.ndim; i++) {
@@ -585,21 +720,7 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
     plan.chunkItems = sc->chunksize / g.typesize;
     plan.nchunks = sc->nchunks;
   } else if (!ContiguousPlan(g, &plan)) {
-    // Any other geometry: let C-Blosc2 reassemble the blocks.
-    if (!ForeignGeometryOk(g)) return {"ERR_CORRUPT", "the b2nd metalayer has an impossible chunkshape/blockshape"};
-    b2nd_array_t* arr = nullptr;
-    int rc = b2nd_from_schunk(sc, &arr);
-    if (rc < 0) return {"ERR_CORRUPT", BloscMessage("the b2nd frame is corrupt", rc), rc};
-    in.schunk = nullptr;  // now owned by arr
-    std::vector<int64_t> uninit;
-    f = CheckForeignChunks(arr, g, &uninit);
-    if (!f.code) {
-      rc = b2nd_to_cbuffer(arr, dest.data, static_cast<int64_t>(dest.length));
-      if (rc < 0) f = {"ERR_CORRUPT", BloscMessage("cannot decode the b2nd frame", rc), rc};
-    }
-    if (!f.code) ZeroChunkRegions(g, uninit, dest);
-    b2nd_free(arr);
-    return f;
+    return DecodeTiled(src, sc, index, g, dest, nthreads);
   }
   int64_t chunkBytes = plan.chunkItems * g.typesize;
   if (plan.nchunks != sc->nchunks || (sc->nchunks > 0 && chunkBytes != sc->chunksize)) {
@@ -618,7 +739,7 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
     }
     if (valid <= 0 || start + valid > items) return {"ERR_CORRUPT", "the frame holds more chunks than its shape"};
     FrameChunk fc;
-    f = GetFrameChunk(sc, n, &fc);
+    f = ChunkAt(src, sc, index, n, &fc);
     if (f.code) return f;
     const ChunkHeader& h = fc.header;
     const View& cv = fc.view;
@@ -645,7 +766,6 @@ Failure DecodeFrame(const View& src, const View& dest, int nthreads) {
   if (written != static_cast<int64_t>(dest.length)) return {"ERR_CORRUPT", "the frame's chunks do not cover its shape"};
   return {nullptr, ""};
 }
-
 
 // C-Blosc2 picks a block size from the codec, level, type size and filters; a
 // b2nd frame must fix one, so ask C-Blosc2 what it would pick for this many

@@ -88,6 +88,10 @@ Failure EncodeFrame(blosc2_cparams cp, const Geometry& g, const std::string& dty
                     const View& src, FrameOut* out);
 Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype, std::string* jsKind, bool* isB2nd);
 Failure DecodeFrame(const View& src, const View& dest, int nthreads);
+Failure EncodeTiledReference(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const View& src, FrameOut* out);
+// Offset in the frame of the items stored verbatim (one memcpyed chunk in a
+// contiguous geometry), or -1: where the JS layer can view them in place.
+double FrameRawOffset(const View& src, const FrameIn& in, bool contiguous);
 int32_t SuggestBlocksize(blosc2_cparams cp, int32_t nbytes);
 
 }  // namespace blosc2_node

@@ -64,6 +64,12 @@ export interface NativeBinding {
     shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
     ...cparams: CParamArgs
   ): Buffer;
+  /** A frame of any (tiled) geometry through C-Blosc2's b2nd API: the tests' reference for python-blosc2's frames. */
+  b2ndEncodeTiledReference(
+    data: ArrayBufferView, typesize: number, dtype: string, jsKind: string,
+    shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
+    ...cparams: CParamArgs
+  ): Buffer;
   b2ndEncodeAsync(
     data: ArrayBufferView, typesize: number, dtype: string, jsKind: string,
     shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],

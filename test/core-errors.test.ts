@@ -304,6 +304,27 @@ describe('truncated, inconsistent and corrupted chunks', () => {
     expect(catchBlosc2Error(() => decompress(future)).code).toBe('ERR_CORRUPT');
   });
 
+  it('a chunk that needs a C-Blosc2 plugin filter or codec (not in this build) is ERR_UNSUPPORTED naming it, sync and async', async () => {
+    const src = sampleBytes(64 * 1024, 4);
+    const chunk = compress(src, { typesize: 4, nthreads: 1 });
+    // A filter slot naming bytedelta (35), and the user-defined codec flag (6) with codec 32 (ndlz).
+    const filter = Buffer.from(chunk);
+    filter[0x10] = 35;
+    const codec = Buffer.from(chunk);
+    codec[2] = ((codec[2] as number) & 0x1f) | (6 << 5);
+    codec[0x16] = 32;
+    const user = Buffer.from(chunk);
+    user[0x11] = 200;
+    for (const [bad, name] of [[filter, 'filter 35 (bytedelta)'], [codec, 'codec 32 (ndlz)'], [user, 'filter 200 (user-registered)']] as const) {
+      for (const err of [catchBlosc2Error(() => decompress(bad)), await rejectionOf(decompressAsync(bad))]) {
+        expect(err.code).toBe('ERR_UNSUPPORTED');
+        expect(err.message).toContain(name);
+      }
+      // Describing such a chunk still works.
+      expect(cbufferInfo(bad).nbytes).toBe(src.byteLength);
+    }
+  });
+
   it('random bit flips anywhere in a chunk give the right length or a Blosc2Error, never a crash (every codec/filter)', async () => {
     const rand = prng(2024);
     const plain = sampleBytes(20_000, 26);
@@ -336,7 +357,8 @@ describe('truncated, inconsistent and corrupted chunks', () => {
     }
     expect(decoded + refused).toBe(5 * 4 * 60);
     expect(refused).toBeGreaterThan(0);
-    for (const code of codes) expect(['ERR_CORRUPT', 'ERR_MAX_OUTPUT']).toContain(code);
+    // A flipped filter or codec byte can name a plugin: ERR_UNSUPPORTED, which is what such a header says.
+    for (const code of codes) expect(['ERR_CORRUPT', 'ERR_MAX_OUTPUT', 'ERR_UNSUPPORTED']).toContain(code);
   });
 
   it('random bytes are never mistaken for a chunk that crashes', () => {
@@ -428,7 +450,7 @@ describe('async errors carry the caller stack', () => {
 
   it('a native failure in decompressAsync names the calling function in err.stack', async () => {
     const bad = Buffer.from(compress(new Float32Array(4096).map((_, i) => Math.cos(i / 50)), { filters: ['shuffle'] }));
-    bad[16 + 5] = 35; // an unknown filter: fails inside C-Blosc2, on the thread pool
+    bad[16 + 5] = 20; // an undefined filter id: fails inside C-Blosc2, on the thread pool
     const err = await rejectionOf(decompressACorruptChunkFromHere(bad));
     expect(err.code).toBe('ERR_CORRUPT');
     expect(err.stack).toContain('decompressACorruptChunkFromHere');

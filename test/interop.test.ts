@@ -346,11 +346,11 @@ interface PyManifest {
  * ndlz, zfp) are unknown here; NumPy dtypes without a JS array class are refused.
  */
 const PY_EXPECTED_ERRORS: Record<string, readonly Blosc2ErrorCode[]> = {
-  filter_shuffle_bytedelta: ['ERR_CORRUPT', 'ERR_UNSUPPORTED'],
-  filter_inttrunc_i4: ['ERR_CORRUPT', 'ERR_UNSUPPORTED'],
-  plugin_codec_ndlz: ['ERR_CORRUPT', 'ERR_UNSUPPORTED'],
-  plugin_codec_zfp_prec: ['ERR_CORRUPT', 'ERR_UNSUPPORTED'],
-  plugin_filter_ndcell: ['ERR_CORRUPT', 'ERR_UNSUPPORTED'],
+  filter_shuffle_bytedelta: ['ERR_UNSUPPORTED'],
+  filter_inttrunc_i4: ['ERR_UNSUPPORTED'],
+  plugin_codec_ndlz: ['ERR_UNSUPPORTED'],
+  plugin_codec_zfp_prec: ['ERR_UNSUPPORTED'],
+  plugin_filter_ndcell: ['ERR_UNSUPPORTED'],
   unsupported_bigendian_i4: ['ERR_UNSUPPORTED'],
   unsupported_complex128: ['ERR_UNSUPPORTED'],
   unsupported_unicode: ['ERR_UNSUPPORTED'],
