@@ -142,7 +142,7 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
 // contiguous slices of the C-order array, so each chunk is compressed straight
 // from the array's memory and decompressed straight into the destination;
 // only a padded edge chunk goes through a bounce buffer. Frames with any
-// other geometry (python-blosc2's defaults) decode through b2nd_to_cbuffer.
+// other geometry (python-blosc2's defaults) decode through DecodeTiled.
 
 // Chunks of a contiguous geometry: chunkshape is (1, .., 1, c_k, s_k+1, ..),
 // so chunk n starts at a computable flat offset and its valid items are a
@@ -450,9 +450,11 @@ Failure OpenFrame(const View& src, FrameIn* in, Geometry* g, std::string* dtype,
   return {nullptr, ""};
 }
 
-// b2nd_from_schunk counts the items of a chunk and of a block in int32
-// (overflowing on hostile extents), and b2nd_to_cbuffer loops forever on a
-// negative extent: refuse any geometry a real b2nd array cannot have.
+// Refuses any geometry a real b2nd array cannot have: extents that are not
+// positive, blocks larger than their chunk, a padded chunk over C-Blosc2's
+// buffer limit (DecodeTiled's scratch), and shapes whose chunk strides
+// overflow int64 -- which C-Blosc2's own b2nd code (what python-blosc2 reads
+// with) mishandles, so a frame accepted here is one python-blosc2 can read.
 static bool ForeignGeometryOk(const Geometry& g) {
   int64_t chunkItems = 1;
   for (int i = 0; i < g.ndim; i++) {
@@ -462,9 +464,9 @@ static bool ForeignGeometryOk(const Geometry& g) {
     chunkItems *= padded;
     if (chunkItems * g.typesize > BLOSC2_MAX_BUFFERSIZE) return false;
   }
-  // b2nd_from_schunk (update_shape) rounds every extent up to whole chunks and
+  // C-Blosc2's update_shape rounds every extent up to whole chunks and
   // multiplies, unchecked, the products (extshape * chunkshape) of the later
-  // axes into its chunk strides: refuse shapes that would overflow them.
+  // axes into its chunk strides.
   int64_t stride = 1;
   for (int i = g.ndim - 1; i >= 0; i--) {
     int64_t ext = 0, factor = 0;

@@ -37,7 +37,7 @@ function uninitChunk(nbytes: number, typesize = 4): Buffer {
 describe('uninitialized special chunks decode to zeros', () => {
   it('a non-contiguous b2nd frame (python-blosc2 geometry) of uninit chunks', () => {
     // Regression: b2nd_to_cbuffer copied its never-written scratch buffer out
-    // (heap bytes in the result); fixed in native/blosc2_core.cc ZeroUninitChunks.
+    // (heap bytes in the result); DecodeTiled decodes uninit chunks as zeros (DoDecompress).
     for (let round = 0; round < 5; round++) {
       dirtyTheHeap();
       const value = unpack(ext42(fixture('hardening-uninit-2d.b2frame')));

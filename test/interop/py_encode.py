@@ -90,7 +90,7 @@ def cases():
     dtypes = ["|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "<f4", "<f8", "|b1", "<f2"]
     out = []
     # Every dtype, default geometry (one chunk) and a foreign geometry with
-    # padding in both dimensions (decoded through b2nd_to_cbuffer).
+    # padding in both dimensions (a tiled geometry: DecodeTiled).
     for dt in dtypes:
         tag = np.dtype(dt).name
         out.append((f"dtype_{tag}_default", lambda dt=dt: nd((17, 29), dt)))
