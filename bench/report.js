@@ -55,6 +55,8 @@ function datasetTable(name, byMode, modes) {
   return out.join('\n');
 }
 
+const CEILING_DATASETS = ['A', 'B', 'C', 'D', 'F'];
+
 function ceilingSection(all, modes) {
   const out = ['## Binding efficiency: this library vs C-Blosc2 called from C (same static build, same parameters)', ''];
   out.push('Core = `compress`/`decompress` (one chunk, a fresh output per call, a context per call: the same policy in C). ' +
@@ -66,7 +68,7 @@ function ceilingSection(all, modes) {
   out.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const small = [];
   for (const m of modes) {
-    for (const ds of ['A', 'C', 'F']) {
+    for (const ds of CEILING_DATASETS) {
       const c = all[m]?.[ds]?.ceiling;
       if (!c) continue;
       const b = c.binding;
@@ -77,6 +79,19 @@ function ceilingSection(all, modes) {
         `${fmt(b.packMBs)} (${r(b.packMBs, c.c.fresh.compressMBs)}) | ${fmt(b.unpackMBs)} (${r(b.unpackMBs, c.c.fresh.decompressMBs)}) |`);
       small.push({ ds, m, c });
     }
+  }
+  out.push('');
+  out.push('### pack / unpack against the core, same process and protocol (issue 3)');
+  out.push('');
+  out.push('The same rounds as above: `Packer.pack` / `Packer.unpack` of the lone array (b2nd frame in a msgpack ext record) ' +
+    'against `compress` / `decompress` (one chunk), interleaved, the same pause before every op. ratio = pack (unpack) MB/s / core MB/s (target ≥ 0.9).');
+  out.push('');
+  out.push('| dataset | mode | core compress | pack | ratio | core decompress | unpack | ratio |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const { ds, m, c } of small) {
+    const b = c.binding;
+    out.push(`| ${ds} | ${m} | ${fmt(b.compressMBs)} | ${fmt(b.packMBs)} | ${fmt(b.packMBs / b.compressMBs, 2)} | ` +
+      `${fmt(b.decompressMBs)} | ${fmt(b.unpackMBs)} | ${fmt(b.unpackMBs / b.decompressMBs, 2)} |`);
   }
   out.push('');
   out.push('### Per-call cost on 1 KB (µs per call)');

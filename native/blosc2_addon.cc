@@ -430,15 +430,34 @@ Napi::Value B2ndDecodeAsync(const Napi::CallbackInfo& info) { return QueueDecode
 
 class FrameEncodeJob : public Job {
  public:
-  FrameEncodeJob(Napi::Env env, View src, Geometry g, std::string dtype, std::string jsKind, blosc2_cparams cp)
-      : Job(env), src_(src), g_(g), dtype_(std::move(dtype)), jsKind_(std::move(jsKind)), cp_(cp) {}
+  FrameEncodeJob(Napi::Env env, FrameRequest r, View into) : Job(env), r_(std::move(r)), into_(into) {}
   void Execute() override {
-    Failure f = AssembleFrame(cp_, g_, dtype_, jsKind_, src_, &frame_);
+    // With a target from the JS layer (sized by b2ndFrameCapacity) the frame
+    // is written straight into it, here on the pool thread.
+    PlaceFrame place = nullptr;
+    if (into_.data != nullptr) {
+      place = [this](size_t capacity) -> uint8_t* {
+        placed_ = capacity <= into_.length;
+        return placed_ ? into_.data : nullptr;
+      };
+    }
+    Failure f = AssembleFrame(r_.cp, r_.g, r_.dtype, r_.jsKind, r_.src, &frame_, place);
+    if (!f.code && into_.data != nullptr) {
+      if (placed_) {
+        frame_.WriteTo(into_.data);
+      } else {
+        f = {"ERR_OUTPUT_TOO_SMALL", "the target is shorter than b2ndFrameCapacity"};
+      }
+    }
     if (f.code) Fail(f);
   }
   void OnOK() override {
-    // JS memory can only be made on the main thread: one copy of the compressed bytes.
     size_t length = static_cast<size_t>(frame_.Length());
+    if (into_.data != nullptr) {
+      deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(length)));
+      return;
+    }
+    // JS memory can only be made on the main thread: one copy of the compressed bytes.
     Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(Env(), length);
     AdviseHugePages(out.Data(), length);
     frame_.WriteTo(out.Data());
@@ -446,20 +465,39 @@ class FrameEncodeJob : public Job {
   }
 
  private:
-  View src_;
-  Geometry g_;
-  std::string dtype_, jsKind_;
-  blosc2_cparams cp_;
+  FrameRequest r_;
+  View into_;
+  bool placed_ = false;
   AssembledFrame frame_;
 };
 
+// b2ndEncodeAsync(...FrameRequest, into?) -> Buffer, or with into (a view of
+// at least b2ndFrameCapacity bytes) the frame's length, written into it.
 Napi::Value B2ndEncodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FrameRequest r = ReadFrameRequest(info);
-  auto* job = new FrameEncodeJob(env, r.src, r.g, std::move(r.dtype), std::move(r.jsKind), r.cp);
+  View into;
+  Napi::Value target = info[kFrameRequestArgs];
+  if (!target.IsUndefined()) {
+    into = GetView(env, target, "into");
+    AdviseHugePages(into.data, into.length);
+  }
+  auto* job = new FrameEncodeJob(env, std::move(r), into);
   job->Keep(info[0]);
+  if (!target.IsUndefined()) job->Keep(target);
   job->Queue();
   return job->Promise();
+}
+
+// b2ndFrameCapacity(...FrameRequest) -> the worst-case frame length: the room
+// b2ndEncodeAsync needs to write the frame in place.
+Napi::Value B2ndFrameCapacity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FrameRequest r = ReadFrameRequest(info);
+  size_t capacity = 0;
+  Failure f = FrameCapacity(r.cp, r.g, r.dtype, r.jsKind, r.src, &capacity);
+  if (f.code) throw MakeError(env, f);
+  return Napi::Number::New(env, static_cast<double>(capacity));
 }
 
 // suggestBlocksize(nbytes, ...cparams) -> the block size C-Blosc2 would choose.
@@ -494,6 +532,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decompressAsync", Napi::Function::New(env, DecompressAsync));
   exports.Set("chunkInfo", Napi::Function::New(env, ChunkInfo));
   exports.Set("b2ndEncode", Napi::Function::New(env, B2ndEncode));
+  exports.Set("b2ndFrameCapacity", Napi::Function::New(env, B2ndFrameCapacity));
   exports.Set("b2ndEncodeTiledReference", Napi::Function::New(env, B2ndEncodeTiledReference));
   exports.Set("b2ndEncodeReference", Napi::Function::New(env, B2ndEncodeReference));
   exports.Set("b2ndEncodeAsync", Napi::Function::New(env, B2ndEncodeAsync));

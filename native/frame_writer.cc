@@ -79,6 +79,39 @@ void AssembledFrame::WriteTo(uint8_t* dest) const {
   std::memcpy(dest, trailer.data(), trailer.size());
 }
 
+namespace {
+
+// Every chunk fits in chunkBytes + overhead; the chunk region holds them all.
+struct FrameBounds {
+  size_t chunkBound = 0;    // one chunk
+  size_t chunks = 0;        // all chunks
+  size_t offsets = 0;       // the compressed offsets index
+  size_t Total(const AssembledFrame& f) const { return f.header.size() + chunks + offsets + f.trailer.size(); }
+};
+
+FrameBounds BoundsFor(const ChunkPlan& plan, int64_t chunkBytes) {
+  FrameBounds b;
+  b.chunkBound = CompressBound(static_cast<size_t>(chunkBytes));
+  b.chunks = b.chunkBound * static_cast<size_t>(plan.nchunks);
+  b.offsets = plan.nchunks > 0 ? static_cast<size_t>(plan.nchunks) * sizeof(int64_t) + BLOSC2_MAX_OVERHEAD : 0;
+  return b;
+}
+
+}  // namespace
+
+Failure FrameCapacity(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
+                      const View& src, size_t* capacity) {
+  ChunkPlan plan;
+  int64_t chunkBytes = 0;
+  Failure f = PrepareFrameParams(&cp, g, src, &plan, &chunkBytes);
+  if (f.code) return f;
+  AssembledFrame frame;
+  f = FrameTemplate(cp, g, dtype, jsKind, &frame);
+  if (f.code) return f;
+  *capacity = BoundsFor(plan, chunkBytes).Total(frame);
+  return {nullptr, ""};
+}
+
 Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
                       const View& src, AssembledFrame* out, const PlaceFrame& place) {
   ChunkPlan plan;
@@ -88,11 +121,11 @@ Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& d
   f = FrameTemplate(cp, g, dtype, jsKind, out);
   if (f.code) return f;
 
-  // Every chunk fits in chunkBytes + overhead; the region holds them all.
-  size_t bound = CompressBound(static_cast<size_t>(chunkBytes));
-  size_t capacity = bound * static_cast<size_t>(plan.nchunks);
-  size_t offsetsBound = plan.nchunks > 0 ? static_cast<size_t>(plan.nchunks) * sizeof(int64_t) + BLOSC2_MAX_OVERHEAD : 0;
-  uint8_t* placed = place ? place(out->header.size() + capacity + offsetsBound + out->trailer.size()) : nullptr;
+  FrameBounds bounds = BoundsFor(plan, chunkBytes);
+  size_t bound = bounds.chunkBound;
+  size_t capacity = bounds.chunks;
+  size_t offsetsBound = bounds.offsets;
+  uint8_t* placed = place ? place(bounds.Total(*out)) : nullptr;
   if (placed != nullptr) {
     out->chunks = placed + out->header.size();
   } else if (capacity > 0) {

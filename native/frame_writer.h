@@ -38,6 +38,11 @@ using PlaceFrame = std::function<uint8_t*(size_t capacity)>;
 // Builds the same bytes as EncodeFrame (C-Blosc2's schunk + append_chunk
 // route), but compresses every chunk straight into one region instead of
 // having C-Blosc2 copy each chunk into a growing frame.
+// The worst-case length of the frame AssembleFrame builds for these
+// arguments: what it asks PlaceFrame for.
+Failure FrameCapacity(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
+                      const View& src, size_t* capacity);
+
 Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
                       const View& src, AssembledFrame* out, const PlaceFrame& place = nullptr);
 

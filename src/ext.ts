@@ -26,6 +26,7 @@ import { NDArray } from './ndarray';
 import { native, type CParamArgs } from './native';
 import { DEFAULT_MAX_OUTPUT_BYTES, getNthreads, threadsFor } from './params';
 import { giveBack, keepResult, takeOutput } from './scratch';
+import { checkStableForAsync, checkStillAttached } from './core';
 
 export const B2ND_EXT = 42;
 export const RAW_EXT = 80;
@@ -294,7 +295,35 @@ function packSinglePlaced(d: Described, cfg: PackConfig): Buffer {
     if (buf) giveBack(buf);
     throw err;
   }
-  const out = buf as Buffer;
+  return finishPlaced(buf as Buffer, length);
+}
+
+/**
+ * {@link packSingle} on the libuv pool, for a lone array of at least
+ * {@link PLACE_MIN_BYTES} (else undefined: the caller takes the general
+ * route): the frame is written there straight into a worst-case buffer.
+ */
+export async function packSingleAsync(d: Described, cfg: PackConfig): Promise<Buffer | undefined> {
+  if (d.bytes.byteLength < cfg.threshold || d.bytes.byteLength < PLACE_MIN_BYTES) return undefined;
+  checkStableForAsync(d.bytes, 'value');
+  const { itemsize, shape, g, args } = frameArgs(d, cfg.cparams);
+  const kind = jsKindOf(d);
+  const capacity = native.b2ndFrameCapacity(d.bytes, itemsize, d.dtype, kind, shape, g.chunkshape, g.blockshape, ...args);
+  const buf = takeOutput(EXT32_HEADER + capacity);
+  let length: number;
+  try {
+    length = await native.b2ndEncodeAsync(d.bytes, itemsize, d.dtype, kind, shape, g.chunkshape, g.blockshape, ...args,
+      buf.subarray(EXT32_HEADER));
+    checkStillAttached(d.bytes, 'value');
+  } catch (err) {
+    giveBack(buf);
+    throw err;
+  }
+  return finishPlaced(buf, length);
+}
+
+/** Writes the ext header in front of a frame placed at EXT32_HEADER; the message. */
+function finishPlaced(out: Buffer, length: number): Buffer {
   const start = EXT32_HEADER - extHeaderSize(length);
   writeExtHeader({ target: out, targetView: new DataView(out.buffer, out.byteOffset, EXT32_HEADER), position: start }, length, B2ND_EXT);
   return keepResult(out, start, EXT32_HEADER - start + length);

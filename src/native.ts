@@ -75,6 +75,18 @@ export interface NativeBinding {
     shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
     ...cparams: CParamArgs
   ): Promise<Buffer>;
+  /** The frame written on the pool straight into `into` (at least b2ndFrameCapacity bytes); resolves with its length. */
+  b2ndEncodeAsync(
+    data: ArrayBufferView, typesize: number, dtype: string, jsKind: string,
+    shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
+    ...rest: [...CParamArgs, ArrayBufferView]
+  ): Promise<number>;
+  /** The worst-case length of the frame b2ndEncode writes for these arguments. */
+  b2ndFrameCapacity(
+    data: ArrayBufferView, typesize: number, dtype: string, jsKind: string,
+    shape: readonly number[], chunkshape: readonly number[], blockshape: readonly number[],
+    ...cparams: CParamArgs
+  ): number;
   b2ndInfo(frame: ArrayBufferView): FrameInfo;
   b2ndDecode(frame: ArrayBufferView, out: ArrayBufferView, nthreads: number): void;
   b2ndDecodeAsync(frame: ArrayBufferView, out: ArrayBufferView, nthreads: number): Promise<void>;

@@ -13,6 +13,7 @@ import {
   type OutOfBandSink,
   describe,
   packSingle,
+  packSingleAsync,
   type PackConfig,
   type UnpackState,
   encodeFrameAsync,
@@ -213,6 +214,18 @@ export class Packer {
     const caller = new Error();
     if ((this.#packr as { bundleStrings?: boolean }).bundleStrings) {
       throw invalidArg('options.bundleStrings', 'false with packAsync (bundled strings store offsets)', true);
+    }
+    if (!this.#config.structuredClone && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // A lone large array: its frame is written on the pool straight into the message.
+      const d = describe(value);
+      if (d) {
+        try {
+          const single = await packSingleAsync(d, this.#config);
+          if (single) return single;
+        } catch (err) {
+          throw withCallerStack(err, caller);
+        }
+      }
     }
     const nonce = this.#nonce;
     const sink: OutOfBandSink = { minBytes: Math.max(1, this.#config.threshold), buffers: [], pending: [], nonce };

@@ -93,6 +93,31 @@ describe('reused compression outputs', () => {
     expect(inMap.includes(lone)).toBe(true);
   });
 
+  it('packAsync of a lone array: the same bytes as pack, messages intact and disjoint across concurrent calls', async () => {
+    const packer = new Packer({ nthreads: 1 });
+    const inputs = pattern.map((c, i) => new Float32Array(data(sizes[i % sizes.length] as number, c, 300 + i).buffer));
+    const messages = await Promise.all(inputs.map((a) => packer.packAsync(a)));
+    const again = inputs.map((a) => packer.pack(a));
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i] as Buffer;
+      for (let j = 0; j < i; j++) expect(overlap(m, messages[j] as Buffer)).toBe(false);
+      expect(m.equals(again[i] as Buffer)).toBe(true);
+      const back = unpack(m) as Float32Array;
+      expect(bytes(back).equals(bytes(inputs[i] as Float32Array))).toBe(true);
+    }
+  });
+
+  it('the addon refuses targets shorter than the worst case', async () => {
+    const src = data(MiB, true, 12);
+    const req = [src, 1, '|u1', 'Uint8Array', [MiB], [MiB], [65536], 5, 1, 1, 1, 0, 0, 256 ** 5, 0] as const;
+    const capacity = native.b2ndFrameCapacity(...req);
+    expect(capacity).toBeGreaterThan(MiB);
+    const into = new Uint8Array(capacity);
+    const length = await native.b2ndEncodeAsync(...req, into);
+    expect(Buffer.from(into.subarray(0, length)).equals(Buffer.from(native.b2ndEncode(...req) as Uint8Array))).toBe(true);
+    await expect(native.b2ndEncodeAsync(...req, new Uint8Array(capacity - 1))).rejects.toMatchObject({ code: 'ERR_OUTPUT_TOO_SMALL' });
+  });
+
   it('the addon refuses outputs shorter than the worst case', () => {
     const src = data(MiB, true, 11);
     expect(() => native.compress(src, new Uint8Array(MiB), 5, 1, 1, 1, 0, 0, 256 ** 5, 0)).toThrow(
