@@ -41,8 +41,8 @@ const WARM_ENV = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=6871947673
 function plan(ds) {
   if (quick) return { scale: 0.02, warmup: 1, runs: 3, ceilingRuns: 3, smallIters: 1000 };
   if (ds === 'E') return { scale: 1, warmup: 1, runs: 7, ceilingRuns: 7, smallIters: 5000 };
-  if (ds === 'F') return { scale: 1, warmup: 3, runs: 15, ceilingRuns: 31, smallIters: 5000 };
-  return { scale: 1, warmup: 2, runs: 11, ceilingRuns: 21, smallIters: 5000 };
+  if (ds === 'F') return { scale: 1, warmup: 3, runs: 15, ceilingRuns: 41, smallIters: 5000 };
+  return { scale: 1, warmup: 2, runs: 11, ceilingRuns: 31, smallIters: 5000 };
 }
 /** Datasets measured against the C program (binding efficiency, issue 2). */
 const CEILING_DATASETS = ['A', 'B', 'C', 'D', 'F'];
