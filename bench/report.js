@@ -84,7 +84,7 @@ function ceilingSection(all, modes) {
   out.push('### pack / unpack against the core, same process and protocol (issue 3)');
   out.push('');
   out.push('The same rounds as above: `Packer.pack` / `Packer.unpack` of the lone array (b2nd frame in a msgpack ext record) ' +
-    'against `compress` / `decompress` (one chunk), interleaved, the same pause before every op. ratio = pack (unpack) MB/s / core MB/s (target ≥ 0.9).');
+    'against `compress` / `decompress` (one chunk), taking turns going first, the same pause before every op. ratio = pack (unpack) MB/s / core MB/s (target ≥ 0.9).');
   out.push('');
   out.push('| dataset | mode | core compress | pack | ratio | core decompress | unpack | ratio |');
   out.push('|---|---|---:|---:|---:|---:|---:|---:|');
