@@ -150,7 +150,10 @@ export class Packer {
 
   #unpack(bytes: BinaryLike, state: UnpackState): unknown {
     const view = bytes instanceof Uint8Array ? bytes : asView(bytes, 'bytes');
-    const u8 = view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    return this.#run(view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength), state);
+  }
+
+  #run(u8: Uint8Array, state: UnpackState): unknown {
     const prev = swapUnpackState(state);
     try {
       return this.#packr.unpack(u8);
@@ -167,20 +170,8 @@ export class Packer {
    * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_UNSUPPORTED`
    */
   unpack(bytes: BinaryLike, options?: UnpackOptions): unknown {
-    if (options === undefined && bytes instanceof Uint8Array) {
-      // The common call, small messages in a loop: no option checks, no view wrapping.
-      const s = this.#plainState;
-      s.nthreads = this.#nthreads ?? getNthreads();
-      s.remaining = this.#maxOutputBytes;
-      const prev = swapUnpackState(s);
-      try {
-        return this.#packr.unpack(bytes);
-      } catch (err) {
-        throw asCorrupt(err);
-      } finally {
-        swapUnpackState(prev);
-      }
-    }
+    // The common call (small messages in a loop) goes straight to msgpackr.
+    if (options === undefined && bytes instanceof Uint8Array) return this.#run(bytes, this.#state(undefined));
     return this.#unpack(bytes, this.#state(options));
   }
 
