@@ -62,7 +62,10 @@ export function takeOutput(capacity: number): Buffer {
  */
 export function giveBack(buf: Buffer): void {
   if (buf.length < KEEP_MIN_BYTES || buf.length > KEEP_MAX_BYTES) return;
-  if (spare === null || buf.length >= spare.length) spare = buf;
+  // Only a buffer kept (or the kept one coming back) counts as use: small
+  // calls that never take a large kept buffer do not keep it alive.
+  if (spare !== null && buf.length < spare.length) return;
+  spare = buf;
   lastUse = Date.now();
   if (timer === null) {
     timer = setTimeout(dropWhenIdle, IDLE_MS);

@@ -145,5 +145,14 @@ describe('reused compression outputs', () => {
     expect(hasSpare()).toBe(true);
     vi.advanceTimersByTime(1000);
     expect(hasSpare()).toBe(false);
+    // Calls too small to take a large kept buffer do not keep it alive.
+    compress(data(4 * MiB, true, 11));
+    expect(hasSpare()).toBe(true);
+    for (let i = 0; i < 2; i++) {
+      vi.advanceTimersByTime(400);
+      compress(data(MiB + MiB / 4, true, 12 + i));
+    }
+    vi.advanceTimersByTime(300);
+    expect(hasSpare()).toBe(false);
   });
 });
