@@ -12,11 +12,8 @@ using namespace blosc2_node;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::InitOnce();
-  // Copy into a heap block of exactly `size` bytes so any read past the end is caught.
-  uint8_t* copy = static_cast<uint8_t*>(std::malloc(size ? size : 1));
-  if (!copy) return 0;
-  if (size) std::memcpy(copy, data, size);
-  View src{copy, size};
+  fuzz::InputCopy input(data, size);
+  View src = input.view();
 
   ChunkHeader info;
   if (!ReadChunkHeader(src, &info, HeaderCheck::kHeaderOnly).code) {
@@ -51,6 +48,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (check == HeaderCheck::kExact) break;  // kWithin accepts the same bytes the same way
   }
-  std::free(copy);
   return 0;
 }

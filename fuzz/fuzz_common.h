@@ -23,6 +23,24 @@ inline void InitOnce() {
   (void)done;
 }
 
+// The fuzzer's input copied into a heap block of exactly its size (libFuzzer's
+// own buffer may be larger), so ASan catches any read past the end.
+class InputCopy {
+ public:
+  InputCopy(const uint8_t* data, size_t size) : data_(static_cast<uint8_t*>(std::malloc(size ? size : 1))), size_(size) {
+    if (!data_) std::abort();
+    if (size) std::memcpy(data_, data, size);
+  }
+  InputCopy(const InputCopy&) = delete;
+  InputCopy& operator=(const InputCopy&) = delete;
+  ~InputCopy() { std::free(data_); }
+  blosc2_node::View view() const { return blosc2_node::View{data_, size_}; }
+
+ private:
+  uint8_t* data_;
+  size_t size_;
+};
+
 // Decodes twice into memory pre-filled with different bytes: a successful
 // decode must produce identical output, otherwise some bytes were never
 // written and the caller would get back whatever the memory held.

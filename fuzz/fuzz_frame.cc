@@ -11,10 +11,8 @@ using namespace blosc2_node;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::InitOnce();
-  uint8_t* copy = static_cast<uint8_t*>(std::malloc(size ? size : 1));
-  if (!copy) return 0;
-  if (size) std::memcpy(copy, data, size);
-  View src{copy, size};
+  fuzz::InputCopy input(data, size);
+  View src = input.view();
 
   double nbytes = -1;
   int64_t chunksize = 0;
@@ -42,6 +40,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t n = static_cast<size_t>(nbytes);
     fuzz::DecodeTwiceAndCompare(n, [&](uint8_t* dest) { return DecodeFrame(src, View{dest, n}, 1).code == nullptr; });
   }
-  std::free(copy);
   return 0;
 }
