@@ -34,10 +34,9 @@ BLOSC2_DEPS_PREFIX="$prefix" CC="$CLANG" \
 CXXFLAGS=(-std=c++17 -O1 -g $SAN -I"$repo/native" -I"$prefix/include")
 LIBS=("$prefix/lib/libblosc2.a" "$prefix/lib/libzstd.a" "$prefix/lib/liblz4.a" "$prefix/lib/libz.a" -lpthread -lm)
 
-# The N-API-free core: every native/*.cc but the N-API binding itself.
+# The N-API-free core: native/*.cc (the bindings live in subfolders).
 core=()
 for src in "$repo"/native/*.cc; do
-  [ "$(basename "$src")" = blosc2_addon.cc ] && continue
   obj="$work/$(basename "$src" .cc).o"
   "$CLANGXX" "${CXXFLAGS[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   core+=("$obj")

@@ -6,7 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "blosc2_core.h"
+#include "chunk.h"
+#include "frame_reader.h"
 
 namespace fuzz {
 

@@ -1,5 +1,5 @@
 // Writes the seed corpora of the harnesses: valid outputs of our own encoder
-// (DoCompress, EncodeFrame) across codecs, filters, type sizes and shapes,
+// (DoCompress, AssembleFrame) across codecs, filters, type sizes and shapes,
 // plus the special chunks, python-blosc2-style (non-contiguous) b2nd frames
 // and a plain super-chunk frame, which our encoder never makes but we decode.
 // Usage: seedgen <dir>   (creates <dir>/chunk and <dir>/frame)
@@ -9,7 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "blosc2_core.h"
+#include "chunk.h"
+#include "frame_writer.h"
+
+extern "C" {
+#include <b2nd.h>
+}
 
 using namespace blosc2_node;
 
@@ -96,7 +101,7 @@ void Chunks() {
   if (rc > 0) Write("chunk", special, static_cast<size_t>(rc));
 }
 
-// Our encoder: contiguous geometries, as src/geometry.ts picks them.
+// Our encoder: contiguous geometries, as native/geometry_plan.cc picks them.
 void OurFrames() {
   struct Case {
     int ndim;
@@ -129,14 +134,21 @@ void OurFrames() {
         items *= c.shape[i];
       }
       std::vector<uint8_t> src = Sample(static_cast<size_t>(items * c.typesize), c.typesize, static_cast<unsigned>(codec + items));
-      FrameOut out;
-      Failure f = EncodeFrame(Params(codec, 5, c.typesize, BLOSC_SHUFFLE, BLOSC_FORWARD_COMPAT_SPLIT), g, c.dtype, c.kind,
-                              View{src.data(), src.size()}, &out);
+      FrameSpec spec;
+      spec.data = View{src.data(), src.size()};
+      spec.g = g;
+      spec.dtype = c.dtype;
+      spec.jsKind = c.kind;
+      spec.cp = Params(codec, 5, c.typesize, BLOSC_SHUFFLE, BLOSC_FORWARD_COMPAT_SPLIT);
+      AssembledFrame frame;
+      Failure f = AssembleFrame(spec, &frame);
       if (f.code) {
-        std::fprintf(stderr, "seedgen: EncodeFrame failed: %s\n", f.message.c_str());
+        std::fprintf(stderr, "seedgen: AssembleFrame failed: %s\n", f.message.c_str());
         std::exit(1);
       }
-      Write("frame", out.data, static_cast<size_t>(out.length));
+      std::vector<uint8_t> out(static_cast<size_t>(frame.Length()));
+      frame.WriteTo(out.data());
+      Write("frame", out.data(), out.size());
     }
   }
 }

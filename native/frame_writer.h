@@ -1,4 +1,6 @@
-// Frame assembly without C-Blosc2's per-chunk copies; see frame_writer.cc.
+// Writing b2nd frames (the CFrame + "b2nd" metalayer that python-blosc2 reads
+// with ndarray_from_cframe) from an array in C order, chunk by chunk straight
+// from its memory.
 #pragma once
 
 #include <cstdint>
@@ -7,9 +9,24 @@
 #include <string>
 #include <vector>
 
-#include "blosc2_core.h"
+#include "chunk.h"
+#include "geometry_plan.h"
 
 namespace blosc2_node {
+
+// An array to frame: its bytes, shape and item size in g, its NumPy dtype,
+// the JS class it came from ("js" metalayer; empty for none) and how to
+// compress it.
+struct FrameSpec {
+  View data;
+  Geometry g;
+  std::string dtype, jsKind;
+  blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
+};
+
+// Checks spec->data against g.shape and g.typesize, then fills g's chunkshape
+// and blockshape (geometry_plan.h): the geometry of every frame we write.
+Failure ChooseFrameGeometry(FrameSpec* spec);
 
 // A b2nd CFrame in four pieces, written out by WriteTo: header, the chunks
 // back to back, the compressed offsets, trailer.
@@ -35,15 +52,45 @@ struct AssembledFrame {
 // writer's own (then WriteTo copies the frame out).
 using PlaceFrame = std::function<uint8_t*(size_t capacity)>;
 
-// Builds the same bytes as EncodeFrame (C-Blosc2's schunk + append_chunk
-// route), but compresses every chunk straight into one region instead of
-// having C-Blosc2 copy each chunk into a growing frame.
-// The worst-case length of the frame AssembleFrame builds for these
-// arguments: what it asks PlaceFrame for.
-Failure FrameCapacity(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
-                      const View& src, size_t* capacity);
+// The worst-case length of the frame AssembleFrame builds for spec: what it
+// asks PlaceFrame for.
+Failure FrameCapacity(const FrameSpec& spec, size_t* capacity);
 
-Failure AssembleFrame(blosc2_cparams cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
-                      const View& src, AssembledFrame* out, const PlaceFrame& place = nullptr);
+// Builds the same bytes as C-Blosc2's super-chunk route (schunk_new +
+// append_chunk + to_buffer; test/frame-writer.test.ts compares them), but
+// compresses every chunk straight into one region instead of having C-Blosc2
+// copy each chunk into a growing frame.
+Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFrame& place = nullptr);
+
+// ---------------------------------------------------------------------------
+// Pieces shared with the test-only reference encoders (native/test_addon/).
+
+// A b2nd frame's chunk layout for spec, with cp set as the frame needs it
+// (typesize, blocksize, and nthreads by the array's size).
+struct FramePlan {
+  blosc2_cparams cp;
+  ChunkPlan chunks;
+  int64_t chunkBytes = 0;
+};
+Failure PlanFrame(const FrameSpec& spec, FramePlan* plan);
+
+// Adds the "b2nd" metalayer and, when jsKind is set, our "js" one.
+Failure AddFrameMetalayers(blosc2_schunk* schunk, const Geometry& g, const std::string& dtype, const std::string& jsKind);
+
+// Copies the valid part of an edge chunk into *bounce (allocated once,
+// chunkBytes long), zero-pads the rest, and points *from at it.
+Failure PadEdgeChunk(const uint8_t** from, size_t used, size_t chunkBytes, std::unique_ptr<uint8_t[]>* bounce);
+
+// A super-chunk and its serialized frame, freed together.
+struct FrameOut {
+  uint8_t* data = nullptr;
+  int64_t length = 0;
+  bool needsFree = false;
+  blosc2_schunk* schunk = nullptr;
+  FrameOut() = default;
+  FrameOut(const FrameOut&) = delete;
+  FrameOut& operator=(const FrameOut&) = delete;
+  ~FrameOut();
+};
 
 }  // namespace blosc2_node

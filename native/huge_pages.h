@@ -3,10 +3,13 @@
 // A fresh large buffer is page-faulted in as it is written. On VMs such as
 // this project's machines a 4 KiB fault costs about as much as decoding the
 // page (~2.5 GB/s first touch), while 2 MiB pages are ~5x cheaper. The advice
-// is only a hint: harmless where the kernel refuses it or the pages exist.
+// is only a hint: harmless where the kernel refuses it or the pages exist,
+// and nothing at all off Linux (WebAssembly included).
 #pragma once
 
+#if defined(__linux__)
 #include <sys/mman.h>
+#endif
 
 #include <cstddef>
 #include <cstdlib>
@@ -24,7 +27,7 @@ inline bool HugePagesWanted() {
 }
 
 inline void AdviseHugePages(uint8_t* data, size_t length) {
-#ifdef MADV_HUGEPAGE
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
   if (length < 4 * kHuge || !HugePagesWanted()) return;
   uintptr_t start = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);

@@ -1,13 +1,14 @@
 // python-blosc2 writes b2nd frames whose chunks and blocks tile the array
 // (any chunkshape, any blockshape, padded edges); this library never writes
 // them but must read them. The decoder scatters each chunk's blocks into place
-// itself (native/blosc2_core.cc DecodeTiled); here C-Blosc2's own b2nd route
+// itself (native/frame_reader.cc DecodeTiled); here C-Blosc2's own b2nd route
 // (b2nd_from_cbuffer + b2nd_to_cframe) writes random geometries and the
 // decoded bytes must equal the source, through the addon and through unpack.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NDArray, unpack } from '../src/index';
-import { native, type CParamArgs } from '../src/native';
+import { NDArray, unpack, type Codec, type Filter } from '../src/index';
+import { backend } from '../src/backend';
+import { coreCParams, referenceAddon } from '../test/fixtures/reference-addon';
 
 const DTYPES: ReadonlyArray<readonly [string, number]> = [['|u1', 1], ['<i2', 2], ['<f4', 4], ['<f8', 8]];
 
@@ -23,8 +24,8 @@ const caseArb = fc.record({
   fill: fc.constantFrom('random', 'zeros', 'sparse'),
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   clevel: fc.integer({ min: 0, max: 9 }),
-  codec: fc.constantFrom(0, 1, 5),
-  filter: fc.constantFrom(0, 1, 2),
+  codec: fc.constantFrom<Codec>('blosclz', 'lz4', 'zstd'),
+  filter: fc.constantFrom<Filter>('nofilter', 'shuffle', 'bitshuffle'),
   nthreads: fc.constantFrom(1, 2),
 });
 
@@ -50,12 +51,14 @@ describe('tiled b2nd frames (python-blosc2 geometries) decode to their source by
         const blocks = axes.map((a) => a.b);
         const items = shape.reduce((p, n) => p * n, 1);
         const src = bytesFor(items * itemsize, fill, seed);
-        const cp: CParamArgs = [clevel, codec, itemsize, nthreads, 0, 4, filter * 256 ** 5, 0];
-        const frame = native.b2ndEncodeTiledReference(src, itemsize, name, '', shape, chunks, blocks, ...cp);
-        const info = native.b2ndInfo(frame);
+        const cparams = coreCParams({ clevel, codec, filters: [filter], nthreads }, itemsize);
+        const frame = referenceAddon.encodeTiledReference({
+          data: src, shape, itemsize, dtype: name, jsKind: '', cparams, chunkshape: chunks, blockshape: blocks,
+        });
+        const info = backend.frameOpen({ frame });
         expect(info.shape).toEqual(shape);
         const out = new Uint8Array(items * itemsize).fill(0xa5);
-        native.b2ndDecode(frame, out, nthreads);
+        backend.frameDecode({ frame, handle: info.handle, out, nthreads });
         expect(Buffer.from(out).equals(Buffer.from(src))).toBe(true);
         // The same frame as python-blosc2's ext 42 record, through the public unpack.
         const header = Buffer.alloc(6);

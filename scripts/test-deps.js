@@ -4,7 +4,8 @@
 // its fuzzer and sanitizer runtimes and llvm's symbolizer (the sanitizer fuzz
 // run of fuzz/run.sh), and python-blosc2 + numpy + msgpack
 // for the interoperability tests, into a project-local folder (.pydeps) so the
-// system's Python is left alone. Run by `npm test` (pretest) and .ci/run.
+// system's Python is left alone; then builds the test-only addon. Run by
+// `npm test` (pretest) and .ci/run.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -52,3 +53,11 @@ if (probe.status !== 0 || probe.stdout.trim() !== PY_PACKAGES[0].split('==')[1])
     stdio: 'inherit',
   });
 }
+
+// The test-only addon (reference encoders; never part of the product): the
+// same cmake build as the product's, with the test target switched on.
+log('building the test-only addon (build/Release/blosc2_test.node)');
+execFileSync(process.execPath, [require.resolve('cmake-js/bin/cmake-js'), 'compile', '--out', 'build', '--CDBLOSC2_TEST_ADDON=ON'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});

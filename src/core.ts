@@ -3,103 +3,17 @@
  * C-Blosc2 chunk in, one out, read and written in place.
  * @packageDocumentation
  */
-import { markAsUntransferable } from 'node:worker_threads';
 import { Blosc2Error, invalidArg, withCallerStack } from './errors';
-import { type CParamArgs, native } from './native';
-import { type CParams, type DParams, resolveCParams, resolveDParams, threadsFor } from './params';
-import { giveBack, keepResult, takeOutput } from './scratch';
+import { HeaderCheck, backend } from './backend';
+import { type CParams, type DParams, checkWholeItems, resolveCParams, resolveDParams } from './params';
+import { giveBack, keepResult, takeOutput } from './buffer-pool';
+import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
 
-/** What the functions of this package read bytes from. */
-export type BinaryLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
-
-/**
- * The bytes of `src` as a view over the same memory (no copy).
- * @internal
- */
-export function asView(src: unknown, name: string): ArrayBufferView {
-  if (ArrayBuffer.isView(src)) {
-    // Before anything reads byteLength: a DataView over a detached buffer throws a TypeError there.
-    if (src.buffer instanceof ArrayBuffer && native.isDetached(src.buffer)) {
-      throw new Blosc2Error(`${name} is backed by a detached ArrayBuffer`, 'ERR_DETACHED');
-    }
-    return src;
-  }
-  if (src instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && src instanceof SharedArrayBuffer)) {
-    if (src instanceof ArrayBuffer && src.byteLength === 0 && native.isDetached(src)) {
-      throw new Blosc2Error(`${name} is a detached ArrayBuffer`, 'ERR_DETACHED');
-    }
-    return new Uint8Array(src);
-  }
-  throw invalidArg(name, 'a TypedArray, DataView, Buffer, ArrayBuffer or SharedArrayBuffer', src);
-}
-
-/**
- * Async calls read and write memory on another thread, so it must stay put
- * until they finish. Resizable buffers are refused. Fixed-length
- * ArrayBuffers are marked untransferable (worker_threads.markAsUntransferable):
- * a transfer while the pool works on one would hand its memory to a receiver
- * that may free it under the pool thread. Node-API cannot hold the memory
- * alive, so the mark is the only safe way that keeps zero copies; it is
- * permanent (Node 20 then clones the buffer instead of moving it; Node 21+
- * throws DataCloneError). SharedArrayBuffers need no mark: they never detach.
- * @internal
- */
-export function checkStableForAsync(view: ArrayBufferView, name: string): void {
-  const buffer = view.buffer as ArrayBufferLike & { resizable?: boolean };
-  if (buffer.resizable === true) {
-    throw invalidArg(name, 'a view over a fixed-length ArrayBuffer (async calls cannot read resizable memory)', view);
-  }
-  if (buffer instanceof ArrayBuffer) {
-    if (native.isDetached(buffer)) {
-      throw new Blosc2Error(`${name} is backed by a detached ArrayBuffer`, 'ERR_DETACHED');
-    }
-    markAsUntransferable(buffer);
-  }
-}
-
-/**
- * After an async call: an input detached in flight by a route the mark does
- * not cover (ArrayBuffer.prototype.transfer on newer runtimes) makes the
- * result untrustworthy.
- * @internal
- */
-export function checkStillAttached(view: ArrayBufferView, name: string): void {
-  if (view.buffer instanceof ArrayBuffer && native.isDetached(view.buffer)) {
-    throw new Blosc2Error(`${name} was detached while the call worked on it`, 'ERR_DETACHED');
-  }
-}
+export type { BinaryLike } from './views';
 
 function bytesPerElement(view: ArrayBufferView): number {
   const n = (view as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT;
   return typeof n === 'number' ? n : 1;
-}
-
-// The addon writes into a worst-case buffer (nbytes + 32) from scratch.ts,
-// which also decides between a view and a copy of the chunk.
-function finish(out: Buffer, cbytes: number): Buffer {
-  // C-Blosc2 2.17.1 stores all-zero input as a header-only "zeros" chunk even
-  // when nbytes is not a multiple of typesize, then refuses to read that
-  // header back. The typesize of a zeros chunk means nothing: make it 1.
-  if (cbytes === 32 && ((out[31] ?? 0) >> 4 & 7) === 1 && out.readInt32LE(4) % (out[3] || 1) !== 0) out[3] = 1;
-  return keepResult(out, 0, cbytes);
-}
-
-// C-Blosc2 2.17.1's delta and trunc-prec filters never write the bytes past
-// the last whole item of a block, so a chunk of such input carries stale
-// bytes there: refuse it rather than return wrong bytes.
-function checkWholeItems(view: ArrayBufferView, args: CParamArgs): void {
-  const typesize = args[2];
-  if (view.byteLength % typesize === 0) return;
-  let filters = args[6];
-  for (let slot = 0; slot < 6; slot++, filters = Math.floor(filters / 256)) {
-    const code = filters % 256;
-    if (code === 3 || code === 4) {
-      throw new Blosc2Error(
-        `src is ${view.byteLength} bytes, not a whole number of ${typesize}-byte items, which the 'delta' and 'truncPrec' filters need`,
-        'ERR_INVALID_ARG',
-      );
-    }
-  }
 }
 
 /**
@@ -111,18 +25,19 @@ function checkWholeItems(view: ArrayBufferView, args: CParamArgs): void {
  */
 export function compress(src: BinaryLike, cparams?: CParams): Buffer {
   const view = asView(src, 'src');
-  const args = resolveCParams(cparams, bytesPerElement(view));
-  checkWholeItems(view, args);
-  args[3] = threadsFor(view.byteLength, args[3]);
-  const out = takeOutput(view.byteLength + native.maxOverhead);
+  const resolved = resolveCParams(cparams, bytesPerElement(view));
+  checkWholeItems(view.byteLength, resolved);
+  // The core writes into a worst-case buffer (nbytes + 32) from the buffer
+  // pool, which also decides between a view and a copy of the chunk.
+  const out = takeOutput(view.byteLength + backend.maxOverhead);
   let cbytes: number;
   try {
-    cbytes = native.compress(view, out, ...args);
+    cbytes = backend.compress({ src: view, out, cparams: resolved });
   } catch (err) {
     giveBack(out);
     throw err;
   }
-  return finish(out, cbytes);
+  return keepResult(out, 0, cbytes);
 }
 
 /**
@@ -134,14 +49,13 @@ export async function compressAsync(src: BinaryLike, cparams?: CParams): Promise
   const caller = new Error();
   const view = asView(src, 'src');
   checkStableForAsync(view, 'src');
-  const args = resolveCParams(cparams, bytesPerElement(view));
-  checkWholeItems(view, args);
-  args[3] = threadsFor(view.byteLength, args[3]);
-  const out = takeOutput(view.byteLength + native.maxOverhead);
+  const resolved = resolveCParams(cparams, bytesPerElement(view));
+  checkWholeItems(view.byteLength, resolved);
+  const out = takeOutput(view.byteLength + backend.maxOverhead);
   try {
-    const cbytes = await native.compressAsync(view, out, ...args);
+    const cbytes = await backend.compressAsync({ src: view, out, cparams: resolved });
     checkStillAttached(view, 'src');
-    return finish(out, cbytes);
+    return keepResult(out, 0, cbytes);
   } catch (err) {
     giveBack(out);
     throw withCallerStack(err, caller);
@@ -159,8 +73,7 @@ const DECOMPRESS_KEYS = new Set(['out']);
 function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefined) {
   const view = asView(src, 'src');
   const { nthreads, maxOutputBytes } = resolveDParams(dparams, 'dparams', DECOMPRESS_KEYS);
-  const [nbytes] = native.chunkInfo(view, 2);
-  const threads = threadsFor(nbytes, nthreads);
+  const { nbytes } = backend.chunkInfo({ src: view, check: HeaderCheck.Exact });
   const given = dparams?.out;
   if (given !== undefined) {
     if (!ArrayBuffer.isView(given)) throw invalidArg('dparams.out', 'an ArrayBufferView', given);
@@ -171,7 +84,7 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
         'ERR_OUTPUT_TOO_SMALL',
       );
     }
-    return { view, nthreads: threads, out: given };
+    return { view, nthreads, out: given };
   }
   if (nbytes > maxOutputBytes) {
     throw new Blosc2Error(
@@ -179,7 +92,7 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
       'ERR_MAX_OUTPUT',
     );
   }
-  return { view, nthreads: threads, out: Buffer.allocUnsafe(nbytes) };
+  return { view, nthreads, out: Buffer.allocUnsafe(nbytes) };
 }
 
 /**
@@ -191,7 +104,7 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
  */
 export function decompress<T extends ArrayBufferView = Buffer>(src: BinaryLike, dparams?: DecompressOptions & { out?: T }): T {
   const { view, nthreads, out } = prepareDecompress(src, dparams);
-  native.decompress(view, out, nthreads);
+  backend.decompress({ src: view, out, nthreads });
   return out as T;
 }
 
@@ -205,7 +118,7 @@ export async function decompressAsync<T extends ArrayBufferView = Buffer>(
   checkStableForAsync(view, 'src');
   checkStableForAsync(out, 'dparams.out');
   try {
-    await native.decompressAsync(view, out, nthreads);
+    await backend.decompressAsync({ src: view, out, nthreads });
     checkStillAttached(view, 'src');
     checkStillAttached(out, 'dparams.out');
   } catch (err) {
@@ -229,7 +142,7 @@ export interface CbufferSizes {
  * @throws {@link Blosc2Error} `ERR_CORRUPT` when `src` is not a chunk header
  */
 export function getCbufferSizes(src: BinaryLike): CbufferSizes {
-  const [nbytes, cbytes, blocksize] = native.chunkInfo(asView(src, 'src'), 0);
+  const { nbytes, cbytes, blocksize } = backend.chunkInfo({ src: asView(src, 'src'), check: HeaderCheck.HeaderOnly });
   return { nbytes, cbytes, blocksize };
 }
 
@@ -257,7 +170,10 @@ const COMPLIBS: Record<string, CbufferInfo['codec']> = { BloscLZ: 'blosclz', LZ4
  * whether it is memcpyed or special.
  */
 export function cbufferInfo(src: BinaryLike): CbufferInfo {
-  const [nbytes, cbytes, blocksize, typesize, flags, special, filters, filtersMeta, complib] = native.chunkInfo(asView(src, 'src'), 0);
+  const { nbytes, cbytes, blocksize, typesize, flags, special, filters, filtersMeta, complib } = backend.chunkInfo({
+    src: asView(src, 'src'),
+    check: HeaderCheck.HeaderOnly,
+  });
   return {
     nbytes,
     cbytes,

@@ -16,8 +16,8 @@ export {
   getNthreads,
   setNthreads,
 } from './params';
+export type { BinaryLike } from './views';
 export {
-  type BinaryLike,
   type CbufferSizes,
   type CbufferInfo,
   type DecompressOptions,
@@ -30,27 +30,15 @@ export {
 } from './core';
 export { type TypedArray, ctorForDtype } from './dtypes';
 export { NDArray, MAX_DIM } from './ndarray';
-export {
-  type PackOptions,
-  type UnpackOptions,
-  type OutOfBand,
-  DEFAULT_THRESHOLD,
-  Packer,
-  pack,
-  unpack,
-  packAsync,
-  unpackAsync,
-  packOutOfBand,
-  unpackOutOfBand,
-  useBlosc2,
-} from './pack';
-export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './ext';
+export { type PackOptions, type UnpackOptions, type OutOfBand, DEFAULT_THRESHOLD, Packer } from './packer';
+export { pack, unpack, packAsync, unpackAsync, packOutOfBand, unpackOutOfBand, useBlosc2 } from './pack';
+export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './records/types';
 
-import { native } from './native';
+import { backend } from './backend';
 /** Versions of the native parts: C-Blosc2 and its compiled-in codecs. */
 export const versions: Readonly<{ cblosc2: string; codecs: readonly string[] }> = Object.freeze({
-  cblosc2: native.version,
-  codecs: Object.freeze(native.compressors.split(',')),
+  cblosc2: backend.version,
+  codecs: Object.freeze(backend.compressors.split(',')),
 });
 export {
   type StreamOptions,

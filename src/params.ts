@@ -6,7 +6,7 @@
  */
 import * as os from 'node:os';
 import { Blosc2Error, invalidArg } from './errors';
-import type { CParamArgs } from './native';
+import type { CoreCParams } from './backend/types';
 
 /** The codecs compiled into this build (python-blosc2's `blosc2.Codec`). */
 export type Codec = 'blosclz' | 'lz4' | 'lz4hc' | 'zlib' | 'zstd';
@@ -107,18 +107,6 @@ export function setNthreads(n: number): number {
   return prev;
 }
 
-/**
- * Below this many bytes C-Blosc2 gains nothing from its thread pool (a block
- * or two) and starting one costs ~100 us per call: such calls run on one thread.
- * @internal
- */
-export const SMALL_CALL_BYTES = 512 * 1024;
-
-/** The thread count a call of this size actually uses. @internal */
-export function threadsFor(nbytes: number, nthreads: number): number {
-  return nbytes < SMALL_CALL_BYTES ? 1 : nthreads;
-}
-
 /** @internal */
 export function checkInt(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -144,11 +132,11 @@ function checkEnum<T extends string>(name: string, value: unknown, table: Readon
 const CPARAM_KEYS = new Set(['codec', 'clevel', 'filters', 'filtersMeta', 'typesize', 'nthreads', 'blocksize', 'splitmode']);
 
 /**
- * Validates `cparams` and turns them into the addon's positional form.
+ * Validates `cparams` and turns them into the core's form ({@link CoreCParams}).
  * @param extraKeys - keys the caller accepts beside the CParams (e.g. pack options)
  * @internal
  */
-export function resolveCParams(cparams: unknown, defaultTypesize: number, name = 'cparams', extraKeys?: ReadonlySet<string>): CParamArgs {
+export function resolveCParams(cparams: unknown, defaultTypesize: number, name = 'cparams', extraKeys?: ReadonlySet<string>): CoreCParams {
   const o = checkObject(name, cparams) ?? {};
   for (const key of Object.keys(o)) {
     if (!CPARAM_KEYS.has(key) && !extraKeys?.has(key)) throw invalidArg(`${name}.${key}`, 'no such option (a known CParams key)', o[key]);
@@ -192,16 +180,31 @@ export function resolveCParams(cparams: unknown, defaultTypesize: number, name =
   }
   // C-Blosc2 runs the 6 filter slots in order; the usual place of a single
   // shuffle is the last slot, so right-align the list as python-blosc2 does.
-  let packedFilters = 0;
-  let packedMeta = 0;
+  const slots = [0, 0, 0, 0, 0, 0];
+  const metaSlots = [0, 0, 0, 0, 0, 0];
   const offset = 6 - filters.length;
   for (let i = 0; i < filters.length; i++) {
-    const code = checkEnum(`${name}.filters[${i}]`, filters[i], FILTERS);
-    const m = meta[i] === undefined ? 0 : checkInt(`${name}.filtersMeta[${i}]`, meta[i], -128, 255);
-    packedFilters += code * 256 ** (offset + i);
-    packedMeta += (m & 0xff) * 256 ** (offset + i);
+    slots[offset + i] = checkEnum(`${name}.filters[${i}]`, filters[i], FILTERS);
+    metaSlots[offset + i] = meta[i] === undefined ? 0 : checkInt(`${name}.filtersMeta[${i}]`, meta[i], -128, 255) & 0xff;
   }
-  return [clevel, codec, typesize, threads, blocksize, splitmode, packedFilters, packedMeta];
+  return { clevel, codec, typesize, nthreads: threads, blocksize, splitmode, filters: slots, filtersMeta: metaSlots };
+}
+
+// C-Blosc2 2.17.1's delta and trunc-prec filters never write the bytes past
+// the last whole item of a block, so a chunk of such input would carry stale
+// bytes there: refuse it rather than return wrong bytes.
+const NEEDS_WHOLE_ITEMS = new Set([FILTERS.delta, FILTERS.truncPrec]);
+
+/**
+ * Refuses a compression of `byteLength` bytes that the filters cannot undo exactly.
+ * @internal
+ */
+export function checkWholeItems(byteLength: number, cparams: CoreCParams): void {
+  if (byteLength % cparams.typesize === 0 || !cparams.filters.some((f) => NEEDS_WHOLE_ITEMS.has(f))) return;
+  throw new Blosc2Error(
+    `src is ${byteLength} bytes, not a whole number of ${cparams.typesize}-byte items, which the 'delta' and 'truncPrec' filters need`,
+    'ERR_INVALID_ARG',
+  );
 }
 
 /** @internal */

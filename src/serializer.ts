@@ -18,9 +18,9 @@
  * @packageDocumentation
  */
 import { Blosc2Error, invalidArg } from './errors';
-import type { BinaryLike } from './core';
-import { Packer, type PackOptions } from './pack';
-import { checkObject } from './params';
+import type { Packer, PackOptions } from './packer';
+import { packerFromOptions } from './packer-options';
+import type { BinaryLike } from './views';
 
 /** Options of {@link createSerializer}: Packer options, or a ready `packer`. */
 export interface SerializerOptions extends PackOptions {
@@ -40,18 +40,7 @@ export interface CacheSerializer {
   readonly packer: Packer;
 }
 
-function packerFrom(options: SerializerOptions | undefined): Packer {
-  const o = checkObject('options', options) ?? {};
-  const rest = Object.keys(o).filter((k) => k !== 'packer' && o[k] !== undefined);
-  if (o['packer'] !== undefined) {
-    if (!(o['packer'] instanceof Packer)) throw invalidArg('options.packer', 'a Packer', o['packer']);
-    if (rest.length > 0) throw invalidArg(`options.${rest[0] as string}`, 'absent when options.packer is given', o[rest[0] as string]);
-    return o['packer'];
-  }
-  const po: Record<string, unknown> = {};
-  for (const k of rest) po[k] = o[k];
-  return new Packer(po as PackOptions);
-}
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 // msgpackr writes messages into a large buffer it reuses for the next ones; a
 // cached view would pin all of it. Copy the message out when it does not own
@@ -76,7 +65,7 @@ function owned(message: Buffer): Buffer {
  * ```
  */
 export function createSerializer(options?: SerializerOptions): CacheSerializer {
-  const packer = packerFrom(options);
+  const { packer } = packerFromOptions(options, NO_KEYS);
   return Object.freeze({
     serialize: (value: unknown): Buffer => owned(packer.pack(value)),
     deserialize: (bytes: BinaryLike): unknown => packer.unpack(bytes),

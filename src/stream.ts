@@ -12,8 +12,9 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { Blosc2Error, invalidArg } from './errors';
-import { Packer, type PackOptions } from './pack';
-import { DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject } from './params';
+import type { Packer, PackOptions } from './packer';
+import { packerFromOptions } from './packer-options';
+import { DEFAULT_MAX_OUTPUT_BYTES, checkInt } from './params';
 
 /** Bytes of the length prefix in front of each message. */
 export const FRAME_HEADER_BYTES = 4;
@@ -59,22 +60,11 @@ interface Resolved {
 }
 
 function resolve(options: StreamOptions | undefined): Resolved {
-  const o = checkObject('options', options) ?? {};
+  const { packer, own } = packerFromOptions(options, STREAM_KEYS);
   const maxMessageBytes =
-    o['maxMessageBytes'] === undefined ? DEFAULT_MAX_MESSAGE_BYTES : checkInt('options.maxMessageBytes', o['maxMessageBytes'], 1, MAX_FRAME_BYTES);
-  const async = o['async'] ?? false;
+    own['maxMessageBytes'] === undefined ? DEFAULT_MAX_MESSAGE_BYTES : checkInt('options.maxMessageBytes', own['maxMessageBytes'], 1, MAX_FRAME_BYTES);
+  const async = own['async'] ?? false;
   if (typeof async !== 'boolean') throw invalidArg('options.async', 'a boolean', async);
-  const packerOptions: Record<string, unknown> = {};
-  for (const key of Object.keys(o)) if (!STREAM_KEYS.has(key) && o[key] !== undefined) packerOptions[key] = o[key];
-  let packer: Packer;
-  if (o['packer'] !== undefined) {
-    if (!(o['packer'] instanceof Packer)) throw invalidArg('options.packer', 'a Packer', o['packer']);
-    const extra = Object.keys(packerOptions);
-    if (extra.length > 0) throw invalidArg(`options.${extra[0] as string}`, 'absent when options.packer is given (configure the Packer instead)', packerOptions[extra[0] as string]);
-    packer = o['packer'];
-  } else {
-    packer = new Packer(packerOptions as PackOptions);
-  }
   return { packer, maxMessageBytes, async };
 }
 

@@ -36,7 +36,8 @@
 import * as workerThreads from 'node:worker_threads';
 import type { TransferListItem } from 'node:worker_threads';
 import { Blosc2Error, invalidArg } from './errors';
-import { Packer, type PackOptions, type UnpackOptions } from './pack';
+import { Packer, type PackOptions, type UnpackOptions } from './packer';
+import { splitPackerOptions } from './packer-options';
 import { checkObject } from './params';
 
 /** How {@link postValue} moves the arrays of a value. */
@@ -68,36 +69,29 @@ export interface PostTarget {
 }
 
 const MODES: ReadonlySet<string> = new Set(['transfer', 'compress']);
-const OWN_KEYS = new Set(['mode', 'packer']);
+const OWN_KEYS: ReadonlySet<string> = new Set(['mode']);
 
 let transferPacker: Packer | undefined;
 let compressPacker: Packer | undefined;
 const packers = new WeakMap<object, Packer>();
 
 function packerFor(options: PostValueOptions | undefined): { packer: Packer; mode: TransferMode } {
-  const o = checkObject('options', options) ?? {};
-  const mode = o['mode'] ?? 'transfer';
+  const split = splitPackerOptions(options, OWN_KEYS);
+  const mode = split.own['mode'] ?? 'transfer';
   if (typeof mode !== 'string' || !MODES.has(mode)) throw invalidArg('options.mode', "'transfer' or 'compress'", mode);
-  const rest = Object.keys(o).filter((k) => !OWN_KEYS.has(k) && o[k] !== undefined);
-  if (o['packer'] !== undefined) {
-    if (!(o['packer'] instanceof Packer)) throw invalidArg('options.packer', 'a Packer', o['packer']);
-    if (rest.length > 0) throw invalidArg(`options.${rest[0] as string}`, 'absent when options.packer is given', o[rest[0] as string]);
-    return { packer: o['packer'], mode: mode as TransferMode };
+  if (split.packer) return { packer: split.packer, mode: mode as TransferMode };
+  const clevel = split.packerOptions?.clevel;
+  if (mode === 'transfer' && clevel !== undefined && clevel !== 0) {
+    throw invalidArg('options.clevel', "0 or absent in 'transfer' mode (use mode 'compress' to compress)", clevel);
   }
-  if (mode === 'transfer' && o['clevel'] !== undefined && o['clevel'] !== 0) {
-    throw invalidArg('options.clevel', "0 or absent in 'transfer' mode (use mode 'compress' to compress)", o['clevel']);
-  }
-  if (rest.length === 0) {
+  if (split.packerOptions === undefined) {
     const packer = mode === 'transfer' ? (transferPacker ??= new Packer({ clevel: 0 })) : (compressPacker ??= new Packer());
     return { packer, mode: mode as TransferMode };
   }
-  let packer = packers.get(o);
+  let packer = packers.get(split.own);
   if (!packer) {
-    const po: Record<string, unknown> = {};
-    for (const k of rest) po[k] = o[k];
-    if (mode === 'transfer') po['clevel'] = 0;
-    packer = new Packer(po as PackOptions);
-    packers.set(o, packer);
+    packer = new Packer(mode === 'transfer' ? { ...split.packerOptions, clevel: 0 } : split.packerOptions);
+    packers.set(split.own, packer);
   }
   return { packer, mode: mode as TransferMode };
 }
@@ -165,15 +159,12 @@ export function receiveValue(data: unknown, options?: UnpackOptions & { packer?:
   if (!(message instanceof Uint8Array) || !Array.isArray(buffers) || !buffers.every((b) => b instanceof Uint8Array)) {
     throw new Blosc2Error('a postValue message has a bad message or buffers field', 'ERR_CORRUPT');
   }
+  // Every option but `packer` is an unpack option, checked by unpackOutOfBand.
   const o = checkObject('options', options) ?? {};
-  let packer: Packer;
   const unpackOptions: Record<string, unknown> = {};
   for (const k of Object.keys(o)) if (k !== 'packer' && o[k] !== undefined) unpackOptions[k] = o[k];
-  if (o['packer'] !== undefined) {
-    if (!(o['packer'] instanceof Packer)) throw invalidArg('options.packer', 'a Packer', o['packer']);
-    packer = o['packer'];
-  } else {
-    packer = receivePacker ??= new Packer();
-  }
+  const given = o['packer'];
+  if (given !== undefined && !(given instanceof Packer)) throw invalidArg('options.packer', 'a Packer', given);
+  const packer = given ?? (receivePacker ??= new Packer());
   return packer.unpackOutOfBand(message, buffers, unpackOptions as UnpackOptions);
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { Blosc2Error } from '../src/errors';
-import { Packer } from '../src/pack';
+import { Packer } from '../src/packer';
 
 describe('inputs changed while packAsync / unpackAsync run', () => {
   it('mutating a byte array during packAsync yields a valid message whose every byte is the old or the new one', async () => {

@@ -1,31 +1,38 @@
 // The frame assembler (native/frame_writer.cc) must write exactly the bytes
 // C-Blosc2's own super-chunk API writes for the same chunks. With one thread
 // C-Blosc2's output is deterministic (with more, blocks land in completion
-// order), so the comparison runs single-threaded.
+// order), so the comparison runs single-threaded. The assembler is reached
+// through the test-only addon, which can give it small chunk targets; the last
+// test ties the product addon's own frames to it.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { native, type CParamArgs } from '../src/native';
-import { chooseGeometry, STORE_CHUNK_BYTES } from '../src/geometry';
-import { CODECS } from '../src/params';
+import { backend, type FrameEncodeRequest } from '../src/backend';
+import type { Codec } from '../src/params';
+import { coreCParams, referenceAddon } from './fixtures/reference-addon';
 
-function encodeBoth(data: ArrayBufferView, itemsize: number, dtype: string, kind: string, shape: number[], cp: CParamArgs, chunkBytes?: number) {
-  const blockBytes = native.suggestBlocksize(8 << 20, ...cp);
-  const g = chooseGeometry(shape, itemsize, blockBytes, chunkBytes ?? (cp[0] === 0 ? STORE_CHUNK_BYTES : undefined));
-  const ours = native.b2ndEncode(data, itemsize, dtype, kind, shape, g.chunkshape, g.blockshape, ...cp);
-  const reference = native.b2ndEncodeReference(data, itemsize, dtype, kind, shape, g.chunkshape, g.blockshape, ...cp);
+function request(data: ArrayBufferView, itemsize: number, dtype: string, jsKind: string, shape: number[], clevel: number, codec: Codec): FrameEncodeRequest {
+  return { data, shape, itemsize, dtype, jsKind, cparams: coreCParams({ clevel, codec, nthreads: 1 }, itemsize) };
+}
+
+function encodeBoth(req: FrameEncodeRequest, chunkBytes?: number) {
+  const g = referenceAddon.planGeometry(chunkBytes === undefined ? req : { ...req, chunkBytes });
+  const ours = referenceAddon.assembleFrame({ ...req, ...g });
+  const reference = referenceAddon.encodeFrameReference({ ...req, ...g });
   // The same frame written in place (packSingle's route), into memory full of
   // stale bytes at an odd offset: nothing may depend on zeroed or aligned memory.
   let target: Buffer | undefined;
-  const length = native.b2ndEncode(data, itemsize, dtype, kind, shape, g.chunkshape, g.blockshape, ...cp, undefined, (capacity) => {
-    target = Buffer.alloc(capacity + 3, 0xa5);
-    return target.subarray(3);
+  const length = referenceAddon.assembleFrame({
+    ...req,
+    ...g,
+    place: (capacity: number) => {
+      target = Buffer.alloc(capacity + 3, 0xa5);
+      return target.subarray(3);
+    },
   });
   const placed = (target as Buffer).subarray(3, 3 + length);
   expect(placed.equals(reference), 'frame written in place').toBe(true);
-  return { ours: Buffer.from(ours.buffer, ours.byteOffset, ours.byteLength), reference };
+  return { ours, reference };
 }
-
-const cparams = (clevel: number, codec: number, typesize: number): CParamArgs => [clevel, codec, typesize, 1, 0, 4, 256 ** 5, 0];
 
 describe('frame assembler', () => {
   it('matches C-Blosc2 byte for byte on representative arrays', () => {
@@ -41,7 +48,7 @@ describe('frame assembler', () => {
     ];
     for (const [label, data, itemsize, dtype, shape] of cases) {
       for (const codec of ['lz4', 'zstd'] as const) {
-        const { ours, reference } = encodeBoth(data, itemsize, dtype, '', shape, cparams(5, CODECS[codec], itemsize), 32 * 2 ** 20);
+        const { ours, reference } = encodeBoth(request(data, itemsize, dtype, '', shape, 5, codec), 32 * 2 ** 20);
         expect(ours.equals(reference), `${label} / ${codec}`).toBe(true);
       }
     }
@@ -51,7 +58,7 @@ describe('frame assembler', () => {
     const r = new Uint8Array(5_000_000);
     for (let i = 0; i < r.length; i++) r[i] = (Math.imul(i, 2654435761) >>> 13) & 0xff;
     for (const clevel of [0, 5]) {
-      const { ours, reference } = encodeBoth(r, 1, '|u1', 'Uint8Array', [r.length], cparams(clevel, CODECS.lz4, 1));
+      const { ours, reference } = encodeBoth(request(r, 1, '|u1', 'Uint8Array', [r.length], clevel, 'lz4'));
       expect(ours.equals(reference)).toBe(true);
     }
   });
@@ -67,16 +74,24 @@ describe('frame assembler', () => {
       fc.property(
         fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 4 }),
         fc.constantFrom(...dtypes),
-        fc.constantFrom('blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd'),
+        fc.constantFrom<Codec>('blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd'),
         fc.integer({ min: 0, max: 9 }),
         fc.integer({ min: 256, max: 64 * 1024 }),
         (shape, [dtype, itemsize, make], codec, clevel, chunkBytes) => {
           const n = shape.reduce((a, b) => a * b, 1);
-          const { ours, reference } = encodeBoth(make(n), itemsize, dtype, '', shape, cparams(clevel, CODECS[codec as keyof typeof CODECS], itemsize), chunkBytes);
+          const { ours, reference } = encodeBoth(request(make(n), itemsize, dtype, '', shape, clevel, codec), chunkBytes);
           expect(ours.equals(reference)).toBe(true);
         },
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('the product addon writes the same frame, geometry chosen by itself', () => {
+    const data = Float64Array.from({ length: 300_000 }, (_, i) => Math.sqrt(i));
+    const req = request(data, 8, '<f8', 'Float64Array', [300_000], 5, 'lz4');
+    let out: Uint8Array | undefined;
+    const length = backend.frameEncode({ ...req, allocate: (n) => (out = new Uint8Array(n)) });
+    expect(Buffer.from((out as Uint8Array).subarray(0, length)).equals(referenceAddon.encodeFrameReference(req))).toBe(true);
   });
 });

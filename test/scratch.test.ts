@@ -1,11 +1,12 @@
 // compress, compressAsync and the lone-array pack write into a reused
-// worst-case buffer (src/scratch.ts). A reuse bug would show as one result
+// worst-case buffer (src/buffer-pool.ts). A reuse bug would show as one result
 // changing when a later call writes, so every result here is checked only
 // after all the calls are done.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Packer, compress, compressAsync, decompress, unpack } from '../src/index';
-import { native } from '../src/native';
-import { hasSpare } from '../src/scratch';
+import { backend, type FrameEncodeRequest } from '../src/backend';
+import { hasSpare } from '../src/buffer-pool';
+import { coreCParams } from './fixtures/reference-addon';
 import { Blosc2Error } from '../src/errors';
 
 const MiB = 1 << 20;
@@ -109,23 +110,25 @@ describe('reused compression outputs', () => {
 
   it('the addon refuses targets shorter than the worst case', async () => {
     const src = data(MiB, true, 12);
-    const req = [src, 1, '|u1', 'Uint8Array', [MiB], [MiB], [65536], 5, 1, 1, 1, 0, 0, 256 ** 5, 0] as const;
-    const capacity = native.b2ndFrameCapacity(...req);
+    const cparams = coreCParams({ clevel: 5, codec: 'lz4', nthreads: 1, splitmode: 'always' }, 1);
+    const req: FrameEncodeRequest = { data: src, shape: [MiB], itemsize: 1, dtype: '|u1', jsKind: 'Uint8Array', cparams };
+    const capacity = backend.frameCapacity(req);
     expect(capacity).toBeGreaterThan(MiB);
     const into = new Uint8Array(capacity);
-    const length = await native.b2ndEncodeAsync(...req, into);
-    expect(Buffer.from(into.subarray(0, length)).equals(Buffer.from(native.b2ndEncode(...req) as Uint8Array))).toBe(true);
-    await expect(native.b2ndEncodeAsync(...req, new Uint8Array(capacity - 1))).rejects.toMatchObject({ code: 'ERR_OUTPUT_TOO_SMALL' });
+    const length = await backend.frameEncodeAsync({ ...req, into });
+    let exact: Uint8Array | undefined;
+    backend.frameEncode({ ...req, allocate: (n) => (exact = new Uint8Array(n)) });
+    expect(Buffer.from(into.subarray(0, length)).equals(Buffer.from(exact as Uint8Array))).toBe(true);
+    await expect(backend.frameEncodeAsync({ ...req, into: new Uint8Array(capacity - 1) })).rejects.toMatchObject({ code: 'ERR_OUTPUT_TOO_SMALL' });
   });
 
   it('the addon refuses outputs shorter than the worst case', () => {
     const src = data(MiB, true, 11);
-    expect(() => native.compress(src, new Uint8Array(MiB), 5, 1, 1, 1, 0, 0, 256 ** 5, 0)).toThrow(
-      expect.objectContaining({ code: 'ERR_OUTPUT_TOO_SMALL' }),
-    );
-    expect(() => native.b2ndEncode(src, 1, '|u1', 'Uint8Array', [MiB], [MiB], [65536], 5, 1, 1, 1, 0, 0, 256 ** 5, 0, undefined,
-      () => new Uint8Array(16))).toThrow(expect.objectContaining({ code: 'ERR_OUTPUT_TOO_SMALL' }));
-    expect(() => native.compress(src, new Uint8Array(16), 5, 1, 1, 1, 0, 0, 256 ** 5, 0)).toThrow(Blosc2Error);
+    const cparams = coreCParams({ clevel: 5, codec: 'lz4', nthreads: 1, splitmode: 'always' }, 1);
+    expect(() => backend.compress({ src, out: new Uint8Array(MiB), cparams })).toThrow(expect.objectContaining({ code: 'ERR_OUTPUT_TOO_SMALL' }));
+    const req: FrameEncodeRequest = { data: src, shape: [MiB], itemsize: 1, dtype: '|u1', jsKind: 'Uint8Array', cparams };
+    expect(() => backend.frameEncode({ ...req, place: () => new Uint8Array(16) })).toThrow(expect.objectContaining({ code: 'ERR_OUTPUT_TOO_SMALL' }));
+    expect(() => backend.compress({ src, out: new Uint8Array(16), cparams })).toThrow(Blosc2Error);
   });
 
   it('drops the kept buffer after a second without use', async () => {
@@ -135,7 +138,7 @@ describe('reused compression outputs', () => {
     // (on real time) is in the way.
     vi.resetModules();
     const { compress } = await import('../src/core.js');
-    const { hasSpare } = await import('../src/scratch.js');
+    const { hasSpare } = await import('../src/buffer-pool.js');
     expect(hasSpare()).toBe(false);
     compress(data(2 * MiB, true, 9));
     expect(hasSpare()).toBe(true);

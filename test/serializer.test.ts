@@ -5,7 +5,7 @@ import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { Blosc2Error } from '../src/errors';
 import { NDArray } from '../src/ndarray';
-import { Packer } from '../src/pack';
+import { Packer } from '../src/packer';
 import { KeyvBufferStore, createSerializer, keyvSerializer, serializer } from '../src/serializer';
 import { sameValue } from './fixtures/transport-values';
 

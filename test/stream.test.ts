@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough, Writable, pipeline } from 'node:stream';
 import { Blosc2Error } from '../src/errors';
-import { Packer } from '../src/pack';
+import { Packer } from '../src/packer';
 import { DEFAULT_MAX_MESSAGE_BYTES, PackStream, UnpackStream } from '../src/stream';
 import { sameValue, transportValue } from './fixtures/transport-values';
 

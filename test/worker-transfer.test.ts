@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Blosc2Error } from '../src/errors';
 import { NDArray } from '../src/ndarray';
-import { Packer } from '../src/pack';
+import { Packer } from '../src/packer';
 import { encodeValue, isValueMessage, postValue, receiveValue, type ValueMessage } from '../src/worker';
 import { sameValue } from './fixtures/transport-values';
 

@@ -1,5 +1,5 @@
 /**
- * Worst-case output buffers, reused.
+ * The buffer pool: worst-case output buffers, reused.
  *
  * A compression writes into a buffer of the worst-case size (the input plus
  * C-Blosc2's overhead) because the result's size is only known afterwards.
@@ -18,7 +18,7 @@
  * @packageDocumentation
  */
 
-import { native } from './native';
+import { backend } from './backend';
 
 const KEEP_MIN_BYTES = 1 << 20;
 // Copies this large go through the addon, which puts the fresh memory on huge
@@ -86,7 +86,7 @@ export function keepResult(buf: Buffer, start: number, length: number): Buffer {
   if (slack <= Math.max(4096, buf.length >>> 1)) return buf.subarray(start, start + length);
   let exact: Buffer;
   if (length >= COPY_NATIVE_MIN_BYTES) {
-    exact = native.copy(buf.subarray(start, start + length));
+    exact = backend.copy(buf.subarray(start, start + length)) as Buffer;
   } else {
     exact = Buffer.allocUnsafeSlow(length);
     buf.copy(exact, 0, start, start + length);

@@ -1,0 +1,153 @@
+/**
+ * The seam between the TypeScript layer and the compiled core: one interface,
+ * one named request type per call, so that the Node-API addon and any other
+ * build of the same C/C++ core (WebAssembly) are interchangeable. Requests are
+ * validated once, before they are made (src/params.ts, src/views.ts); a backend
+ * checks only what memory safety needs.
+ * @internal
+ * @packageDocumentation
+ */
+
+/** Compression parameters as the core reads them: every field set, filters as C-Blosc2's six pipeline slots. */
+export interface CoreCParams {
+  clevel: number;
+  /** C-Blosc2 codec id (BLOSC_LZ4 = 1, ...). */
+  codec: number;
+  typesize: number;
+  /** Threads asked for; the core runs calls of under 512 KiB on one. */
+  nthreads: number;
+  /** 0: C-Blosc2 chooses. */
+  blocksize: number;
+  splitmode: number;
+  /** Six filter ids, in pipeline order (0 = none). */
+  filters: readonly number[];
+  /** Six metadata bytes, one per slot. */
+  filtersMeta: readonly number[];
+}
+
+/** compress: `src` into `out` (at least `src.byteLength + maxOverhead` bytes). */
+export interface CompressRequest {
+  src: ArrayBufferView;
+  out: ArrayBufferView;
+  cparams: CoreCParams;
+}
+
+/** decompress: exactly one chunk in `src`, into `out` (at least its nbytes). */
+export interface DecompressRequest {
+  src: ArrayBufferView;
+  out: ArrayBufferView;
+  nthreads: number;
+}
+
+/** How much of a chunk `src` must hold: its header, the whole chunk, or exactly the chunk. */
+export const HeaderCheck = { HeaderOnly: 0, Within: 1, Exact: 2 } as const;
+export type HeaderCheck = (typeof HeaderCheck)[keyof typeof HeaderCheck];
+
+/** chunkInfo: what a chunk header says. */
+export interface ChunkInfoRequest {
+  src: ArrayBufferView;
+  check: HeaderCheck;
+}
+
+export interface ChunkInfo {
+  nbytes: number;
+  cbytes: number;
+  blocksize: number;
+  typesize: number;
+  flags: number;
+  /** 0 none, 1 zeros, 2 NaN, 3 repeated value, 4 uninitialized. */
+  special: number;
+  /** Six filter ids (empty for a header without the extended part). */
+  filters: number[];
+  filtersMeta: number[];
+  /** C-Blosc2's name of the codec's format, or null. */
+  complib: string | null;
+}
+
+/** An array to frame; the core chooses its chunk and block geometry. */
+export interface FrameEncodeRequest {
+  /** The array's bytes, in C order. */
+  data: ArrayBufferView;
+  shape: readonly number[];
+  itemsize: number;
+  /** NumPy dtype string of the b2nd metalayer. */
+  dtype: string;
+  /** Our "js" metalayer: the JS class to rebuild, or '' for none. */
+  jsKind: string;
+  cparams: CoreCParams;
+}
+
+/** frameEncode: the frame is copied into allocate(length)'s view once built... */
+export interface FrameEncodeAllocate extends FrameEncodeRequest {
+  allocate(length: number): Uint8Array;
+}
+
+/** ...or its chunks are compressed straight into place(capacity)'s view (at least the worst case). */
+export interface FrameEncodePlace extends FrameEncodeRequest {
+  place(capacity: number): Uint8Array;
+}
+
+/** frameEncodeAsync: the frame is written on the pool into `into` (at least frameCapacity bytes). */
+export interface FrameEncodeInto extends FrameEncodeRequest {
+  into: Uint8Array;
+}
+
+/** What a frame's header and metalayers say, and the handle to decode it with. */
+export interface OpenedFrame {
+  shape: number[];
+  chunkshape: number[];
+  blockshape: number[];
+  typesize: number;
+  dtype: string;
+  jsKind: string;
+  /** Has the b2nd metalayer (else a plain super-chunk: 1-D bytes). */
+  b2nd: boolean;
+  nchunks: number;
+  chunksize: number;
+  nbytes: number;
+  /** One of our contiguous geometries. */
+  contiguous: boolean;
+  /** Offset in the frame of the items stored verbatim, or -1. */
+  rawOffset: number;
+  /** The backend's own record of the parsed header. */
+  readonly handle: unknown;
+}
+
+/** frameDecode: the opened frame's bytes into `out` (exactly the array's size). */
+export interface FrameDecodeRequest {
+  frame: Uint8Array;
+  handle: unknown;
+  out: ArrayBufferView;
+  nthreads: number;
+}
+
+/** The compiled core, as the TypeScript layer uses it. */
+export interface Backend {
+  /** 'native' (the Node-API addon) or 'wasm'. */
+  readonly name: string;
+  /** C-Blosc2's version. */
+  readonly version: string;
+  /** The codecs compiled in, comma-separated (C-Blosc2's list). */
+  readonly compressors: string;
+  /** Most bytes one chunk holds. */
+  readonly maxBufferSize: number;
+  /** Bytes a chunk may take beyond its data. */
+  readonly maxOverhead: number;
+  /** Whether an ArrayBuffer is detached. */
+  isDetached(buffer: ArrayBufferLike): boolean;
+  compress(req: CompressRequest): number;
+  compressAsync(req: CompressRequest): Promise<number>;
+  decompress(req: DecompressRequest): void;
+  decompressAsync(req: DecompressRequest): Promise<void>;
+  chunkInfo(req: ChunkInfoRequest): ChunkInfo;
+  /** A new byte array holding src's bytes (on huge pages where it is large). */
+  copy(src: ArrayBufferView): Uint8Array;
+  /** The worst-case length of the frame for this request. */
+  frameCapacity(req: FrameEncodeRequest): number;
+  /** Writes the frame; returns its length. */
+  frameEncode(req: FrameEncodeAllocate | FrameEncodePlace): number;
+  frameEncodeAsync(req: FrameEncodeInto): Promise<number>;
+  frameOpen(req: { frame: Uint8Array }): OpenedFrame;
+  frameDecode(req: FrameDecodeRequest): void;
+  frameDecodeAsync(req: FrameDecodeRequest): Promise<void>;
+}

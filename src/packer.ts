@@ -1,0 +1,267 @@
+/**
+ * Packer: one configured msgpackr instance with the blosc2 extension, and the
+ * pack/unpack paths (sync, async on the libuv pool, out of band).
+ * @packageDocumentation
+ */
+import { Packr, type Options as MsgpackrOptions } from 'msgpackr';
+import { randomBytes } from 'node:crypto';
+import { Blosc2Error, invalidArg, withCallerStack } from './errors';
+import { configure, install } from './msgpack/registration';
+import { type DecodeState, swapDecodeState } from './records/decode-state';
+import { describe } from './records/describe';
+import { encodeFrameAsync, packSingle, packSingleAsync } from './records/frame';
+import { spliceOutOfBand } from './records/out-of-band';
+import type { OutOfBandSink, PackConfig } from './records/types';
+import { type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
+import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
+
+/** Default of {@link PackOptions.threshold}: arrays under 8 KiB are stored raw. */
+export const DEFAULT_THRESHOLD = 8192;
+
+/** msgpackr options that pass through to msgpackr. */
+const MSGPACKR_KEYS = [
+  'useRecords', 'structures', 'moreTypes', 'sequential', 'mapsAsObjects', 'useFloat32', 'largeBigIntToFloat',
+  'largeBigIntToString', 'useBigIntExtension', 'int64AsType', 'int64AsNumber', 'bundleStrings', 'useTimestamp32',
+  'encodeUndefinedAsNil', 'maxSharedStructures', 'maxOwnStructures', 'shouldShareStructure', 'getStructures',
+  'saveStructures', 'variableMapSize', 'useToJSON', 'mapAsEmptyObject', 'setAsEmptyObject', 'allowArraysInMapKeys',
+  'skipValues', 'onInvalidDate', 'copyBuffers', 'freezeData', 'randomAccessStructure', 'trusted',
+] as const;
+
+/** Options of {@link Packer}, {@link pack} and {@link unpack}. */
+export interface PackOptions extends CParams, Pick<MsgpackrOptions, (typeof MSGPACKR_KEYS)[number] & keyof MsgpackrOptions> {
+  /** Arrays of fewer bytes are stored raw (uncompressed record). Default {@link DEFAULT_THRESHOLD}; 0 compresses every array. */
+  threshold?: number;
+  /** msgpackr's structuredClone: cycles, shared references, and views over one ArrayBuffer stay shared. */
+  structuredClone?: boolean;
+  /** The most bytes the arrays of one message may decode to. Default 1 GiB. */
+  maxOutputBytes?: number;
+  /** When decoding, return views into the input where the bytes are stored raw and aligned, instead of copies. */
+  zeroCopy?: boolean;
+}
+
+/** Per-call options of {@link Packer.unpack}. */
+export interface UnpackOptions {
+  /** Overrides {@link PackOptions.maxOutputBytes} for this call. */
+  maxOutputBytes?: number;
+  /** Overrides {@link PackOptions.zeroCopy} for this call. */
+  zeroCopy?: boolean;
+  /** Overrides the decoding thread count for this call. */
+  nthreads?: number;
+}
+
+/** What {@link Packer.packOutOfBand} returns. */
+export interface OutOfBand {
+  /** The MessagePack message, with small placeholders where the large arrays were. */
+  message: Buffer;
+  /** The large arrays: compressed frames, or with `clevel: 0` the arrays' own bytes (views, not copies). */
+  buffers: Uint8Array[];
+}
+
+const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
+const UNPACK_KEYS = new Set(['maxOutputBytes', 'zeroCopy', 'nthreads']);
+
+/** msgpackr's own errors (a message it cannot parse) as a Blosc2Error. */
+function asCorrupt(err: unknown): Blosc2Error {
+  if (err instanceof Blosc2Error) return err;
+  const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
+  (e as Error & { cause?: unknown }).cause = err;
+  return e;
+}
+
+/** The `threshold` option, checked. @internal */
+export function resolveThreshold(o: Record<string, unknown>): number {
+  return o['threshold'] === undefined ? DEFAULT_THRESHOLD : checkInt('options.threshold', o['threshold'], 0, Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * A configured packer: one msgpackr instance with the blosc2 extension, for
+ * repeated use. `pack`/`unpack` of the module use a shared default Packer.
+ */
+export class Packer {
+  readonly #packr: Packr;
+  readonly #config: PackConfig;
+  readonly #maxOutputBytes: number;
+  readonly #zeroCopy: boolean;
+  readonly #nthreads: number | undefined;
+  // Tags packAsync's placeholders. They never leave the process and only this
+  // Packer's own skeletons are searched for them, so one random value per
+  // Packer is as good as one per call, and saves a random draw per call.
+  readonly #nonce = randomBytes(16);
+  // The settings of a plain unpack() call: one object per Packer, reset per
+  // call (sync unpacks never overlap, and only they use it).
+  readonly #plainState: DecodeState;
+
+  /** @param options - compression parameters, threshold, limits and msgpackr options */
+  constructor(options?: PackOptions) {
+    install();
+    const o = checkObject('options', options) ?? {};
+    const cparams = resolveCParams(o, 1, 'options', OWN_KEYS);
+    const threshold = resolveThreshold(o);
+    const sc = o['structuredClone'];
+    if (sc !== undefined && typeof sc !== 'boolean') throw invalidArg('options.structuredClone', 'a boolean', sc);
+    const zc = o['zeroCopy'];
+    if (zc !== undefined && typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
+    this.#maxOutputBytes =
+      o['maxOutputBytes'] === undefined ? DEFAULT_MAX_OUTPUT_BYTES : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
+    this.#zeroCopy = zc === true;
+    this.#nthreads = o['nthreads'] === undefined ? undefined : cparams.nthreads;
+    this.#plainState = { nthreads: 1, maxOutputBytes: this.#maxOutputBytes, remaining: 0, zeroCopy: this.#zeroCopy };
+    // Plain maps by default (python's msgpack reads them); structuredClone keeps msgpackr's
+    // records, which its cycle support needs.
+    const msgpackrOptions: Record<string, unknown> = sc === true ? {} : { useRecords: false };
+    for (const key of MSGPACKR_KEYS) if (o[key] !== undefined) msgpackrOptions[key] = o[key];
+    if (sc === true) msgpackrOptions['structuredClone'] = true;
+    this.#packr = new Packr(msgpackrOptions as MsgpackrOptions);
+    this.#config = { cparams, threshold, structuredClone: sc === true, typesizeHint: 0 };
+    configure(this.#packr, this.#config);
+  }
+
+  /**
+   * Packs a value; every TypedArray, Buffer, DataView, ArrayBuffer and NDArray
+   * in it becomes one ext record, compressed from its own memory.
+   */
+  pack(value: unknown): Buffer {
+    if (!this.#config.structuredClone && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const d = describe(value);
+      if (d) return packSingle(d, this.#config);
+    }
+    return this.#packr.pack(value);
+  }
+
+  #state(options: UnpackOptions | undefined, extra?: Partial<DecodeState>): DecodeState {
+    if (options === undefined && extra === undefined) {
+      const s = this.#plainState;
+      s.nthreads = this.#nthreads ?? getNthreads();
+      s.remaining = this.#maxOutputBytes;
+      return s;
+    }
+    const o = checkObject('options', options) ?? {};
+    for (const key of Object.keys(o)) if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
+    const max = o['maxOutputBytes'] === undefined ? this.#maxOutputBytes : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
+    const zc = o['zeroCopy'] === undefined ? this.#zeroCopy : o['zeroCopy'];
+    if (typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
+    const nthreads = o['nthreads'] === undefined ? (this.#nthreads ?? getNthreads()) : checkInt('options.nthreads', o['nthreads'], 1, 256);
+    return { nthreads, maxOutputBytes: max, remaining: max, zeroCopy: zc, ...extra };
+  }
+
+  #unpack(bytes: BinaryLike, state: DecodeState): unknown {
+    const view = bytes instanceof Uint8Array ? bytes : asView(bytes, 'bytes');
+    return this.#run(view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength), state);
+  }
+
+  #run(u8: Uint8Array, state: DecodeState): unknown {
+    const prev = swapDecodeState(state);
+    try {
+      return this.#packr.unpack(u8);
+    } catch (err) {
+      throw asCorrupt(err);
+    } finally {
+      swapDecodeState(prev);
+    }
+  }
+
+  /**
+   * Rebuilds the value packed by {@link Packer.pack} (or by python-blosc2's
+   * msgpack helpers). Arrays are decompressed once, straight into their memory.
+   * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_UNSUPPORTED`
+   */
+  unpack(bytes: BinaryLike, options?: UnpackOptions): unknown {
+    // The common call (small messages in a loop) goes straight to msgpackr.
+    if (options === undefined && bytes instanceof Uint8Array) return this.#run(bytes, this.#state(undefined));
+    return this.#unpack(bytes, this.#state(options));
+  }
+
+  /**
+   * Like {@link Packer.pack}, but large arrays (at least `threshold` bytes) are
+   * not copied into the message: they travel in `buffers`, compressed, or with
+   * `clevel: 0` as the arrays' own memory, untouched (pickle protocol 5's idea).
+   */
+  packOutOfBand(value: unknown): OutOfBand {
+    const sink: OutOfBandSink = { minBytes: Math.max(1, this.#config.threshold), buffers: [] };
+    this.#config.outOfBand = sink;
+    try {
+      return { message: this.#packr.pack(value), buffers: sink.buffers };
+    } finally {
+      this.#config.outOfBand = undefined;
+    }
+  }
+
+  /** Rebuilds a value from {@link Packer.packOutOfBand}'s message and buffers. */
+  unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): unknown {
+    if (!Array.isArray(buffers)) throw invalidArg('buffers', 'an array of Uint8Arrays', buffers);
+    return this.#unpack(message, this.#state(options, { buffers }));
+  }
+
+  /**
+   * {@link Packer.pack} with every large array compressed on the libuv thread
+   * pool, concurrently: the event loop keeps running. The arrays are read in
+   * place: do not write, transfer or detach them until the promise settles.
+   */
+  async packAsync(value: unknown): Promise<Buffer> {
+    const caller = new Error();
+    if ((this.#packr as { bundleStrings?: boolean }).bundleStrings) {
+      throw invalidArg('options.bundleStrings', 'false with packAsync (bundled strings store offsets)', true);
+    }
+    if (!this.#config.structuredClone && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // A lone large array: its frame is written on the pool straight into the message.
+      const d = describe(value);
+      if (d) {
+        try {
+          const single = await packSingleAsync(d, this.#config);
+          if (single) return single;
+        } catch (err) {
+          throw withCallerStack(err, caller);
+        }
+      }
+    }
+    const nonce = this.#nonce;
+    const sink: OutOfBandSink = { minBytes: Math.max(1, this.#config.threshold), buffers: [], pending: [], nonce };
+    this.#config.outOfBand = sink;
+    let skeleton: Buffer;
+    try {
+      skeleton = this.#packr.pack(value);
+    } finally {
+      this.#config.outOfBand = undefined;
+    }
+    const jobs = sink.pending ?? [];
+    let frames: Buffer[];
+    try {
+      for (const d of jobs) checkStableForAsync(d.bytes, 'an array in value');
+      frames = await Promise.all(jobs.map((d) => encodeFrameAsync(d, this.#config.cparams)));
+    } catch (err) {
+      throw withCallerStack(err, caller);
+    }
+    return spliceOutOfBand(skeleton, frames, nonce);
+  }
+
+  /**
+   * {@link Packer.unpack} with every compressed array decoded on the libuv
+   * thread pool, concurrently. `bytes` must stay untouched until it settles.
+   */
+  async unpackAsync(bytes: BinaryLike, options?: UnpackOptions): Promise<unknown> {
+    const caller = new Error();
+    const view = asView(bytes, 'bytes');
+    checkStableForAsync(view, 'bytes');
+    const deferred: Array<Promise<void>> = [];
+    let value: unknown;
+    try {
+      value = this.#unpack(view, this.#state(options, { deferred }));
+    } catch (err) {
+      // Decodes already queued for earlier arrays must not reject unobserved.
+      await Promise.allSettled(deferred);
+      throw err;
+    }
+    try {
+      await Promise.all(deferred);
+      checkStillAttached(view, 'bytes');
+    } catch (err) {
+      throw withCallerStack(err, caller);
+    }
+    return value;
+  }
+
+  /** The msgpackr instance behind this Packer (configured with the extension). */
+  get packr(): Packr {
+    return this.#packr;
+  }
+}

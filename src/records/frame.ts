@@ -1,0 +1,199 @@
+/**
+ * The b2nd record (ext 42, FORMAT.md "Frame record"): one array as a C-Blosc2
+ * CFrame with the b2nd metalayer, exactly what python-blosc2's msgpack helpers
+ * write for a `blosc2.NDArray`. Frames are written by the core straight from
+ * the array's memory, and read by opening them once and decoding straight into
+ * the new array's memory.
+ * @internal
+ * @packageDocumentation
+ */
+import { Blosc2Error } from '../errors';
+import { BY_CODE, type DTypeEntry, ctorForDtype } from '../dtypes';
+import { type CoreCParams, type FrameEncodeRequest, backend } from '../backend';
+import { giveBack, keepResult, takeOutput } from '../buffer-pool';
+import { type Reserve, extHeaderSize, reserveExt, writeExtHeader } from '../msgpack/writer';
+import { checkStableForAsync, checkStillAttached } from '../views';
+import { charge, decodeState } from './decode-state';
+import { U8, jsKindOf } from './describe';
+import { writeRaw } from './raw';
+import { B2ND_EXT, type Described, Kind, type PackConfig } from './types';
+import { build, corrupt, newBacking } from './values';
+
+/** The core's request for framing d. */
+export function frameRequest(d: Described, cparams: CoreCParams): FrameEncodeRequest {
+  return { data: d.bytes, shape: d.shape, itemsize: d.entry.itemsize, dtype: d.dtype, jsKind: jsKindOf(d), cparams };
+}
+
+/** Writes d as one ext 42 record into msgpackr's output. */
+export function writeFrame(d: Described, cparams: CoreCParams, reserve: Reserve): void {
+  // The core builds the frame, then asks for room of its exact length and
+  // copies it straight into msgpackr's buffer: the only copy of the compressed bytes.
+  backend.frameEncode({
+    ...frameRequest(d, cparams),
+    allocate: (length) => {
+      const { target, at } = reserveExt(reserve, length, B2ND_EXT);
+      return target.subarray(at, at + length);
+    },
+  });
+}
+
+/** Encodes d as a standalone frame (no ext header), in memory of its own: an out-of-band buffer. */
+export function encodeFrame(d: Described, cparams: CoreCParams): Uint8Array {
+  let out: Buffer | undefined;
+  backend.frameEncode({ ...frameRequest(d, cparams), allocate: (length) => (out = Buffer.allocUnsafeSlow(length)) });
+  return out as Buffer;
+}
+
+// From here on a lone array's frame is written straight into a worst-case
+// buffer (the buffer pool) with room for the ext header in front, instead of
+// being assembled apart and copied: an incompressible 100 MB array skips a
+// 100 MB copy, a compressible one copies only its compressed bytes out.
+const PLACE_MIN_BYTES = 1 << 20;
+const EXT32_HEADER = 6;
+
+/** Writes the ext header in front of a frame placed at `headroom`; the record, exactly. */
+function finishPlaced(out: Buffer, headroom: number, length: number): Buffer {
+  const start = headroom - (headroom === 0 ? 0 : extHeaderSize(length));
+  if (headroom > 0) writeExtHeader(out, start, length, B2ND_EXT);
+  return keepResult(out, start, headroom - start + length);
+}
+
+/** d's frame written on the libuv pool into a worst-case buffer with `headroom` bytes in front. */
+async function encodePlacedAsync(d: Described, cparams: CoreCParams, headroom: number, name: string): Promise<Buffer> {
+  const request = frameRequest(d, cparams);
+  const buf = takeOutput(headroom + backend.frameCapacity(request));
+  let length: number;
+  try {
+    length = await backend.frameEncodeAsync({ ...request, into: buf.subarray(headroom) });
+    checkStillAttached(d.bytes, name);
+  } catch (err) {
+    giveBack(buf);
+    throw err;
+  }
+  return finishPlaced(buf, headroom, length);
+}
+
+/** {@link encodeFrame} on the libuv pool. d's memory must stay still until it settles (see views.ts). */
+export function encodeFrameAsync(d: Described, cparams: CoreCParams): Promise<Buffer> {
+  return encodePlacedAsync(d, cparams, 0, 'an array in value');
+}
+
+/**
+ * A value that is one array packs to one ext record and nothing else: write
+ * it into a buffer of exactly its size instead of through msgpackr's growing
+ * one (which for a 100 MB array allocates 125 MB and copies into it). The
+ * bytes are the same.
+ */
+export function packSingle(d: Described, cfg: PackConfig): Buffer {
+  const n = d.bytes.byteLength;
+  if (n >= cfg.threshold && n >= PLACE_MIN_BYTES) {
+    let buf: Buffer | undefined;
+    let length: number;
+    try {
+      length = backend.frameEncode({
+        ...frameRequest(d, cfg.cparams),
+        place: (capacity) => (buf = takeOutput(EXT32_HEADER + capacity)).subarray(EXT32_HEADER),
+      });
+    } catch (err) {
+      if (buf) giveBack(buf);
+      throw err;
+    }
+    return finishPlaced(buf as Buffer, EXT32_HEADER, length);
+  }
+  let out: Buffer | undefined;
+  const reserve: Reserve = (size) => {
+    out = size < 4096 ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size);
+    return { target: out, position: 0 };
+  };
+  if (n < cfg.threshold) writeRaw(d, reserve);
+  else writeFrame(d, cfg.cparams, reserve);
+  return out as Buffer;
+}
+
+/**
+ * {@link packSingle} on the libuv pool, for a lone array of at least
+ * {@link PLACE_MIN_BYTES} (else undefined: the caller takes the general
+ * route): the frame is written there straight into a worst-case buffer.
+ */
+export async function packSingleAsync(d: Described, cfg: PackConfig): Promise<Buffer | undefined> {
+  if (d.bytes.byteLength < cfg.threshold || d.bytes.byteLength < PLACE_MIN_BYTES) return undefined;
+  checkStableForAsync(d.bytes, 'value');
+  return encodePlacedAsync(d, cfg.cparams, EXT32_HEADER, 'value');
+}
+
+function entryByName(name: string): DTypeEntry | undefined {
+  return BY_CODE.find((e) => e?.ctor.name === name);
+}
+
+const KIND_BY_NAME: Record<string, Kind> = {
+  Buffer: Kind.Buffer,
+  DataView: Kind.DataView,
+  ArrayBuffer: Kind.ArrayBuffer,
+  SharedArrayBuffer: Kind.SharedArrayBuffer,
+};
+
+/** Decodes a b2nd (or plain super-chunk) frame into a new array (ext 42, or an out-of-band frame). */
+export function unpackFrame(frame: Uint8Array): unknown {
+  const state = decodeState();
+  const info = backend.frameOpen({ frame });
+  let entry: DTypeEntry;
+  let kind: Kind;
+  let dtype: string | null = null;
+  if (!info.b2nd) {
+    // A python-blosc2 SChunk: its bytes.
+    entry = U8;
+    kind = Kind.Typed;
+  } else if (info.jsKind.startsWith('NDArray:')) {
+    const e = entryByName(info.jsKind.slice(8));
+    if (!e || e.itemsize !== ctorForDtype(info.dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind '${info.jsKind}'`);
+    entry = e;
+    kind = Kind.NDArray;
+    dtype = info.dtype;
+  } else if (info.jsKind in KIND_BY_NAME) {
+    kind = KIND_BY_NAME[info.jsKind] as Kind;
+    entry = U8;
+  } else {
+    const e = info.jsKind ? entryByName(info.jsKind) : BY_CODE.find((x) => x?.ctor === ctorForDtype(info.dtype));
+    if (!e) throw new Blosc2Error(`a frame holds a ${info.jsKind || info.dtype} this runtime cannot make`, 'ERR_UNSUPPORTED');
+    entry = e;
+    if (info.jsKind) {
+      kind = Kind.Typed;
+    } else {
+      kind = Kind.NDArray;
+      dtype = info.dtype;
+    }
+  }
+  if (info.b2nd && info.typesize !== (kind === Kind.Typed || kind === Kind.NDArray ? entry.itemsize : info.typesize)) {
+    throw corrupt(`the frame's typesize (${info.typesize}) disagrees with its dtype '${info.dtype}'`);
+  }
+  let nbytes: number;
+  if (info.b2nd) {
+    nbytes = info.typesize;
+    for (const d of info.shape) nbytes *= d;
+  } else {
+    nbytes = info.nbytes;
+  }
+  if (!Number.isSafeInteger(nbytes) || nbytes < 0) throw corrupt('the frame claims an impossible size');
+  charge(state, nbytes, 'an array frame');
+  // A chunk goes through a bounce buffer at the edge, and foreign geometries
+  // through a scratch chunk: bound those allocations by the limit too.
+  if (info.chunksize > state.maxOutputBytes) {
+    throw new Blosc2Error(`the frame's chunks are ${info.chunksize} bytes, over maxOutputBytes (${state.maxOutputBytes})`, 'ERR_MAX_OUTPUT');
+  }
+  if (nbytes % entry.itemsize !== 0) throw corrupt('the frame holds a partial item');
+  const h = { entry, kind, shape: info.b2nd ? info.shape : [nbytes / entry.itemsize], dtype };
+  // clevel 0 (or incompressible) single-chunk frames hold the items verbatim:
+  // with zeroCopy, view them in place when aligned (O(1), like v8.deserialize).
+  if (state.zeroCopy && info.rawOffset >= 0 && kind !== Kind.ArrayBuffer && kind !== Kind.SharedArrayBuffer) {
+    const at = frame.byteOffset + info.rawOffset;
+    if (at % entry.itemsize === 0 && info.rawOffset + nbytes <= frame.byteLength) {
+      state.remaining += nbytes; // a view allocates nothing
+      return build(h, frame.buffer, at, nbytes);
+    }
+  }
+  const ab = newBacking(kind, nbytes);
+  const request = { frame, handle: info.handle, out: new Uint8Array(ab), nthreads: state.nthreads };
+  if (state.deferred) state.deferred.push(backend.frameDecodeAsync(request));
+  else backend.frameDecode(request);
+  return build(h, ab, 0, nbytes);
+}
