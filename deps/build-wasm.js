@@ -20,7 +20,9 @@
 //
 // Output, besides the libraries and headers: <prefix>/wasm-config.json, the
 // compile and link flags a consumer (the core's wasm build, deps/wasm/probe/)
-// uses with this prefix.
+// uses with this prefix, and <prefix>/lib/blosc2_shuffle_simd128.o, an
+// optional SIMD128 replacement for C-Blosc2's generic byte shuffle
+// (deps/wasm/simd/shuffle-simd128.c; link it before libblosc2.a).
 //
 // Knobs: BLOSC2_WASM_PREFIX (install folder), BLOSC2_WASM_CFLAGS (extra flags
 // for every C file, e.g. -msimd128 or -mbulk-memory; default none beyond -O3),
@@ -234,13 +236,20 @@ const builders = {
 };
 
 // What wasi-libc lacks and C-Blosc2 links against (popen/pclose, msync), as
-// one small archive of our own next to the libraries.
+// one small archive of our own next to the libraries; and the optional SIMD128
+// shuffle, as an object file (an object always wins over the archive member
+// of libblosc2.a that defines the same two symbols).
 function buildOwnFiles() {
   const stubs = path.join(work, 'wasi_stubs.o');
   run(tools.cc, [...target, ...cflags, '-Wall', '-Wextra', '-c', path.join(shimsDir, 'wasi_stubs.c'), '-o', stubs]);
   const lib = path.join(prefix, 'lib', 'libblosc2_wasi_shims.a');
   fs.rmSync(lib, { force: true });
   run(tools.ar, ['rcs', lib, stubs]);
+  run(tools.cc, [
+    ...target, ...cflags, '-msimd128', '-Wall', '-Wextra', '-c',
+    path.join(depsDir, 'wasm', 'simd', 'shuffle-simd128.c'),
+    '-o', path.join(prefix, 'lib', 'blosc2_shuffle_simd128.o'),
+  ]);
 }
 
 function writeConfig() {
@@ -256,6 +265,9 @@ function writeConfig() {
     cxxflags: [...target, '-D__unix__=1', `-I${path.join(prefix, 'include')}`, ...cxxFlags],
     // Libraries in link order, then the WASI emulation libraries they use.
     libs: [...libs.map((l) => path.join(prefix, 'lib', `lib${l}.a`)), ...wasiLibs],
+    // Optional: put before libs for the SIMD128 byte shuffle (the module then
+    // needs a runtime with SIMD128).
+    simdShuffleObjects: [path.join(prefix, 'lib', 'blosc2_shuffle_simd128.o')],
     packages: manifest.packages.filter((p) => !lean || ['c-blosc2', 'lz4'].includes(p.name)).map((p) => `${p.name} ${p.version}`),
   };
   fs.writeFileSync(path.join(prefix, 'wasm-config.json'), JSON.stringify(config, null, 2) + '\n');
@@ -269,6 +281,7 @@ function stampFor() {
     cflags,
     variant,
     shims: shimText,
+    simd: fs.readFileSync(path.join(depsDir, 'wasm', 'simd', 'shuffle-simd128.c'), 'utf8'),
     toolchain: fs.readFileSync(toolchainFile, 'utf8'),
     builder: fs.readFileSync(__filename, 'utf8'),
   });
