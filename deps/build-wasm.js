@@ -179,12 +179,13 @@ const builders = {
     run('make', [...args, 'install'], { cwd: src });
   },
   zstd(src) {
-    // No assembly (x86-64 only); single-threaded (libzstd.a's default). No
-    // decoders for the pre-1.0 frame formats (v0.5-v0.7, 2015-16): C-Blosc
-    // has used Zstd >= 1.0 since it first offered it, so no Blosc chunk holds
-    // one, and they are about 70 KB of the module.
+    // No assembly (x86-64 only); single-threaded (libzstd.a's default). Of
+    // the decoders for pre-1.0 frame formats only v0.7's: C-Blosc 1.10.x
+    // (2016) wrote Zstd 0.7.4 frames, no C-Blosc ever wrote older ones, and
+    // the v0.5/v0.6 decoders (in libzstd.a's default, like the native build's)
+    // are dead weight in the module.
     const args = [
-      `-j${jobs}`, '-C', 'lib', ...makeVars(), `CFLAGS=${cflags.join(' ')}`, 'ZSTD_NO_ASM=1', 'ZSTD_LEGACY_SUPPORT=0',
+      `-j${jobs}`, '-C', 'lib', ...makeVars(), `CFLAGS=${cflags.join(' ')}`, 'ZSTD_NO_ASM=1', 'ZSTD_LEGACY_SUPPORT=7',
       `PREFIX=${prefix}`, 'LIBDIR=' + path.join(prefix, 'lib'),
     ];
     run('make', [...args, 'libzstd.a'], { cwd: src });
