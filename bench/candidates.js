@@ -66,7 +66,14 @@ async function makeCandidates(lib, kind) {
     pack: (value, k) => (k === 'messages' ? { ...value, v: value.v.slice() } : value.data ? value.data.slice() : value.slice()),
     unpack: (copy, _Ctor, k) => (k === 'messages' ? { ...copy, v: copy.v.slice() } : copy.slice()),
   });
-  list.push(peerCodec('v8.serialize', 'node:v8 serialize / deserialize', (x) => v8.serialize(x), (b) => v8.deserialize(b)));
+  list.push(
+    peerCodec(
+      'v8.serialize',
+      'node:v8 serialize / deserialize',
+      (x) => v8.serialize(x),
+      (b) => v8.deserialize(b),
+    ),
+  );
   list.push({
     name: 'structuredClone',
     note: 'round trip only (no byte form)',
@@ -78,22 +85,53 @@ async function makeCandidates(lib, kind) {
     },
   });
   const packrDefault = new Packr();
-  list.push(peerCodec('msgpackr Packr()', 'default: TypedArray -> bin, unpacks as Buffer (type restored by caller)',
-    (x) => packrDefault.pack(x), (b) => packrDefault.unpack(b)));
+  list.push(
+    peerCodec(
+      'msgpackr Packr()',
+      'default: TypedArray -> bin, unpacks as Buffer (type restored by caller)',
+      (x) => packrDefault.pack(x),
+      (b) => packrDefault.unpack(b),
+    ),
+  );
   const packrMore = new Packr({ moreTypes: true });
-  list.push(peerCodec('msgpackr moreTypes', 'ext 0x74 typed array; records on (msgpackr default)',
-    (x) => packrMore.pack(x), (b) => packrMore.unpack(b)));
+  list.push(
+    peerCodec(
+      'msgpackr moreTypes',
+      'ext 0x74 typed array; records on (msgpackr default)',
+      (x) => packrMore.pack(x),
+      (b) => packrMore.unpack(b),
+    ),
+  );
   if (kind === 'messages') {
     const packrMoreNoRec = new Packr({ moreTypes: true, useRecords: false });
-    list.push(peerCodec('msgpackr moreTypes, useRecords:false', 'E only: plain msgpack maps (what blosc2 pack writes by default)',
-      (x) => packrMoreNoRec.pack(x), (b) => packrMoreNoRec.unpack(b)));
+    list.push(
+      peerCodec(
+        'msgpackr moreTypes, useRecords:false',
+        'E only: plain msgpack maps (what blosc2 pack writes by default)',
+        (x) => packrMoreNoRec.pack(x),
+        (b) => packrMoreNoRec.unpack(b),
+      ),
+    );
   }
   const enc = new msgpack.Encoder();
   const dec = new msgpack.Decoder();
-  list.push(peerCodec('@msgpack/msgpack', 'reused Encoder/Decoder; TypedArray -> bin, decodes to Uint8Array',
-    (x) => enc.encode(x), (b) => dec.decode(b)));
+  list.push(
+    peerCodec(
+      '@msgpack/msgpack',
+      'reused Encoder/Decoder; TypedArray -> bin, decodes to Uint8Array',
+      (x) => enc.encode(x),
+      (b) => dec.decode(b),
+    ),
+  );
   const cbor = new cborx.Encoder();
-  list.push(peerCodec('cbor-x', 'default Encoder; RFC 8746 typed-array tags', (x) => cbor.encode(x), (b) => cbor.decode(b)));
+  list.push(
+    peerCodec(
+      'cbor-x',
+      'default Encoder; RFC 8746 typed-array tags',
+      (x) => cbor.encode(x),
+      (b) => cbor.decode(b),
+    ),
+  );
   if (kind !== 'messages') {
     const nc = Blosc.fromConfig({ id: 'blosc', cname: 'lz4', clevel: 5, shuffle: 1, blocksize: 0 });
     list.push({
@@ -126,7 +164,9 @@ async function makeCandidates(lib, kind) {
   list.push(ours('blosc2 pack fastest', `Packer(${JSON.stringify(presets.fastest)})`, new Packer(presets.fastest)));
   list.push(ours('blosc2 pack smallest', `Packer(${JSON.stringify(presets.smallest)})`, new Packer(presets.smallest)));
   if (kind === 'messages') {
-    list.push(ours('blosc2 pack, useRecords:true', 'Packer({useRecords:true}) vs msgpackr moreTypes (records)', new Packer({ useRecords: true })));
+    list.push(
+      ours('blosc2 pack, useRecords:true', 'Packer({useRecords:true}) vs msgpackr moreTypes (records)', new Packer({ useRecords: true })),
+    );
   } else {
     list.push({
       name: 'blosc2 core compress/decompress',

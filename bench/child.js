@@ -12,10 +12,12 @@ const { PerformanceObserver, performance } = require('node:perf_hooks');
 const { DATASETS, rng, messageBytes } = require('./datasets');
 const { makeCandidates, takeRestore, PRESETS } = require('./candidates');
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-  const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-  return m ? [m[1], m[2] ?? 'true'] : [a, 'true'];
-}));
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    return m ? [m[1], m[2] ?? 'true'] : [a, 'true'];
+  }),
+);
 const gc = globalThis.gc;
 if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
 
@@ -89,7 +91,8 @@ async function main() {
     return;
   }
   const items = kind === 'messages' ? value : null;
-  const inputBytes = kind === 'messages' ? value.reduce((s, m) => s + messageBytes(m), 0) : kind === 'nd' ? value.data.byteLength : value.byteLength;
+  const inputBytes =
+    kind === 'messages' ? value.reduce((s, m) => s + messageBytes(m), 0) : kind === 'nd' ? value.data.byteLength : value.byteLength;
   let candidates = await makeCandidates(lib, kind);
   if (args.candidates) {
     const want = args.candidates.split(',');
@@ -237,7 +240,6 @@ async function main() {
       try {
         const f0 = process.resourceUsage().minorPageFault;
         const p = await packOnce(c);
-        const f1 = process.resourceUsage().minorPageFault;
         takeRestore();
         const u = await unpackOnce(c, p.enc);
         const f2 = process.resourceUsage().minorPageFault;
@@ -291,7 +293,6 @@ async function main() {
     });
   }
 
-
   const out = {
     dataset: name,
     title: spec.title,
@@ -331,13 +332,18 @@ async function measureCeiling(lib, arr, Ctor) {
   const { compress, decompress, getNthreads, Packer } = lib;
   const { runCeiling } = require('./native');
   const nthreads = getNthreads();
-  const cw = Math.max(1, warmup), cr = Math.max(3, runs);
+  const cw = Math.max(1, warmup),
+    cr = Math.max(3, runs);
   // The rounds go in CEILING_BLOCKS blocks, each binding block followed by a
   // C invocation of as many rounds, and the medians pool all blocks: a machine
   // whose speed drifts over the minute then shifts both sides alike.
   const blocks = Math.min(CEILING_BLOCKS, cr);
   progress(`binding vs C ceiling (${cr} runs in ${blocks} blocks)`);
-  const tc = [], td = [], tdr = [], tp = [], tu = [];
+  const tc = [],
+    td = [],
+    tdr = [],
+    tp = [],
+    tu = [];
   const ct = { compressFresh: [], decompressFresh: [], compressReused: [], decompressReused: [] };
   let c = null;
   const reused = new Ctor(arr.length);
@@ -364,7 +370,11 @@ async function measureCeiling(lib, arr, Ctor) {
         const t4 = performance.now();
         decompress(chunk, { out: reused });
         const t5 = performance.now();
-        if (timed) { tc.push(t1 - t0); td.push(t3 - t2); tdr.push(t5 - t4); }
+        if (timed) {
+          tc.push(t1 - t0);
+          td.push(t3 - t2);
+          tdr.push(t5 - t4);
+        }
       };
       const packed = async () => {
         await settle();
@@ -376,7 +386,10 @@ async function measureCeiling(lib, arr, Ctor) {
         const u = packer.unpack(p);
         const t9 = performance.now();
         if (!sameArray(arr, u, Ctor)) throw new Error('ceiling: pack round trip differs');
-        if (timed) { tp.push(t7 - t6); tu.push(t9 - t8); }
+        if (timed) {
+          tp.push(t7 - t6);
+          tu.push(t9 - t8);
+        }
       };
       if (r % 2 === 0) {
         await core();
@@ -387,9 +400,16 @@ async function measureCeiling(lib, arr, Ctor) {
       }
     }
     c = runCeiling(binary, arr, {
-      codec: 'lz4', clevel: 5, filter: 'shuffle', typesize: Ctor.BYTES_PER_ELEMENT, nthreads,
-      warmup: w || 1, runs: n, smallIters: b === blocks - 1 ? Number(args.smallIters ?? 20000) : 10,
-      pauseMs: CEILING_PAUSE_MS, env: process.env,
+      codec: 'lz4',
+      clevel: 5,
+      filter: 'shuffle',
+      typesize: Ctor.BYTES_PER_ELEMENT,
+      nthreads,
+      warmup: w || 1,
+      runs: n,
+      smallIters: b === blocks - 1 ? Number(args.smallIters ?? 20000) : 10,
+      pauseMs: CEILING_PAUSE_MS,
+      env: process.env,
     });
     for (const k of Object.keys(ct)) ct[k].push(...c.times[k]);
   }
@@ -420,8 +440,16 @@ async function measureCeiling(lib, arr, Ctor) {
     decompress1ThreadUs: time(() => decompress(smallChunk, { nthreads: 1 })),
   };
   const c1 = runCeiling(binary, small, {
-    codec: 'lz4', clevel: 5, filter: 'shuffle', typesize: Ctor.BYTES_PER_ELEMENT, nthreads: 1,
-    warmup: 1, runs: 3, smallIters: iters, pauseMs: 0, env: process.env,
+    codec: 'lz4',
+    clevel: 5,
+    filter: 'shuffle',
+    typesize: Ctor.BYTES_PER_ELEMENT,
+    nthreads: 1,
+    warmup: 1,
+    runs: 3,
+    smallIters: iters,
+    pauseMs: 0,
+    env: process.env,
   });
   const mb = arr.byteLength / 1e6;
   return {

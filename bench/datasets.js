@@ -5,9 +5,15 @@
 
 /** xorshift128+ -style 32-bit generator (sfc32), seeded: fast and reproducible. */
 function rng(seed) {
-  let a = 0x9e3779b9 ^ seed, b = 0x243f6a88 ^ (seed * 31), c = 0xb7e15162 ^ (seed * 131), d = 1;
+  let a = 0x9e3779b9 ^ seed,
+    b = 0x243f6a88 ^ (seed * 31),
+    c = 0xb7e15162 ^ (seed * 131),
+    d = 1;
   const next = () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;
@@ -124,8 +130,10 @@ const DATASETS = {
       for (let z = 0; z < side; z++) {
         for (let y = 0; y < side; y++) {
           for (let x = 0; x < side; x++) {
-            const dx = x - side / 2, dy = y - side / 2, dz = z - side / 2;
-            a[i++] = Math.round(1000 * Math.exp(-(dx * dx + dy * dy + dz * dz) / (side * side / 8))) + (r.u32() % 5) - 2;
+            const dx = x - side / 2,
+              dy = y - side / 2,
+              dz = z - side / 2;
+            a[i++] = Math.round(1000 * Math.exp(-(dx * dx + dy * dy + dz * dz) / ((side * side) / 8))) + (r.u32() % 5) - 2;
           }
         }
       }

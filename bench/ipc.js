@@ -28,7 +28,9 @@ const CODECS = {
     decode: (b) => {
       const u = plainPackr.unpack(b);
       if (u instanceof Float64Array) return u;
-      return u.byteOffset % 8 === 0 ? new Float64Array(u.buffer, u.byteOffset, u.byteLength / 8) : new Float64Array(Uint8Array.prototype.slice.call(u).buffer);
+      return u.byteOffset % 8 === 0
+        ? new Float64Array(u.buffer, u.byteOffset, u.byteLength / 8)
+        : new Float64Array(Uint8Array.prototype.slice.call(u).buffer);
     },
   },
   v8: { encode: (a) => v8.serialize(a), decode: (b) => v8.deserialize(b) },
@@ -135,7 +137,7 @@ async function main() {
   const outArg = args.find((a) => a.startsWith('--out='));
   const gc = globalThis.gc ?? (() => {});
   const mbArg = args.find((a) => a.startsWith('--mb='));
-  const n = mbArg ? Math.round(Number(mbArg.slice(5)) * 1e6 / 8) : quick ? 625_000 : 12_500_000;
+  const n = mbArg ? Math.round((Number(mbArg.slice(5)) * 1e6) / 8) : quick ? 625_000 : 12_500_000;
   const smooth = new Float64Array(n);
   for (let i = 0; i < n; i++) smooth[i] = i / (n - 1);
   const noisy = new Float64Array(n);
@@ -146,45 +148,59 @@ async function main() {
   const runsArg = args.find((a) => a.startsWith('--runs='));
   const [warmup, runs] = runsArg ? [1, Number(runsArg.slice(7))] : quick ? [1, 3] : [1, 5];
 
-  const child = fork(__filename, ['--child'], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(__filename, ['--child'], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe', 'ipc'],
+  });
   await new Promise((res) => child.once('message', res));
   const pipe = child.stdio[3];
   const streamOut = new lib.PackStream();
   streamOut.pipe(child.stdio[4]);
   let streamWaiter = null;
   child.stdio[4].pipe(new lib.UnpackStream()).on('data', (value) => streamWaiter(value));
-  const viaStream = (value) => new Promise((res) => {
-    streamWaiter = res;
-    streamOut.write(value);
-  });
+  const viaStream = (value) =>
+    new Promise((res) => {
+      streamWaiter = res;
+      streamOut.write(value);
+    });
   let pipeWaiter = null;
   frameReader(pipe, (id, bytes) => pipeWaiter({ id, bytes }));
   const worker = new Worker(__filename, { workerData: {} });
   await new Promise((res) => worker.once('online', res));
 
-  const viaIpc = (msg) => new Promise((res) => {
-    child.once('message', res);
-    child.send(msg);
-  });
-  const viaPipe = (id, bytes) => new Promise((res) => {
-    pipeWaiter = res;
-    writeFrame(pipe, id, bytes);
-  });
-  const viaWorkerValue = (value, mode) => new Promise((res) => {
-    worker.once('message', res);
-    lib.postValue(worker, value, { mode });
-  });
-  const viaWorker = (msg, transfer) => new Promise((res) => {
-    worker.once('message', res);
-    worker.postMessage(msg, transfer);
-  });
+  const viaIpc = (msg) =>
+    new Promise((res) => {
+      child.once('message', res);
+      child.send(msg);
+    });
+  const viaPipe = (id, bytes) =>
+    new Promise((res) => {
+      pipeWaiter = res;
+      writeFrame(pipe, id, bytes);
+    });
+  const viaWorkerValue = (value, mode) =>
+    new Promise((res) => {
+      worker.once('message', res);
+      lib.postValue(worker, value, { mode });
+    });
+  const viaWorker = (msg, transfer) =>
+    new Promise((res) => {
+      worker.once('message', res);
+      worker.postMessage(msg, transfer);
+    });
 
   // Each candidate: run(arr) -> { out: Float64Array, wire: bytes each way }
   const candidates = [
-    { name: 'v8 advanced IPC (the array itself)', transport: 'child process', base: true,
-      run: async (a) => ({ out: (await viaIpc({ op: 'v8', arr: a })).arr, wire: v8.serialize(a).byteLength }) },
+    {
+      name: 'v8 advanced IPC (the array itself)',
+      transport: 'child process',
+      base: true,
+      run: async (a) => ({ out: (await viaIpc({ op: 'v8', arr: a })).arr, wire: v8.serialize(a).byteLength }),
+    },
     ...['blosc2', 'msgpackr'].map((codec) => ({
-      name: `${codec} pack, Buffer over advanced IPC`, transport: 'child process', ours: codec === 'blosc2',
+      name: `${codec} pack, Buffer over advanced IPC`,
+      transport: 'child process',
+      ours: codec === 'blosc2',
       run: async (a) => {
         const bytes = CODECS[codec].encode(a);
         const m = await viaIpc({ op: 'bytes', codec, bytes });
@@ -192,37 +208,62 @@ async function main() {
       },
     })),
     ...['blosc2', 'msgpackr', 'v8'].map((codec) => ({
-      name: `${codec === 'v8' ? 'v8.serialize' : `${codec} pack`}, framed raw pipe`, transport: 'child process', ours: codec === 'blosc2',
+      name: `${codec === 'v8' ? 'v8.serialize' : `${codec} pack`}, framed raw pipe`,
+      transport: 'child process',
+      ours: codec === 'blosc2',
       run: async (a) => {
         const bytes = CODECS[codec].encode(a);
         const m = await viaPipe(CODEC_IDS.indexOf(codec), bytes);
         return { out: CODECS[codec].decode(m.bytes), wire: bytes.byteLength };
       },
     })),
-    { name: 'blosc2 PackStream -> pipe -> UnpackStream (the library\'s stream framing)', transport: 'child process', ours: true,
-      run: async (a) => ({ out: await viaStream(a), wire: packer.pack(a).byteLength }) },
-    { name: 'structured clone postMessage(arr)', transport: 'worker thread', base: true,
-      run: async (a) => ({ out: (await viaWorker({ op: 'clone', arr: a })).arr, wire: 0 }) },
-    { name: 'transfer postMessage(arr, [arr.buffer]) (moves, no copy; input copied outside the timer)', transport: 'worker thread', transfer: true,
-      run: async (a) => ({ out: (await viaWorker({ op: 'transfer', arr: a }, [a.buffer])).arr, wire: 0 }) },
+    {
+      name: "blosc2 PackStream -> pipe -> UnpackStream (the library's stream framing)",
+      transport: 'child process',
+      ours: true,
+      run: async (a) => ({ out: await viaStream(a), wire: packer.pack(a).byteLength }),
+    },
+    {
+      name: 'structured clone postMessage(arr)',
+      transport: 'worker thread',
+      base: true,
+      run: async (a) => ({ out: (await viaWorker({ op: 'clone', arr: a })).arr, wire: 0 }),
+    },
+    {
+      name: 'transfer postMessage(arr, [arr.buffer]) (moves, no copy; input copied outside the timer)',
+      transport: 'worker thread',
+      transfer: true,
+      run: async (a) => ({ out: (await viaWorker({ op: 'transfer', arr: a }, [a.buffer])).arr, wire: 0 }),
+    },
     ...['blosc2', 'msgpackr'].map((codec) => ({
-      name: `${codec} pack + transfer of the bytes`, transport: 'worker thread', ours: codec === 'blosc2',
+      name: `${codec} pack + transfer of the bytes`,
+      transport: 'worker thread',
+      ours: codec === 'blosc2',
       run: async (a) => {
         const bytes = owned(CODECS[codec].encode(a));
         const m = await viaWorker({ op: 'bytes', codec, bytes }, [bytes.buffer]);
         return { out: CODECS[codec].decode(m.bytes), wire: m.bytes.byteLength };
       },
     })),
-    { name: "blosc2 postValue / receiveValue, mode 'compress'", transport: 'worker thread', ours: true,
+    {
+      name: "blosc2 postValue / receiveValue, mode 'compress'",
+      transport: 'worker thread',
+      ours: true,
       run: async (a) => {
         const m = await viaWorkerValue(a, 'compress');
         return { out: lib.receiveValue(m), wire: m.buffers.reduce((t, b) => t + b.byteLength, 0) };
-      } },
-    { name: "blosc2 postValue / receiveValue, mode 'transfer' (moves; input copied outside the timer)", transport: 'worker thread', ours: true, transfer: true,
+      },
+    },
+    {
+      name: "blosc2 postValue / receiveValue, mode 'transfer' (moves; input copied outside the timer)",
+      transport: 'worker thread',
+      ours: true,
+      transfer: true,
       run: async (a) => {
         const m = await viaWorkerValue(a, 'transfer');
         return { out: lib.receiveValue(m), wire: 0 };
-      } },
+      },
+    },
   ];
 
   const results = [];
@@ -263,11 +304,20 @@ async function main() {
       const ms = s.ms.length ? median(s.ms) : NaN;
       const base = median(baseOf(c.transport).ms);
       results.push({
-        payload: pname, transport: c.transport, name: c.name, ours: !!c.ours, error: s.error,
-        ms, arrayBytes: arr.byteLength, wireBytes: s.wire, vsBase: c.base ? null : base / ms,
+        payload: pname,
+        transport: c.transport,
+        name: c.name,
+        ours: !!c.ours,
+        error: s.error,
+        ms,
+        arrayBytes: arr.byteLength,
+        wireBytes: s.wire,
+        vsBase: c.base ? null : base / ms,
         spread: s.ms.length ? (Math.max(...s.ms) - Math.min(...s.ms)) / ms : NaN,
       });
-      console.log(`    ${pname.padEnd(15)} ${c.transport.padEnd(14)} ${c.name.padEnd(52)} ${s.error ? `FAILED ${s.error}` : `${ms.toFixed(1).padStart(8)} ms`}  wire ${s.wire}`);
+      console.log(
+        `    ${pname.padEnd(15)} ${c.transport.padEnd(14)} ${c.name.padEnd(52)} ${s.error ? `FAILED ${s.error}` : `${ms.toFixed(1).padStart(8)} ms`}  wire ${s.wire}`,
+      );
     }
   }
   child.send({ op: 'exit' });
@@ -279,19 +329,33 @@ async function main() {
   // child-process transports is shown beside it (picked after the fact, so optimistic).
   const PRIMARY = 'blosc2 pack, Buffer over advanced IPC';
   const find = (p, name) => results.find((x) => x.payload === p && x.name === name && !x.error);
-  const best = (p) => results.filter((x) => x.payload === p && x.ours && x.transport === 'child process' && !x.error).sort((a, b) => a.ms - b.ms)[0];
+  const best = (p) =>
+    results.filter((x) => x.payload === p && x.ours && x.transport === 'child process' && !x.error).sort((a, b) => a.ms - b.ms)[0];
   const v8ms = (p) => find(p, 'v8 advanced IPC (the array itself)')?.ms ?? NaN;
   const targets = [];
   const pair = (p) => [find(p, PRIMARY), best(p)].filter((r, i, all) => r && all.indexOf(r) === i).map((r) => [p, r]);
   for (const [p, r] of pair('smooth')) {
-    if (r) targets.push({ what: `smooth, parent->child->parent, v8 advanced IPC time / ${r.name}${r.name === PRIMARY ? '' : ' (best of ours)'}`, value: `${(v8ms(p) / r.ms).toFixed(2)}x faster`, target: '>= 2x', met: v8ms(p) / r.ms >= 2 });
+    if (r)
+      targets.push({
+        what: `smooth, parent->child->parent, v8 advanced IPC time / ${r.name}${r.name === PRIMARY ? '' : ' (best of ours)'}`,
+        value: `${(v8ms(p) / r.ms).toFixed(2)}x faster`,
+        target: '>= 2x',
+        met: v8ms(p) / r.ms >= 2,
+      });
   }
   for (const [p, r] of pair('incompressible')) {
-    if (r) targets.push({ what: `incompressible, parent->child->parent, ${r.name}${r.name === PRIMARY ? '' : ' (best of ours)'} / v8 advanced IPC time`, value: `${(r.ms / v8ms(p)).toFixed(2)}x`, target: '<= 1.1x', met: r.ms / v8ms(p) <= 1.1 });
+    if (r)
+      targets.push({
+        what: `incompressible, parent->child->parent, ${r.name}${r.name === PRIMARY ? '' : ' (best of ours)'} / v8 advanced IPC time`,
+        value: `${(r.ms / v8ms(p)).toFixed(2)}x`,
+        target: '<= 1.1x',
+        met: r.ms / v8ms(p) <= 1.1,
+      });
   }
   if (quick) for (const t of targets) t.what += ' [quick: 5 MB; the targets are for 100 MB]';
   const out = {
-    note: `Float64Array of ${(n * 8 / 1e6).toFixed(0)} MB each way; end to end = encode + transport + decode in the receiver + encode + transport + decode back, ` +
+    note:
+      `Float64Array of ${((n * 8) / 1e6).toFixed(0)} MB each way; end to end = encode + transport + decode in the receiver + encode + transport + decode back, ` +
       `until a verified Float64Array is in hand; median of ${runs} rounds after ${warmup} warm-up, candidates interleaved in a seeded random order; ` +
       'allocator: Node default. "vs" = base time / candidate time (v8 advanced IPC for child processes, structured clone for workers; > 1 is faster).',
     results,

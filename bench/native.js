@@ -18,9 +18,23 @@ function buildCeiling() {
   for (const l of libs.slice(0, 1)) if (!fs.existsSync(l)) throw new Error(`${l} is missing: run node deps/build.js`);
   const out = path.join(os.tmpdir(), `blosc2-bench-ceiling-${process.pid}`);
   const cc = process.env.CC || 'cc';
-  execFileSync(cc, ['-O2', '-std=c11', '-D_POSIX_C_SOURCE=199309L', '-I', path.join(prefix, 'include'),
-    path.join(__dirname, 'native', 'ceiling.c'), '-o', out, ...libs.filter((l) => fs.existsSync(l)), '-lpthread', '-lm'],
-  { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    cc,
+    [
+      '-O2',
+      '-std=c11',
+      '-D_POSIX_C_SOURCE=199309L',
+      '-I',
+      path.join(prefix, 'include'),
+      path.join(__dirname, 'native', 'ceiling.c'),
+      '-o',
+      out,
+      ...libs.filter((l) => fs.existsSync(l)),
+      '-lpthread',
+      '-lm',
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return out;
 }
 
@@ -32,8 +46,11 @@ function runCeiling(binary, arr, { codec, clevel, filter, typesize, nthreads, wa
   const file = path.join(os.tmpdir(), `blosc2-bench-ceiling-${process.pid}.bin`);
   fs.writeFileSync(file, new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
   try {
-    const out = execFileSync(binary, [file, typesize, CODECS[codec], clevel, FILTERS[filter], nthreads, warmup, runs, smallIters, pauseMs].map(String),
-      { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+    const out = execFileSync(
+      binary,
+      [file, typesize, CODECS[codec], clevel, FILTERS[filter], nthreads, warmup, runs, smallIters, pauseMs].map(String),
+      { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+    );
     return JSON.parse(out);
   } finally {
     fs.rmSync(file, { force: true });

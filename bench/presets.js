@@ -51,7 +51,9 @@ for (const c of CANDIDATES) {
   }
   const cells = [];
   for (const s of sets) {
-    let bp = Infinity, bu = Infinity, size = 0;
+    let bp = Infinity,
+      bu = Infinity,
+      size = 0;
     try {
       packer.pack(s.arr);
     } catch (err) {

@@ -19,11 +19,15 @@ function datasetTable(name, byMode, modes) {
   const isE = first.kind === 'messages';
   out.push(`## ${name}: ${first.title} — ${fmt(first.inputBytes / 1e6, 2)} MB input${isE ? `, ${fmt(first.messages)} messages` : ''}`);
   out.push('');
-  out.push(`timed runs ${first.runs}, warm-up ${first.warmup}, scale ${first.scale}; peak RSS ${cells(present, (m) => fmt(byMode[m].maxRssMB))} MB (${present.join(' / ')})`);
+  out.push(
+    `timed runs ${first.runs}, warm-up ${first.warmup}, scale ${first.scale}; peak RSS ${cells(present, (m) => fmt(byMode[m].maxRssMB))} MB (${present.join(' / ')})`,
+  );
   out.push('');
   const row = (r, m) => byMode[m].results.find((x) => x.name === r.name);
   if (isE) {
-    out.push('| candidate | pack msg/s | unpack msg/s | round-trip msg/s | pack MB/s | unpack MB/s | size ratio | unpacked `v` | spread | GC ms | page faults |');
+    out.push(
+      '| candidate | pack msg/s | unpack msg/s | round-trip msg/s | pack MB/s | unpack MB/s | size ratio | unpacked `v` | spread | GC ms | page faults |',
+    );
     out.push('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|');
   } else {
     out.push('| candidate | pack MB/s | unpack MB/s | round-trip MB/s | size ratio | unpack result | spread | GC ms | page faults |');
@@ -39,16 +43,25 @@ function datasetTable(name, byMode, modes) {
       const x = row(r, m);
       return x ? f(x, byMode[m]) : NaN;
     };
-    const rate = (key) => cells(present, (m) => (r.roundTripOnly && key !== 'rtMs' ? '–' : fmt(get(m, (x, d) => (isE ? d.messages / (x[key] / 1e3) / 1e3 : mbs(d.inputBytes, x[key]))))));
+    const rate = (key) =>
+      cells(present, (m) =>
+        r.roundTripOnly && key !== 'rtMs'
+          ? '–'
+          : fmt(get(m, (x, d) => (isE ? d.messages / (x[key] / 1e3) / 1e3 : mbs(d.inputBytes, x[key])))),
+      );
     const rateMB = (key) => cells(present, (m) => (r.roundTripOnly ? '–' : fmt(get(m, (x, d) => mbs(d.inputBytes, x[key])))));
     const spread = cells(present, (m) => pct(get(m, (x) => x.spread)));
     const gcMs = cells(present, (m) => fmt(get(m, (x) => x.gcMs)));
     const ratio = r.roundTripOnly ? '–' : fmt(r.ratio, 3);
     const faults = cells(present, (m) => fmt(get(m, (x) => x.pageFaults)));
     if (isE) {
-      out.push(`| ${name} | ${rate('packMs')}k | ${rate('unpackMs')}k | ${rate('rtMs')}k | ${rateMB('packMs')} | ${rateMB('unpackMs')} | ${ratio} | ${r.result} | ${spread} | ${gcMs} | ${faults} |`);
+      out.push(
+        `| ${name} | ${rate('packMs')}k | ${rate('unpackMs')}k | ${rate('rtMs')}k | ${rateMB('packMs')} | ${rateMB('unpackMs')} | ${ratio} | ${r.result} | ${spread} | ${gcMs} | ${faults} |`,
+      );
     } else {
-      out.push(`| ${name} | ${rate('packMs')} | ${rate('unpackMs')} | ${rate('rtMs')} | ${ratio} | ${r.result} | ${spread} | ${gcMs} | ${faults} |`);
+      out.push(
+        `| ${name} | ${rate('packMs')} | ${rate('unpackMs')} | ${rate('rtMs')} | ${ratio} | ${r.result} | ${spread} | ${gcMs} | ${faults} |`,
+      );
     }
   }
   out.push('');
@@ -59,12 +72,16 @@ const CEILING_DATASETS = ['A', 'B', 'C', 'D', 'F'];
 
 function ceilingSection(all, modes) {
   const out = ['## Binding efficiency: this library vs C-Blosc2 called from C (same static build, same parameters)', ''];
-  out.push('Core = `compress`/`decompress` (one chunk, a fresh output per call, a context per call: the same policy in C). ' +
-    'ratio = binding MB/s / C MB/s (target ≥ 0.9). pack/unpack = the full `Packer` path (b2nd frame, msgpack) against the same C numbers. ' +
-    'Measured in a process of its own per dataset and mode; both sides idle the same pause before every timed op ' +
-    '(the binding after `gc()`), see bench/README.md.');
+  out.push(
+    'Core = `compress`/`decompress` (one chunk, a fresh output per call, a context per call: the same policy in C). ' +
+      'ratio = binding MB/s / C MB/s (target ≥ 0.9). pack/unpack = the full `Packer` path (b2nd frame, msgpack) against the same C numbers. ' +
+      'Measured in a process of its own per dataset and mode; both sides idle the same pause before every timed op ' +
+      '(the binding after `gc()`), see bench/README.md.',
+  );
   out.push('');
-  out.push('| dataset | mode | params | C compress | binding compress | ratio | C decompress | binding decompress | ratio | C decompress (reused out) | binding decompress (reused out) | ratio | pack MB/s (vs C compress) | unpack MB/s (vs C decompress) |');
+  out.push(
+    '| dataset | mode | params | C compress | binding compress | ratio | C decompress | binding decompress | ratio | C decompress (reused out) | binding decompress (reused out) | ratio | pack MB/s (vs C compress) | unpack MB/s (vs C decompress) |',
+  );
   out.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const small = [];
   for (const m of modes) {
@@ -73,36 +90,48 @@ function ceilingSection(all, modes) {
       if (!c) continue;
       const b = c.binding;
       const r = (x, y) => fmt(x / y, 2);
-      out.push(`| ${ds} | ${m} | ${c.params} | ${fmt(c.c.fresh.compressMBs)} | ${fmt(b.compressMBs)} | ${r(b.compressMBs, c.c.fresh.compressMBs)} | ` +
-        `${fmt(c.c.fresh.decompressMBs)} | ${fmt(b.decompressMBs)} | ${r(b.decompressMBs, c.c.fresh.decompressMBs)} | ` +
-        `${fmt(c.c.reused.decompressMBs)} | ${fmt(b.decompressReusedMBs)} | ${r(b.decompressReusedMBs, c.c.reused.decompressMBs)} | ` +
-        `${fmt(b.packMBs)} (${r(b.packMBs, c.c.fresh.compressMBs)}) | ${fmt(b.unpackMBs)} (${r(b.unpackMBs, c.c.fresh.decompressMBs)}) |`);
+      out.push(
+        `| ${ds} | ${m} | ${c.params} | ${fmt(c.c.fresh.compressMBs)} | ${fmt(b.compressMBs)} | ${r(b.compressMBs, c.c.fresh.compressMBs)} | ` +
+          `${fmt(c.c.fresh.decompressMBs)} | ${fmt(b.decompressMBs)} | ${r(b.decompressMBs, c.c.fresh.decompressMBs)} | ` +
+          `${fmt(c.c.reused.decompressMBs)} | ${fmt(b.decompressReusedMBs)} | ${r(b.decompressReusedMBs, c.c.reused.decompressMBs)} | ` +
+          `${fmt(b.packMBs)} (${r(b.packMBs, c.c.fresh.compressMBs)}) | ${fmt(b.unpackMBs)} (${r(b.unpackMBs, c.c.fresh.decompressMBs)}) |`,
+      );
       small.push({ ds, m, c });
     }
   }
   out.push('');
   out.push('### pack / unpack against the core, same process and protocol (issue 3)');
   out.push('');
-  out.push('The same rounds as above: `Packer.pack` / `Packer.unpack` of the lone array (b2nd frame in a msgpack ext record) ' +
-    'against `compress` / `decompress` (one chunk), taking turns going first, the same pause before every op. ratio = pack (unpack) MB/s / core MB/s (target ≥ 0.9).');
+  out.push(
+    'The same rounds as above: `Packer.pack` / `Packer.unpack` of the lone array (b2nd frame in a msgpack ext record) ' +
+      'against `compress` / `decompress` (one chunk), taking turns going first, the same pause before every op. ratio = pack (unpack) MB/s / core MB/s (target ≥ 0.9).',
+  );
   out.push('');
   out.push('| dataset | mode | core compress | pack | ratio | core decompress | unpack | ratio |');
   out.push('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const { ds, m, c } of small) {
     const b = c.binding;
-    out.push(`| ${ds} | ${m} | ${fmt(b.compressMBs)} | ${fmt(b.packMBs)} | ${fmt(b.packMBs / b.compressMBs, 2)} | ` +
-      `${fmt(b.decompressMBs)} | ${fmt(b.unpackMBs)} | ${fmt(b.unpackMBs / b.decompressMBs, 2)} |`);
+    out.push(
+      `| ${ds} | ${m} | ${fmt(b.compressMBs)} | ${fmt(b.packMBs)} | ${fmt(b.packMBs / b.compressMBs, 2)} | ` +
+        `${fmt(b.decompressMBs)} | ${fmt(b.unpackMBs)} | ${fmt(b.unpackMBs / b.decompressMBs, 2)} |`,
+    );
   }
   out.push('');
   out.push('### Per-call cost on 1 KB (µs per call)');
   out.push('');
-  out.push('| dataset | mode | C compress (ctx per call, N threads) | binding compress | C decompress (ctx per call) | binding decompress | C compress, 1 thread | binding compress, nthreads:1 | C decompress, 1 thread | binding decompress, nthreads:1 | C reused ctx compress / decompress | binding pack / unpack (threshold 0) |');
+  out.push(
+    '| dataset | mode | C compress (ctx per call, N threads) | binding compress | C decompress (ctx per call) | binding decompress | C compress, 1 thread | binding compress, nthreads:1 | C decompress, 1 thread | binding decompress, nthreads:1 | C reused ctx compress / decompress | binding pack / unpack (threshold 0) |',
+  );
   out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { ds, m, c } of small) {
-    const s = c.c.small, b = c.binding.small, one = c.c1thread;
-    out.push(`| ${ds} | ${m} | ${fmt(s.compressUs, 1)} | ${fmt(b.compressUs, 1)} | ${fmt(s.decompressUs, 1)} | ${fmt(b.decompressUs, 1)} | ` +
-      `${fmt(one.compressUs, 1)} | ${fmt(b.compress1ThreadUs, 1)} | ${fmt(one.decompressUs, 1)} | ${fmt(b.decompress1ThreadUs, 1)} | ` +
-      `${fmt(s.compressReusedCtxUs, 1)} / ${fmt(s.decompressReusedCtxUs, 1)} | ${fmt(b.packUs, 1)} / ${fmt(b.unpackUs, 1)} |`);
+    const s = c.c.small,
+      b = c.binding.small,
+      one = c.c1thread;
+    out.push(
+      `| ${ds} | ${m} | ${fmt(s.compressUs, 1)} | ${fmt(b.compressUs, 1)} | ${fmt(s.decompressUs, 1)} | ${fmt(b.decompressUs, 1)} | ` +
+        `${fmt(one.compressUs, 1)} | ${fmt(b.compress1ThreadUs, 1)} | ${fmt(one.decompressUs, 1)} | ${fmt(b.decompress1ThreadUs, 1)} | ` +
+        `${fmt(s.compressReusedCtxUs, 1)} / ${fmt(s.decompressReusedCtxUs, 1)} | ${fmt(b.packUs, 1)} / ${fmt(b.unpackUs, 1)} |`,
+    );
   }
   out.push('');
   return out.join('\n');
@@ -113,10 +142,14 @@ function ipcSection(ipc) {
   const out = ['## IPC: parent -> child -> parent (issue 4)', ''];
   out.push(`${ipc.note}`);
   out.push('');
-  out.push('| payload | transport | candidate | end-to-end ms (median) | MB/s of array moved | bytes on the wire (each way) | vs v8 / structured clone | spread |');
+  out.push(
+    '| payload | transport | candidate | end-to-end ms (median) | MB/s of array moved | bytes on the wire (each way) | vs v8 / structured clone | spread |',
+  );
   out.push('|---|---|---|---:|---:|---:|---:|---:|');
   for (const r of ipc.results) {
-    out.push(`| ${r.payload} | ${r.transport} | ${r.ours ? `**${r.name}**` : r.name} | ${r.error ? `FAILED: ${r.error}` : fmt(r.ms, 1)} | ${fmt(r.arrayBytes * 2 / 1e3 / r.ms)} | ${fmt(r.wireBytes)} | ${r.vsBase ? `${fmt(r.vsBase, 2)}x` : '–'} | ${pct(r.spread)} |`);
+    out.push(
+      `| ${r.payload} | ${r.transport} | ${r.ours ? `**${r.name}**` : r.name} | ${r.error ? `FAILED: ${r.error}` : fmt(r.ms, 1)} | ${fmt((r.arrayBytes * 2) / 1e3 / r.ms)} | ${fmt(r.wireBytes)} | ${r.vsBase ? `${fmt(r.vsBase, 2)}x` : '–'} | ${pct(r.spread)} |`,
+    );
   }
   out.push('');
   if (ipc.targets) {
@@ -127,8 +160,10 @@ function ipcSection(ipc) {
 }
 
 function summary(all, modes, order) {
-  const out = ['## Summary: round trip, this library\'s default vs the fastest peer', ''];
-  out.push(`| dataset | ${modes.map((m) => `fastest peer (${m})`).join(' | ')} | ${modes.map((m) => `blosc2 pack default (${m})`).join(' | ')} | blosc2 default size ratio | best peer size ratio |`);
+  const out = ["## Summary: round trip, this library's default vs the fastest peer", ''];
+  out.push(
+    `| dataset | ${modes.map((m) => `fastest peer (${m})`).join(' | ')} | ${modes.map((m) => `blosc2 pack default (${m})`).join(' | ')} | blosc2 default size ratio | best peer size ratio |`,
+  );
   out.push(`|---|${modes.map(() => '---|').join('')}${modes.map(() => '---:|').join('')}---:|---:|`);
   for (const ds of order) {
     const any = modes.map((m) => all[m]?.[ds]).find(Boolean);
@@ -160,16 +195,22 @@ function renderMarkdown({ all, modes, order, ipc, meta }) {
   const parts = [`# blosc2 benchmark — ${meta.date}`, ''];
   parts.push(`Command: \`${meta.command}\`. Machine: ${meta.machine}. Node ${process.version}; packages: ${meta.packages}.`);
   parts.push('');
-  parts.push('Every cell is **' + modes.join(' / ') + '** (each mode in its own child processes, one per dataset). ' +
-    '**default**: Node as shipped (glibc mmaps buffers ≥ 32 MB afresh, so large outputs page-fault on first touch). ' +
-    '**warm**: `GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736` keeps freed memory in the process.');
+  parts.push(
+    'Every cell is **' +
+      modes.join(' / ') +
+      '** (each mode in its own child processes, one per dataset). ' +
+      '**default**: Node as shipped (glibc mmaps buffers ≥ 32 MB afresh, so large outputs page-fault on first touch). ' +
+      '**warm**: `GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736` keeps freed memory in the process.',
+  );
   parts.push('');
-  parts.push('Method: all candidates of a dataset run in one process, interleaved round by round (fresh seeded random order each round); ' +
-    '`gc()` before every timed op (outside the timer); each round trip verified byte-for-byte before timing (and every timed round of A–D, F and the N-d arrays after it); ' +
-    'median of the timed rounds after warm-up. MB = 10^6 bytes of raw input (E: id 8 + t 8 + UTF-8 name + 64 bytes of v per message). ' +
-    'E packs / unpacks each message by its own call. **unpack** = until a TypedArray of the original type is in hand: codecs that return bytes are charged for the restore. ' +
-    'round-trip = input / (median pack + median unpack). spread = (max − min) / median of per-round pack+unpack time. GC ms = V8 GC time inside the timed windows, summed over the timed rounds. page faults = minor page faults of one pack + unpack (median): fresh memory touched. ' +
-    'Rows in **bold** are this library.');
+  parts.push(
+    'Method: all candidates of a dataset run in one process, interleaved round by round (fresh seeded random order each round); ' +
+      '`gc()` before every timed op (outside the timer); each round trip verified byte-for-byte before timing (and every timed round of A–D, F and the N-d arrays after it); ' +
+      'median of the timed rounds after warm-up. MB = 10^6 bytes of raw input (E: id 8 + t 8 + UTF-8 name + 64 bytes of v per message). ' +
+      'E packs / unpacks each message by its own call. **unpack** = until a TypedArray of the original type is in hand: codecs that return bytes are charged for the restore. ' +
+      'round-trip = input / (median pack + median unpack). spread = (max − min) / median of per-round pack+unpack time. GC ms = V8 GC time inside the timed windows, summed over the timed rounds. page faults = minor page faults of one pack + unpack (median): fresh memory touched. ' +
+      'Rows in **bold** are this library.',
+  );
   parts.push('');
   parts.push(summary(all, modes, order));
   for (const ds of order) {
@@ -195,8 +236,24 @@ function renderMarkdown({ all, modes, order, ipc, meta }) {
   return parts.join('\n');
 }
 
-const PALETTE = ['#9e9e9e', '#4e79a7', '#76b7b2', '#f28e2b', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-  '#e15759', '#c2185b', '#59a14f', '#2e7d32', '#1b5e20', '#8cd17d', '#6a1b9a'];
+const PALETTE = [
+  '#9e9e9e',
+  '#4e79a7',
+  '#76b7b2',
+  '#f28e2b',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#e15759',
+  '#c2185b',
+  '#59a14f',
+  '#2e7d32',
+  '#1b5e20',
+  '#8cd17d',
+  '#6a1b9a',
+];
 
 function esc(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -205,24 +262,35 @@ function esc(s) {
 /** Grouped bars (log scale) of round-trip MB/s per dataset per candidate, one panel per mode. */
 function renderSvg({ all, modes, order }) {
   const names = [];
-  for (const m of modes) for (const ds of order) for (const r of all[m]?.[ds]?.results ?? []) if (!names.includes(r.name)) names.push(r.name);
+  for (const m of modes)
+    for (const ds of order) for (const r of all[m]?.[ds]?.results ?? []) if (!names.includes(r.name)) names.push(r.name);
   const color = (n) => PALETTE[names.indexOf(n) % PALETTE.length];
   const present = order.filter((ds) => modes.some((m) => all[m]?.[ds]));
-  const barW = 7, gap = 18, left = 72, top = 40, panelH = 260, legendH = 16 * Math.ceil(names.length / 3) + 20;
+  const barW = 7,
+    gap = 18,
+    left = 72,
+    top = 40,
+    panelH = 260,
+    legendH = 16 * Math.ceil(names.length / 3) + 20;
   const groupW = names.length * barW + gap;
   const width = left + present.length * groupW + 20;
   const height = top + modes.length * (panelH + 50) + legendH;
-  const lo = 10, hi = 1e5;
-  const y = (v) => panelH - (Math.log10(Math.max(lo, Math.min(hi, v))) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * panelH;
+  const lo = 10,
+    hi = 1e5;
+  const y = (v) => panelH - ((Math.log10(Math.max(lo, Math.min(hi, v))) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * panelH;
   const s = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`];
   s.push(`<rect width="100%" height="100%" fill="white"/>`);
-  s.push(`<text x="${left}" y="20" font-size="14" font-weight="bold">Round-trip MB/s (pack + unpack, log scale) per dataset and candidate</text>`);
+  s.push(
+    `<text x="${left}" y="20" font-size="14" font-weight="bold">Round-trip MB/s (pack + unpack, log scale) per dataset and candidate</text>`,
+  );
   modes.forEach((m, mi) => {
     const oy = top + mi * (panelH + 50);
     s.push(`<text x="${left}" y="${oy - 6}" font-weight="bold">${esc(m)} allocator mode</text>`);
     for (let e = 1; e <= 5; e++) {
       const yy = oy + y(10 ** e);
-      s.push(`<line x1="${left}" x2="${width - 10}" y1="${yy}" y2="${yy}" stroke="#ddd"/><text x="${left - 6}" y="${yy + 4}" text-anchor="end">${fmt(10 ** e)}</text>`);
+      s.push(
+        `<line x1="${left}" x2="${width - 10}" y1="${yy}" y2="${yy}" stroke="#ddd"/><text x="${left - 6}" y="${yy + 4}" text-anchor="end">${fmt(10 ** e)}</text>`,
+      );
     }
     present.forEach((ds, di) => {
       const gx = left + di * groupW + gap / 2;
@@ -232,16 +300,21 @@ function renderSvg({ all, modes, order }) {
         if (!r || r.error || !(r.rtMs > 0)) return;
         const v = mbs(d.inputBytes, r.rtMs);
         const yy = oy + y(v);
-        s.push(`<rect x="${gx + ni * barW}" y="${yy.toFixed(1)}" width="${barW - 1}" height="${(oy + panelH - yy).toFixed(1)}" fill="${color(n)}"><title>${esc(`${ds} ${m}: ${n}: ${fmt(v)} MB/s`)}</title></rect>`);
+        s.push(
+          `<rect x="${gx + ni * barW}" y="${yy.toFixed(1)}" width="${barW - 1}" height="${(oy + panelH - yy).toFixed(1)}" fill="${color(n)}"><title>${esc(`${ds} ${m}: ${n}: ${fmt(v)} MB/s`)}</title></rect>`,
+        );
       });
-      s.push(`<text x="${gx + (names.length * barW) / 2}" y="${oy + panelH + 14}" text-anchor="middle" font-weight="bold">${esc(ds)}</text>`);
+      s.push(
+        `<text x="${gx + (names.length * barW) / 2}" y="${oy + panelH + 14}" text-anchor="middle" font-weight="bold">${esc(ds)}</text>`,
+      );
     });
     s.push(`<line x1="${left}" x2="${width - 10}" y1="${oy + panelH}" y2="${oy + panelH}" stroke="#333"/>`);
   });
   const ly = top + modes.length * (panelH + 50) + 4;
   const colW = Math.max(220, (width - left) / 3);
   names.forEach((n, i) => {
-    const x = left + (i % 3) * colW, yy = ly + Math.floor(i / 3) * 16;
+    const x = left + (i % 3) * colW,
+      yy = ly + Math.floor(i / 3) * 16;
     s.push(`<rect x="${x}" y="${yy}" width="10" height="10" fill="${color(n)}"/><text x="${x + 14}" y="${yy + 9}">${esc(n)}</text>`);
   });
   s.push('</svg>');

@@ -23,7 +23,9 @@ for (const a of argv) {
   }
 }
 if (flag('help')) {
-  console.log('usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--no-ceiling] [--candidates=substr,..] [--out=DIR]');
+  console.log(
+    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--no-ceiling] [--candidates=substr,..] [--out=DIR]',
+  );
   process.exit(0);
 }
 
@@ -57,7 +59,8 @@ function envFor(mode) {
 function runChild(script, args, env) {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--expose-gc', path.join(__dirname, script), ...args], {
-      env, stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
     });
     p.on('error', reject);
     p.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`${script} ${args.join(' ')} exited with ${code ?? sig}`))));
@@ -67,7 +70,10 @@ function runChild(script, args, env) {
 function ensureDist() {
   if (fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) return;
   console.log('dist/ missing: building (tsc -p tsconfig.build.json && node scripts/esm-wrapper.js)');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'esm-wrapper.js')], { cwd: ROOT, stdio: 'inherit' });
 }
 
@@ -109,8 +115,15 @@ async function main() {
         const out = path.join(tmp, `${m}-${ds}.json`);
         const elapsed = ((Date.now() - t0) / 1000).toFixed(0);
         console.log(`[${i}/${jobs.length}] ${m} ${ds} (scale ${p.scale}, ${p.warmup}+${p.runs} rounds) — ${elapsed} s elapsed`);
-        const args = [`--dataset=${ds}`, `--mode=${m}`, `--scale=${p.scale}`, `--warmup=${p.warmup}`, `--runs=${p.runs}`,
-          `--smallIters=${p.smallIters}`, `--out=${out}`];
+        const args = [
+          `--dataset=${ds}`,
+          `--mode=${m}`,
+          `--scale=${p.scale}`,
+          `--warmup=${p.warmup}`,
+          `--runs=${p.runs}`,
+          `--smallIters=${p.smallIters}`,
+          `--out=${out}`,
+        ];
         if (opt('candidates', '')) args.push(`--candidates=${opt('candidates', '')}`);
         try {
           await runChild('child.js', args, envFor(m));
@@ -121,8 +134,17 @@ async function main() {
         }
         if (ceilingBin && CEILING_DATASETS.includes(ds) && all[m]?.[ds]) {
           const cout = path.join(tmp, `${m}-${ds}-ceiling.json`);
-          const cargs = [`--dataset=${ds}`, `--mode=${m}`, `--scale=${p.scale}`, `--warmup=${p.warmup}`,
-            `--runs=${p.ceilingRuns}`, `--smallIters=${p.smallIters}`, `--ceiling=${ceilingBin}`, '--ceilingOnly', `--out=${cout}`];
+          const cargs = [
+            `--dataset=${ds}`,
+            `--mode=${m}`,
+            `--scale=${p.scale}`,
+            `--warmup=${p.warmup}`,
+            `--runs=${p.ceilingRuns}`,
+            `--smallIters=${p.smallIters}`,
+            `--ceiling=${ceilingBin}`,
+            '--ceilingOnly',
+            `--out=${cout}`,
+          ];
           try {
             await runChild('child.js', cargs, envFor(m));
             all[m][ds].ceiling = JSON.parse(fs.readFileSync(cout, 'utf8')).ceiling;
@@ -161,7 +183,9 @@ async function main() {
   fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ meta, modes, all, ipc }, null, 1));
   console.log('');
   printTargets(all, ipc);
-  console.log(`\nwrote ${path.relative(process.cwd(), path.join(outDir, 'latest.md'))}, latest.svg, latest.json — ${meta.wallSeconds.toFixed(1)} s`);
+  console.log(
+    `\nwrote ${path.relative(process.cwd(), path.join(outDir, 'latest.md'))}, latest.svg, latest.json — ${meta.wallSeconds.toFixed(1)} s`,
+  );
 }
 
 const fmtGB = (b) => (b / 2 ** 30).toFixed(0);
@@ -174,7 +198,8 @@ function printBrief(d) {
       console.log(`    ${r.name.padEnd(38)} FAILED ${r.error}`);
       continue;
     }
-    const rate = (ms) => (isE ? `${(d.messages / ms).toFixed(0).padStart(6)}k msg/s` : `${(d.inputBytes / 1e3 / ms).toFixed(0).padStart(7)} MB/s`);
+    const rate = (ms) =>
+      isE ? `${(d.messages / ms).toFixed(0).padStart(6)}k msg/s` : `${(d.inputBytes / 1e3 / ms).toFixed(0).padStart(7)} MB/s`;
     const pu = r.roundTripOnly ? ''.padEnd(40) : `pack ${rate(r.packMs)}  unpack ${rate(r.unpackMs)}`;
     console.log(`    ${r.name.padEnd(38)} ${pu}  rt ${rate(r.rtMs)}  ratio ${r.roundTripOnly ? '  -  ' : r.ratio.toFixed(3)}  ${r.result}`);
   }
@@ -187,14 +212,18 @@ function printTargets(all, ipc) {
     for (const ds of CEILING_DATASETS) {
       const c = all[m][ds]?.ceiling;
       if (!c) continue;
-      const b = c.binding, n = c.c;
-      console.log(`  binding/C ${m} ${ds}: compress ${(b.compressMBs / n.fresh.compressMBs).toFixed(2)}, decompress ${(b.decompressMBs / n.fresh.decompressMBs).toFixed(2)}, ` +
-        `decompress reused ${(b.decompressReusedMBs / n.reused.decompressMBs).toFixed(2)} (target >= 0.9); ` +
-        `pack ${(b.packMBs / b.compressMBs).toFixed(2)}, unpack ${(b.unpackMBs / b.decompressMBs).toFixed(2)} of the core (target >= 0.9); ` +
-        `1 KB µs/call C ${n.small.compressUs.toFixed(1)}/${n.small.decompressUs.toFixed(1)} vs binding ${b.small.compressUs.toFixed(1)}/${b.small.decompressUs.toFixed(1)}`);
+      const b = c.binding,
+        n = c.c;
+      console.log(
+        `  binding/C ${m} ${ds}: compress ${(b.compressMBs / n.fresh.compressMBs).toFixed(2)}, decompress ${(b.decompressMBs / n.fresh.decompressMBs).toFixed(2)}, ` +
+          `decompress reused ${(b.decompressReusedMBs / n.reused.decompressMBs).toFixed(2)} (target >= 0.9); ` +
+          `pack ${(b.packMBs / b.compressMBs).toFixed(2)}, unpack ${(b.unpackMBs / b.decompressMBs).toFixed(2)} of the core (target >= 0.9); ` +
+          `1 KB µs/call C ${n.small.compressUs.toFixed(1)}/${n.small.decompressUs.toFixed(1)} vs binding ${b.small.compressUs.toFixed(1)}/${b.small.decompressUs.toFixed(1)}`,
+      );
     }
   }
-  if (ipc?.targets) for (const t of ipc.targets) console.log(`  ipc ${t.what}: ${t.value} (target ${t.target}) ${t.met ? 'MET' : 'NOT MET'}`);
+  if (ipc?.targets)
+    for (const t of ipc.targets) console.log(`  ipc ${t.what}: ${t.value} (target ${t.target}) ${t.met ? 'MET' : 'NOT MET'}`);
 }
 
 main().catch((err) => {

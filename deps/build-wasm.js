@@ -174,7 +174,16 @@ const builders = {
     run('make', ['install'], { cwd: src, env });
   },
   lz4(src) {
-    const args = [`-j${jobs}`, '-C', 'lib', ...makeVars(), `CFLAGS=${cflags.join(' ')}`, 'BUILD_SHARED=no', `PREFIX=${prefix}`, 'LIBDIR=' + path.join(prefix, 'lib')];
+    const args = [
+      `-j${jobs}`,
+      '-C',
+      'lib',
+      ...makeVars(),
+      `CFLAGS=${cflags.join(' ')}`,
+      'BUILD_SHARED=no',
+      `PREFIX=${prefix}`,
+      'LIBDIR=' + path.join(prefix, 'lib'),
+    ];
     run('make', [...args, 'liblz4.a'], { cwd: src });
     run('make', [...args, 'install'], { cwd: src });
   },
@@ -185,8 +194,15 @@ const builders = {
     // the v0.5/v0.6 decoders (in libzstd.a's default, like the native build's)
     // are dead weight in the module.
     const args = [
-      `-j${jobs}`, '-C', 'lib', ...makeVars(), `CFLAGS=${cflags.join(' ')}`, 'ZSTD_NO_ASM=1', 'ZSTD_LEGACY_SUPPORT=7',
-      `PREFIX=${prefix}`, 'LIBDIR=' + path.join(prefix, 'lib'),
+      `-j${jobs}`,
+      '-C',
+      'lib',
+      ...makeVars(),
+      `CFLAGS=${cflags.join(' ')}`,
+      'ZSTD_NO_ASM=1',
+      'ZSTD_LEGACY_SUPPORT=7',
+      `PREFIX=${prefix}`,
+      'LIBDIR=' + path.join(prefix, 'lib'),
     ];
     run('make', [...args, 'libzstd.a'], { cwd: src });
     run('make', [...args, 'install-static', 'install-includes'], { cwd: src });
@@ -207,7 +223,11 @@ const builders = {
       );
     }
     run('cmake', [
-      '-S', src, '-B', bdir, ...gen,
+      '-S',
+      src,
+      '-B',
+      bdir,
+      ...gen,
       ...toolchainArgs(),
       '-DCMAKE_BUILD_TYPE=Release',
       `-DCMAKE_INSTALL_PREFIX=${prefix}`,
@@ -247,9 +267,15 @@ function buildOwnFiles() {
   fs.rmSync(lib, { force: true });
   run(tools.ar, ['rcs', lib, stubs]);
   run(tools.cc, [
-    ...target, ...cflags, '-msimd128', '-Wall', '-Wextra', '-c',
+    ...target,
+    ...cflags,
+    '-msimd128',
+    '-Wall',
+    '-Wextra',
+    '-c',
     path.join(depsDir, 'wasm', 'simd', 'shuffle-simd128.c'),
-    '-o', path.join(prefix, 'lib', 'blosc2_shuffle_simd128.o'),
+    '-o',
+    path.join(prefix, 'lib', 'blosc2_shuffle_simd128.o'),
   ]);
 }
 
@@ -275,7 +301,10 @@ function writeConfig() {
 }
 
 function stampFor() {
-  const shimText = fs.readdirSync(shimsDir).sort().map((f) => fs.readFileSync(path.join(shimsDir, f), 'utf8'));
+  const shimText = fs
+    .readdirSync(shimsDir)
+    .sort()
+    .map((f) => fs.readFileSync(path.join(shimsDir, f), 'utf8'));
   return JSON.stringify({
     packages: manifest.packages.map((p) => p.sha256),
     source: process.env.BLOSC2_SOURCE || null,

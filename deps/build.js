@@ -36,7 +36,11 @@ function cmakeBuild(src, name, args) {
   fs.rmSync(bdir, { recursive: true, force: true });
   const gen = hasCommand('ninja') ? ['-G', 'Ninja'] : [];
   run('cmake', [
-    '-S', src, '-B', bdir, ...gen,
+    '-S',
+    src,
+    '-B',
+    bdir,
+    ...gen,
     '-DCMAKE_BUILD_TYPE=Release',
     '-DCMAKE_POSITION_INDEPENDENT_CODE=ON',
     `-DCMAKE_INSTALL_PREFIX=${prefix}`,
@@ -57,7 +61,15 @@ const builders = {
     run('make', ['install'], { cwd: src, env });
   },
   lz4(src) {
-    const args = [`-j${jobs}`, '-C', 'lib', `CFLAGS=${cflags}`, 'BUILD_SHARED=no', `PREFIX=${prefix}`, 'LIBDIR=' + path.join(prefix, 'lib')];
+    const args = [
+      `-j${jobs}`,
+      '-C',
+      'lib',
+      `CFLAGS=${cflags}`,
+      'BUILD_SHARED=no',
+      `PREFIX=${prefix}`,
+      'LIBDIR=' + path.join(prefix, 'lib'),
+    ];
     run('make', [...args, 'liblz4.a'], { cwd: src });
     run('make', [...args, 'install'], { cwd: src });
   },

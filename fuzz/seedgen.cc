@@ -84,7 +84,9 @@ void Chunks() {
   for (auto& b : noise) b = static_cast<uint8_t>((x = x * 1664525u + 1013904223u) >> 24);
   std::vector<uint8_t> out(CompressBound(noise.size()));
   int32_t cbytes = 0;
-  if (!DoCompress(Params(BLOSC_LZ4, 9, 1, BLOSC_NOFILTER, BLOSC_ALWAYS_SPLIT), View{noise.data(), noise.size()}, out.data(), out.size(), &cbytes).code) {
+  if (!DoCompress(Params(BLOSC_LZ4, 9, 1, BLOSC_NOFILTER, BLOSC_ALWAYS_SPLIT), View{noise.data(), noise.size()}, out.data(), out.size(),
+                  &cbytes)
+           .code) {
     Write("chunk", out.data(), static_cast<size_t>(cbytes));
   }
   // Special chunks: header-only, announcing a size they do not carry.

@@ -28,14 +28,14 @@ static_assert(BLOSC2_VERSION_MAJOR == kCheckedMajor && BLOSC2_VERSION_MINOR == k
 
 // Frame header (frame.h). Each value follows a one-byte msgpack marker; the
 // offsets point at the value, which is big-endian.
-constexpr size_t kFrameHeaderLen = 11;        // FRAME_HEADER_LEN: int32, bytes of the header
-constexpr size_t kFrameLen = 16;              // FRAME_LEN: uint64, bytes of the whole frame
-constexpr size_t kFrameNbytes = 30;           // FRAME_NBYTES: int64, uncompressed bytes
-constexpr size_t kFrameCbytes = 39;           // FRAME_CBYTES: int64, bytes of the chunks
-constexpr size_t kFrameChunksize = 58;        // FRAME_CHUNKSIZE: int32
-constexpr size_t kFrameFilterPipeline = 70;   // FRAME_FILTER_PIPELINE: a count, then the filter ids
-constexpr size_t kFrameHeaderMinLen = 87;     // FRAME_HEADER_MINLEN
-constexpr size_t kFrameMinLen = 64;           // shorter input is not worth handing to C-Blosc2
+constexpr size_t kFrameHeaderLen = 11;       // FRAME_HEADER_LEN: int32, bytes of the header
+constexpr size_t kFrameLen = 16;             // FRAME_LEN: uint64, bytes of the whole frame
+constexpr size_t kFrameNbytes = 30;          // FRAME_NBYTES: int64, uncompressed bytes
+constexpr size_t kFrameCbytes = 39;          // FRAME_CBYTES: int64, bytes of the chunks
+constexpr size_t kFrameChunksize = 58;       // FRAME_CHUNKSIZE: int32
+constexpr size_t kFrameFilterPipeline = 70;  // FRAME_FILTER_PIPELINE: a count, then the filter ids
+constexpr size_t kFrameHeaderMinLen = 87;    // FRAME_HEADER_MINLEN
+constexpr size_t kFrameMinLen = 64;          // shorter input is not worth handing to C-Blosc2
 
 // A chunk kept only in its offset (frame.c: frame_append_chunk, frame_special_chunk):
 // the top bit set, the special kind (BLOSC2_SPECIAL_*) in bits 56-62.

@@ -62,8 +62,8 @@ Failure ReadChunkHeader(const View& src, ChunkHeader* h, HeaderCheck check) {
   if (h->cbytes < BLOSC_MIN_HEADER_LENGTH || h->nbytes < 0 ||
       (check != HeaderCheck::kHeaderOnly && static_cast<size_t>(h->cbytes) > src.length) ||
       (check == HeaderCheck::kExact && static_cast<size_t>(h->cbytes) != src.length)) {
-    return {"ERR_CORRUPT", "the chunk header says " + std::to_string(h->cbytes) + " compressed bytes but src holds " +
-                               std::to_string(src.length)};
+    return {"ERR_CORRUPT",
+            "the chunk header says " + std::to_string(h->cbytes) + " compressed bytes but src holds " + std::to_string(src.length)};
   }
   if (layout::ChunkExtended(src.data) && src.length >= BLOSC_EXTENDED_HEADER_LENGTH) h->special = layout::ChunkSpecial(src.data);
   return Ok();
@@ -101,15 +101,15 @@ Failure CheckBuiltIn(const View& src, const ChunkHeader& h) {
   for (int i = 0; i < BLOSC2_MAX_FILTERS; i++) {
     int id = src.data[BLOSC2_CHUNK_FILTER_CODES + i];
     if (id >= BLOSC2_GLOBAL_REGISTERED_FILTERS_START) {
-      return {"ERR_UNSUPPORTED", std::string("the chunk needs the C-Blosc2 filter ") + std::to_string(id) + " (" +
-                                     PluginName(true, id) + "), a plugin this build does not include"};
+      return {"ERR_UNSUPPORTED", std::string("the chunk needs the C-Blosc2 filter ") + std::to_string(id) + " (" + PluginName(true, id) +
+                                     "), a plugin this build does not include"};
     }
   }
   if ((src.data[BLOSC2_CHUNK_FLAGS] >> 5) == BLOSC_UDCODEC_FORMAT) {
     int id = src.data[layout::kChunkUdcompcode];
     if (id >= BLOSC2_GLOBAL_REGISTERED_CODECS_START) {
-      return {"ERR_UNSUPPORTED", std::string("the chunk needs the C-Blosc2 codec ") + std::to_string(id) + " (" +
-                                     PluginName(false, id) + "), a plugin this build does not include"};
+      return {"ERR_UNSUPPORTED", std::string("the chunk needs the C-Blosc2 codec ") + std::to_string(id) + " (" + PluginName(false, id) +
+                                     "), a plugin this build does not include"};
     }
   }
   return Ok();
@@ -117,8 +117,8 @@ Failure CheckBuiltIn(const View& src, const ChunkHeader& h) {
 
 Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap) {
   if (static_cast<size_t>(h.nbytes) > destCap) {
-    return {"ERR_OUTPUT_TOO_SMALL", "out has " + std::to_string(destCap) + " bytes but the chunk decompresses to " +
-                                        std::to_string(h.nbytes)};
+    return {"ERR_OUTPUT_TOO_SMALL",
+            "out has " + std::to_string(destCap) + " bytes but the chunk decompresses to " + std::to_string(h.nbytes)};
   }
   if (h.nbytes == 0) return Ok();
   // An "uninitialized" special chunk leaves the destination untouched; hand
@@ -136,8 +136,8 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
   int rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
   if (rc < 0) return {"ERR_CORRUPT", BloscMessage("decompression failed: the chunk is corrupt", rc), rc};
   if (rc != h.nbytes) {
-    return {"ERR_CORRUPT", "the chunk decompressed to " + std::to_string(rc) + " bytes, not the " +
-                               std::to_string(h.nbytes) + " its header announces"};
+    return {"ERR_CORRUPT",
+            "the chunk decompressed to " + std::to_string(rc) + " bytes, not the " + std::to_string(h.nbytes) + " its header announces"};
   }
   return Ok();
 }

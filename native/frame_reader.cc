@@ -83,8 +83,7 @@ bool ForeignGeometryOk(const Geometry& g) {
     if (__builtin_add_overflow(g.shape[i], static_cast<int64_t>(g.chunkshape[i]) - 1, &ext)) return false;
     ext = ext / g.chunkshape[i] * g.chunkshape[i];
     if (i == 0) break;
-    if (__builtin_mul_overflow(ext, static_cast<int64_t>(g.chunkshape[i]), &factor) ||
-        __builtin_mul_overflow(stride, factor, &stride)) {
+    if (__builtin_mul_overflow(ext, static_cast<int64_t>(g.chunkshape[i]), &factor) || __builtin_mul_overflow(stride, factor, &stride)) {
       return false;
     }
   }
@@ -212,8 +211,7 @@ int64_t RawOffset(const View& src, const FrameMeta& meta) {
 void ScatterChunk(const Geometry& g, const int64_t* ext, const int64_t* chunkCoord, const uint8_t* chunk, uint8_t* dest) {
   const int nd = g.ndim;
   const size_t ts = static_cast<size_t>(g.typesize);
-  int64_t lo[BLOSC2_MAX_DIM], extent[BLOSC2_MAX_DIM], dstStride[BLOSC2_MAX_DIM], inBlock[BLOSC2_MAX_DIM],
-      blockStride[BLOSC2_MAX_DIM];
+  int64_t lo[BLOSC2_MAX_DIM], extent[BLOSC2_MAX_DIM], dstStride[BLOSC2_MAX_DIM], inBlock[BLOSC2_MAX_DIM], blockStride[BLOSC2_MAX_DIM];
   int64_t blockItems = 1;
   for (int i = nd - 1; i >= 0; i--) {
     lo[i] = chunkCoord[i] * g.chunkshape[i];
@@ -267,7 +265,8 @@ Failure DecodeTiled(const View& src, const FrameMeta& meta, const ChunkIndex& in
     blockItems *= g.blockshape[i];
   }
   int64_t chunkBytes = extItems * g.typesize;
-  if (meta.nchunks != nchunks || chunkBytes != meta.chunksize) return {"ERR_CORRUPT", "the frame's chunks disagree with its b2nd metalayer"};
+  if (meta.nchunks != nchunks || chunkBytes != meta.chunksize)
+    return {"ERR_CORRUPT", "the frame's chunks disagree with its b2nd metalayer"};
   std::unique_ptr<uint8_t[]> scratch(new (std::nothrow) uint8_t[static_cast<size_t>(chunkBytes)]);
   if (!scratch) return {"ERR_NO_MEMORY", "cannot allocate a chunk buffer"};
   int64_t coord[BLOSC2_MAX_DIM] = {};
@@ -369,8 +368,7 @@ Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, in
   }
   if (!meta.isB2nd) items = meta.nbytes / g.typesize;
   uint64_t wantBytes = 0;
-  if (__builtin_mul_overflow(static_cast<uint64_t>(items), static_cast<uint64_t>(g.typesize), &wantBytes) ||
-      wantBytes != dest.length) {
+  if (__builtin_mul_overflow(static_cast<uint64_t>(items), static_cast<uint64_t>(g.typesize), &wantBytes) || wantBytes != dest.length) {
     return {"ERR_CORRUPT", "the frame's shape and dtype disagree with its data"};
   }
   if (items == 0) return Ok();

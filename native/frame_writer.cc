@@ -39,8 +39,7 @@ Failure ChooseFrameGeometry(FrameSpec* spec) {
     if (g.shape[i] < 0 || __builtin_mul_overflow(items, g.shape[i], &items)) return {"ERR_INVALID_ARG", "impossible shape"};
   }
   uint64_t bytes = 0;
-  if (__builtin_mul_overflow(static_cast<uint64_t>(items), static_cast<uint64_t>(g.typesize), &bytes) ||
-      bytes != spec->data.length) {
+  if (__builtin_mul_overflow(static_cast<uint64_t>(items), static_cast<uint64_t>(g.typesize), &bytes) || bytes != spec->data.length) {
     return {"ERR_INVALID_ARG", "the data holds " + std::to_string(spec->data.length) + " bytes but the shape needs " +
                                    std::to_string(items) + " items of " + std::to_string(g.typesize) + " bytes"};
   }
@@ -56,8 +55,8 @@ Failure PlanFrame(const FrameSpec& spec, FramePlan* plan) {
   int64_t items = 1;
   for (int i = 0; i < g.ndim; i++) items *= g.shape[i];
   if (static_cast<uint64_t>(items) * g.typesize != spec.data.length) {
-    return {"ERR_INVALID_ARG", "the data holds " + std::to_string(spec.data.length) + " bytes but the shape needs " +
-                                   std::to_string(items * g.typesize)};
+    return {"ERR_INVALID_ARG",
+            "the data holds " + std::to_string(spec.data.length) + " bytes but the shape needs " + std::to_string(items * g.typesize)};
   }
   plan->chunkBytes = plan->chunks.chunkItems * g.typesize;
   int64_t blockItems = 1;
@@ -108,9 +107,7 @@ void PutBig(uint8_t* p, uint64_t v, int bytes) {
   }
 }
 
-uint32_t GetBig32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
+uint32_t GetBig32(const uint8_t* p) { return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]}; }
 
 // Header and trailer of an empty frame with these parameters and metalayers.
 Failure FrameTemplate(const blosc2_cparams& cp, const FrameSpec& spec, AssembledFrame* out) {
@@ -211,8 +208,8 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
       if (f.code) return f;
     }
     uint8_t* to = out->chunks + stored;
-    int32_t cbytes = blosc2_compress_ctx(cctx.get(), from, static_cast<int32_t>(plan.chunkBytes), to,
-                                         static_cast<int32_t>(bounds.chunkBound));
+    int32_t cbytes =
+        blosc2_compress_ctx(cctx.get(), from, static_cast<int32_t>(plan.chunkBytes), to, static_cast<int32_t>(bounds.chunkBound));
     if (cbytes <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
     // As frame_append_chunk: zero, NaN and uninit chunks live in their offset only.
     int special = layout::ChunkSpecial(to);
@@ -241,8 +238,8 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
     if (!octx) return {"ERR_NO_MEMORY", "cannot create a compression context"};
     int32_t onbytes = static_cast<int32_t>(offsets.size() * sizeof(int64_t));
     out->offsets.resize(bounds.offsets);
-    int32_t ocbytes = blosc2_compress_ctx(octx.get(), offsets.data(), onbytes, out->offsets.data(),
-                                          static_cast<int32_t>(out->offsets.size()));
+    int32_t ocbytes =
+        blosc2_compress_ctx(octx.get(), offsets.data(), onbytes, out->offsets.data(), static_cast<int32_t>(out->offsets.size()));
     if (ocbytes <= 0) return {"ERR_COMPRESS", BloscMessage("cannot compress the chunk offsets", ocbytes), ocbytes};
     out->offsets.resize(static_cast<size_t>(ocbytes));
   }

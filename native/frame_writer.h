@@ -39,8 +39,7 @@ struct AssembledFrame {
   std::vector<uint8_t> trailer;
 
   int64_t Length() const {
-    return static_cast<int64_t>(header.size()) + chunksLength + static_cast<int64_t>(offsets.size()) +
-           static_cast<int64_t>(trailer.size());
+    return static_cast<int64_t>(header.size()) + chunksLength + static_cast<int64_t>(offsets.size()) + static_cast<int64_t>(trailer.size());
   }
   // Writes the frame to dest; where dest is the placed frame, the chunks are
   // already in their place and only the rest is written.

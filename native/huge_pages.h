@@ -12,9 +12,9 @@
 #endif
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <cstdint>
 
 namespace blosc2_node {
 

@@ -79,10 +79,7 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
     if (!ArrayBuffer.isView(given)) throw invalidArg('dparams.out', 'an ArrayBufferView', given);
     asView(given, 'dparams.out');
     if (given.byteLength < nbytes) {
-      throw new Blosc2Error(
-        `dparams.out has ${given.byteLength} bytes but the chunk decompresses to ${nbytes}`,
-        'ERR_OUTPUT_TOO_SMALL',
-      );
+      throw new Blosc2Error(`dparams.out has ${given.byteLength} bytes but the chunk decompresses to ${nbytes}`, 'ERR_OUTPUT_TOO_SMALL');
     }
     return { view, nthreads, out: given };
   }

@@ -91,13 +91,25 @@ export function ctorForDtype(dtype: string): TypedArrayConstructor {
     const size = Number(m[3]);
     const key = `${kind}${size}`;
     const table: Record<string, TypedArrayConstructor | undefined> = {
-      i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array,
-      i8: BigInt64Array, u8: BigUint64Array, f4: Float32Array, f8: Float64Array, f2: float16 ?? Uint16Array,
+      i1: Int8Array,
+      u1: Uint8Array,
+      i2: Int16Array,
+      u2: Uint16Array,
+      i4: Int32Array,
+      u4: Uint32Array,
+      i8: BigInt64Array,
+      u8: BigUint64Array,
+      f4: Float32Array,
+      f8: Float64Array,
+      f2: float16 ?? Uint16Array,
     };
     const ctor = table[key];
     if (ctor && (m[2] !== 'b' || size === 1)) return ctor;
   }
-  throw new Blosc2Error(`the NumPy dtype '${dtype}' has no JS array type here (little-endian bool, int, uint and float only)`, 'ERR_UNSUPPORTED');
+  throw new Blosc2Error(
+    `the NumPy dtype '${dtype}' has no JS array type here (little-endian bool, int, uint and float only)`,
+    'ERR_UNSUPPORTED',
+  );
 }
 
 /** Bytes per item of a dtype string accepted by {@link ctorForDtype}. */

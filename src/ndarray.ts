@@ -27,7 +27,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
   constructor(data: T, shape?: readonly number[], dtype?: string) {
     const entry = ArrayBuffer.isView(data) ? entryOf(data) : undefined;
     if (!entry) throw invalidArg('data', 'a TypedArray', data);
-    const s = shape === undefined ? [data.length] : shape;
+    const s: readonly number[] = shape === undefined ? [data.length] : shape;
     if (!Array.isArray(s) || s.length > MAX_DIM) throw invalidArg('shape', `an array of at most ${MAX_DIM} dimensions`, shape);
     let size = 1;
     for (let i = 0; i < s.length; i++) {
@@ -53,7 +53,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
       dt = dtype;
     }
     this.data = data;
-    this.shape = Object.freeze([...s]);
+    this.shape = Object.freeze(Array.from(s, Number));
     this.dtype = dt;
   }
 

@@ -37,7 +37,7 @@ export function splitPackerOptions(options: unknown, ownKeys: ReadonlySet<string
   if (rest.length === 0) return { own, packer: undefined, packerOptions: undefined };
   const packerOptions: Record<string, unknown> = {};
   for (const k of rest) packerOptions[k] = own[k];
-  return { own, packer: undefined, packerOptions: packerOptions as PackOptions };
+  return { own, packer: undefined, packerOptions: packerOptions };
 }
 
 /** `options.packer`, or a new Packer from the Packer options among `options`. */

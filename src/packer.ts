@@ -20,11 +20,36 @@ export const DEFAULT_THRESHOLD = 8192;
 
 /** msgpackr options that pass through to msgpackr. */
 const MSGPACKR_KEYS = [
-  'useRecords', 'structures', 'moreTypes', 'sequential', 'mapsAsObjects', 'useFloat32', 'largeBigIntToFloat',
-  'largeBigIntToString', 'useBigIntExtension', 'int64AsType', 'int64AsNumber', 'bundleStrings', 'useTimestamp32',
-  'encodeUndefinedAsNil', 'maxSharedStructures', 'maxOwnStructures', 'shouldShareStructure', 'getStructures',
-  'saveStructures', 'variableMapSize', 'useToJSON', 'mapAsEmptyObject', 'setAsEmptyObject', 'allowArraysInMapKeys',
-  'skipValues', 'onInvalidDate', 'copyBuffers', 'freezeData', 'randomAccessStructure', 'trusted',
+  'useRecords',
+  'structures',
+  'moreTypes',
+  'sequential',
+  'mapsAsObjects',
+  'useFloat32',
+  'largeBigIntToFloat',
+  'largeBigIntToString',
+  'useBigIntExtension',
+  'int64AsType',
+  'int64AsNumber',
+  'bundleStrings',
+  'useTimestamp32',
+  'encodeUndefinedAsNil',
+  'maxSharedStructures',
+  'maxOwnStructures',
+  'shouldShareStructure',
+  'getStructures',
+  'saveStructures',
+  'variableMapSize',
+  'useToJSON',
+  'mapAsEmptyObject',
+  'setAsEmptyObject',
+  'allowArraysInMapKeys',
+  'skipValues',
+  'onInvalidDate',
+  'copyBuffers',
+  'freezeData',
+  'randomAccessStructure',
+  'trusted',
 ] as const;
 
 /** Options of {@link Packer}, {@link pack} and {@link unpack}. */
@@ -102,7 +127,9 @@ export class Packer {
     const zc = o['zeroCopy'];
     if (zc !== undefined && typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
     this.#maxOutputBytes =
-      o['maxOutputBytes'] === undefined ? DEFAULT_MAX_OUTPUT_BYTES : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
+      o['maxOutputBytes'] === undefined
+        ? DEFAULT_MAX_OUTPUT_BYTES
+        : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
     this.#zeroCopy = zc === true;
     this.#nthreads = o['nthreads'] === undefined ? undefined : cparams.nthreads;
     this.#plainState = { nthreads: 1, maxOutputBytes: this.#maxOutputBytes, remaining: 0, zeroCopy: this.#zeroCopy };
@@ -111,7 +138,7 @@ export class Packer {
     const msgpackrOptions: Record<string, unknown> = sc === true ? {} : { useRecords: false };
     for (const key of MSGPACKR_KEYS) if (o[key] !== undefined) msgpackrOptions[key] = o[key];
     if (sc === true) msgpackrOptions['structuredClone'] = true;
-    this.#packr = new Packr(msgpackrOptions as MsgpackrOptions);
+    this.#packr = new Packr(msgpackrOptions);
     this.#config = { cparams, threshold, structuredClone: sc === true, typesizeHint: 0 };
     configure(this.#packr, this.#config);
   }
@@ -136,8 +163,12 @@ export class Packer {
       return s;
     }
     const o = checkObject('options', options) ?? {};
-    for (const key of Object.keys(o)) if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
-    const max = o['maxOutputBytes'] === undefined ? this.#maxOutputBytes : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
+    for (const key of Object.keys(o))
+      if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
+    const max =
+      o['maxOutputBytes'] === undefined
+        ? this.#maxOutputBytes
+        : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
     const zc = o['zeroCopy'] === undefined ? this.#zeroCopy : o['zeroCopy'];
     if (typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
     const nthreads = o['nthreads'] === undefined ? (this.#nthreads ?? getNthreads()) : checkInt('options.nthreads', o['nthreads'], 1, 256);

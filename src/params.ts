@@ -124,7 +124,13 @@ export function checkObject(name: string, value: unknown): Record<string, unknow
 
 function checkEnum<T extends string>(name: string, value: unknown, table: Readonly<Record<T, number>>): number {
   if (typeof value !== 'string' || !Object.prototype.hasOwnProperty.call(table, value)) {
-    throw invalidArg(name, `one of ${Object.keys(table).map((k) => `'${k}'`).join(', ')}`, value);
+    throw invalidArg(
+      name,
+      `one of ${Object.keys(table)
+        .map((k) => `'${k}'`)
+        .join(', ')}`,
+      value,
+    );
   }
   return table[value as T];
 }
@@ -208,7 +214,11 @@ export function checkWholeItems(byteLength: number, cparams: CoreCParams): void 
 }
 
 /** @internal */
-export function resolveDParams(dparams: unknown, name = 'dparams', extraKeys?: ReadonlySet<string>): { nthreads: number; maxOutputBytes: number } {
+export function resolveDParams(
+  dparams: unknown,
+  name = 'dparams',
+  extraKeys?: ReadonlySet<string>,
+): { nthreads: number; maxOutputBytes: number } {
   const o = checkObject(name, dparams) ?? {};
   for (const key of Object.keys(o)) {
     if (key !== 'nthreads' && key !== 'maxOutputBytes' && !extraKeys?.has(key)) {

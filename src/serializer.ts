@@ -124,7 +124,7 @@ function checkEntry(data: unknown): KeyvEntry {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new Blosc2Error('a keyv entry did not unpack to a { value, expires } object', 'ERR_CORRUPT');
   }
-  return data as KeyvEntry;
+  return data;
 }
 
 /**
@@ -168,7 +168,13 @@ export class KeyvBufferStore {
    * @param options - Packer options for the entries (or a `packer`)
    */
   constructor(backend: BufferBackend, options?: SerializerOptions) {
-    if (backend === null || typeof backend !== 'object' || typeof backend.get !== 'function' || typeof backend.set !== 'function' || typeof backend.delete !== 'function') {
+    if (
+      backend === null ||
+      typeof backend !== 'object' ||
+      typeof backend.get !== 'function' ||
+      typeof backend.set !== 'function' ||
+      typeof backend.delete !== 'function'
+    ) {
       throw invalidArg('backend', 'an object with get, set and delete (a Map, an LRUCache, a Redis wrapper)', backend);
     }
     this.#backend = backend;

@@ -62,7 +62,9 @@ interface Resolved {
 function resolve(options: StreamOptions | undefined): Resolved {
   const { packer, own } = packerFromOptions(options, STREAM_KEYS);
   const maxMessageBytes =
-    own['maxMessageBytes'] === undefined ? DEFAULT_MAX_MESSAGE_BYTES : checkInt('options.maxMessageBytes', own['maxMessageBytes'], 1, MAX_FRAME_BYTES);
+    own['maxMessageBytes'] === undefined
+      ? DEFAULT_MAX_MESSAGE_BYTES
+      : checkInt('options.maxMessageBytes', own['maxMessageBytes'], 1, MAX_FRAME_BYTES);
   const async = own['async'] ?? false;
   if (typeof async !== 'boolean') throw invalidArg('options.async', 'a boolean', async);
   return { packer, maxMessageBytes, async };
@@ -212,7 +214,8 @@ export class UnpackStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.#buffered > 0 || this.#need >= 0) {
-      const what = this.#need < 0 ? `${this.#buffered} of the ${FRAME_HEADER_BYTES} header bytes` : `${this.#buffered} of ${this.#need} message bytes`;
+      const what =
+        this.#need < 0 ? `${this.#buffered} of the ${FRAME_HEADER_BYTES} header bytes` : `${this.#buffered} of ${this.#need} message bytes`;
       callback(new Blosc2Error(`the stream ended inside a frame (${what})`, 'ERR_CORRUPT'));
       return;
     }

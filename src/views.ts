@@ -68,4 +68,3 @@ export function checkStillAttached(view: ArrayBufferView, name: string): void {
     throw new Blosc2Error(`${name} was detached while the call worked on it`, 'ERR_DETACHED');
   }
 }
-

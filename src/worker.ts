@@ -166,5 +166,5 @@ export function receiveValue(data: unknown, options?: UnpackOptions & { packer?:
   const given = o['packer'];
   if (given !== undefined && !(given instanceof Packer)) throw invalidArg('options.packer', 'a Packer', given);
   const packer = given ?? (receivePacker ??= new Packer());
-  return packer.unpackOutOfBand(message, buffers, unpackOptions as UnpackOptions);
+  return packer.unpackOutOfBand(message, buffers, unpackOptions);
 }

@@ -203,9 +203,7 @@ Napi::Value Queue(const Napi::CallbackInfo& info, Fn fn) {
       Failure f = fn_(&result_);
       if (f.code) Fail(f);
     }
-    void OnOK() override {
-      deferred_.Resolve(result_ < 0 ? Env().Undefined() : Napi::Number::New(Env(), result_));
-    }
+    void OnOK() override { deferred_.Resolve(result_ < 0 ? Env().Undefined() : Napi::Number::New(Env(), result_)); }
 
    private:
     Fn fn_;

@@ -1,8 +1,8 @@
 // Reading named request objects; see requests.h.
 #include "requests.h"
 
-#include "js_errors.h"
 #include "../huge_pages.h"
+#include "js_errors.h"
 
 namespace blosc2_node::js {
 

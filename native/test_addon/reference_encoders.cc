@@ -37,7 +37,8 @@ Failure EncodeFrameReference(const FrameSpec& spec, FrameOut* out) {
     size_t bound = CompressBound(static_cast<size_t>(plan.chunkBytes));
     uint8_t* chunk = static_cast<uint8_t*>(malloc(bound));
     if (!chunk) return {"ERR_NO_MEMORY", "cannot allocate a chunk buffer"};
-    int32_t cbytes = blosc2_compress_ctx(out->schunk->cctx, from, static_cast<int32_t>(plan.chunkBytes), chunk, static_cast<int32_t>(bound));
+    int32_t cbytes =
+        blosc2_compress_ctx(out->schunk->cctx, from, static_cast<int32_t>(plan.chunkBytes), chunk, static_cast<int32_t>(bound));
     if (cbytes <= 0) {
       free(chunk);
       return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};

@@ -81,8 +81,9 @@ function packLikeMsgpackr(packr: PackrLike, value: unknown, reserve: Reserve, pa
   // msgpackr knows neither of these: it writes them as plain objects of their
   // own enumerable properties (a SharedArrayBuffer has none).
   if (value instanceof NDArray) {
+    const nd = value as NDArray;
     reserve(0);
-    return pack({ data: value.data, shape: value.shape, dtype: value.dtype });
+    return pack({ data: nd.data, shape: nd.shape, dtype: nd.dtype });
   }
   if (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer) {
     reserve(0);
@@ -118,10 +119,10 @@ export function install(): void {
   const classes: Array<abstract new (...args: never[]) => unknown> = [TypedArrayBase, DataView, ArrayBuffer, NDArray];
   if (typeof SharedArrayBuffer === 'function') classes.push(SharedArrayBuffer);
   for (const Class of classes) {
-    addExtension({ Class: Class as never, type: RAW_EXT, pack: packExtension as never, unpack: unpackRaw });
+    addExtension({ Class: Class, type: RAW_EXT, pack: packExtension as never, unpack: unpackRaw });
   }
   addExtension({ type: B2ND_EXT, unpack: unpackFrame });
   addExtension({ type: OOB_EXT, unpack: unpackOutOfBand });
   addExtension({ type: NUMPY_EXT, unpack: unpackNumpy });
-  addExtension({ type: VIEW_EXT, read: readViewTag } as never);
+  addExtension({ type: VIEW_EXT, read: readViewTag });
 }

@@ -32,7 +32,9 @@ export function swapDecodeState(state: DecodeState | null): DecodeState | null {
 
 /** The settings in force; a foreign Unpackr that meets one of our records decodes it with the defaults. */
 export function decodeState(): DecodeState {
-  return current ?? { nthreads: getNthreads(), maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES, remaining: DEFAULT_MAX_OUTPUT_BYTES, zeroCopy: false };
+  return (
+    current ?? { nthreads: getNthreads(), maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES, remaining: DEFAULT_MAX_OUTPUT_BYTES, zeroCopy: false }
+  );
 }
 
 /** Takes nbytes from the message's output budget, or refuses with ERR_MAX_OUTPUT. */

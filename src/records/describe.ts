@@ -17,8 +17,9 @@ const KIND_NAMES = ['', 'Buffer', 'DataView', 'ArrayBuffer', 'SharedArrayBuffer'
 /** The value as bytes with a dtype and shape, or undefined when it is no array of ours. */
 export function describe(value: unknown): Described | undefined {
   if (value instanceof NDArray) {
-    const entry = entryOf(value.data) as DTypeEntry;
-    return { bytes: bytesOf(value.data), entry, kind: Kind.NDArray, shape: value.shape, dtype: value.dtype };
+    const nd = value as NDArray;
+    const entry = entryOf(nd.data) as DTypeEntry;
+    return { bytes: bytesOf(nd.data), entry, kind: Kind.NDArray, shape: nd.shape, dtype: nd.dtype };
   }
   if (ArrayBuffer.isView(value)) {
     if (value instanceof DataView) return bytesLike(bytesOf(value), Kind.DataView);

@@ -178,7 +178,10 @@ export function unpackFrame(frame: Uint8Array): unknown {
   // A chunk goes through a bounce buffer at the edge, and foreign geometries
   // through a scratch chunk: bound those allocations by the limit too.
   if (info.chunksize > state.maxOutputBytes) {
-    throw new Blosc2Error(`the frame's chunks are ${info.chunksize} bytes, over maxOutputBytes (${state.maxOutputBytes})`, 'ERR_MAX_OUTPUT');
+    throw new Blosc2Error(
+      `the frame's chunks are ${info.chunksize} bytes, over maxOutputBytes (${state.maxOutputBytes})`,
+      'ERR_MAX_OUTPUT',
+    );
   }
   if (nbytes % entry.itemsize !== 0) throw corrupt('the frame holds a partial item');
   const h = { entry, kind, shape: info.b2nd ? info.shape : [nbytes / entry.itemsize], dtype };

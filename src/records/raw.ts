@@ -102,6 +102,8 @@ export function rawFits(h: RawHeader, nbytes: number): boolean {
   return nbytes % h.entry.itemsize === 0 && (!h.shape || h.items * h.entry.itemsize === nbytes);
 }
 
+// Uint8Array's own slice, which copies: msgpackr hands Buffers over, whose slice is a view.
+// eslint-disable-next-line @typescript-eslint/unbound-method
 const sliceBytes = Uint8Array.prototype.slice;
 
 /** Reads an ext 80 record. */

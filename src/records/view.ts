@@ -23,9 +23,10 @@ export function packViewTag(value: unknown, cfg: PackConfig, reserve: Reserve, p
   t.target[t.position + 1] = VIEW_EXT;
   t.target[t.position + 2] = 0;
   if (value instanceof NDArray) {
-    const data = value.data;
+    const nd = value as NDArray;
+    const data = nd.data;
     cfg.typesizeHint = data.BYTES_PER_ELEMENT;
-    pack([data.buffer, data.byteOffset, data.length, Kind.NDArray, (entryOf(data) as DTypeEntry).code, [...value.shape], value.dtype]);
+    pack([data.buffer, data.byteOffset, data.length, Kind.NDArray, (entryOf(data) as DTypeEntry).code, [...nd.shape], nd.dtype]);
   } else {
     const view = value as ArrayBufferView;
     const entry = entryOf(view) ?? U8;
@@ -62,7 +63,7 @@ export function readViewTag(data: unknown): unknown {
   const isShared = typeof SharedArrayBuffer === 'function' && ab instanceof SharedArrayBuffer;
   if (!(ab instanceof ArrayBuffer) && !isShared) throw corrupt('view record: no ArrayBuffer');
   const entry = typeof code === 'number' ? BY_CODE[code] : undefined;
-  const buffer = ab as ArrayBufferLike;
+  const buffer = ab;
   if (!entry || typeof byteOffset !== 'number' || typeof length !== 'number' || typeof kind !== 'number') {
     throw corrupt('view record: bad fields');
   }
@@ -80,6 +81,7 @@ export function readViewTag(data: unknown): unknown {
   const shape = kind === Kind.NDArray ? (data[5] as number[]) : null;
   const dtype = kind === Kind.NDArray ? (data[6] as string) : null;
   if (kind === Kind.NDArray && (!Array.isArray(shape) || typeof dtype !== 'string')) throw corrupt('view record: bad NDArray fields');
-  if (kind !== Kind.Typed && kind !== Kind.NDArray && kind !== Kind.Buffer && kind !== Kind.DataView) throw corrupt('view record: bad kind');
-  return build({ entry, kind: kind as Kind, shape, dtype }, buffer, byteOffset, byteLength);
+  if (kind !== Kind.Typed && kind !== Kind.NDArray && kind !== Kind.Buffer && kind !== Kind.DataView)
+    throw corrupt('view record: bad kind');
+  return build({ entry, kind: kind, shape, dtype }, buffer, byteOffset, byteLength);
 }

@@ -13,7 +13,6 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const zlib = require('node:zlib');
 
 const argv = process.argv.slice(2);
 const dashes = argv.indexOf('--');

@@ -38,27 +38,24 @@ extern "C" {
 
 // compress(src, nbytes, dest, destsize, clevel, codec, typesize, nthreads)
 // -> cbytes (> 0) or a negative BLOSC2_ERROR_*; shuffle as the only filter.
-__attribute__((export_name("probe_compress"))) int32_t probe_compress(const void* src, int32_t nbytes, void* dest,
-                                                                      int32_t destsize, int32_t clevel, int32_t codec,
-                                                                      int32_t typesize, int32_t nthreads) {
+__attribute__((export_name("probe_compress"))) int32_t probe_compress(const void* src, int32_t nbytes, void* dest, int32_t destsize,
+                                                                      int32_t clevel, int32_t codec, int32_t typesize, int32_t nthreads) {
   blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
   cp.clevel = static_cast<uint8_t>(clevel);
   cp.compcode = static_cast<uint8_t>(codec);
   cp.typesize = typesize;
   cp.nthreads = static_cast<int16_t>(nthreads);
   return WithContext(
-      blosc2_create_cctx(cp),
-      [&](blosc2_context* c) { return blosc2_compress_ctx(c, src, nbytes, dest, destsize); }, "compress");
+      blosc2_create_cctx(cp), [&](blosc2_context* c) { return blosc2_compress_ctx(c, src, nbytes, dest, destsize); }, "compress");
 }
 
 // decompress(src, srcsize, dest, destsize, nthreads) -> nbytes or a negative error.
-__attribute__((export_name("probe_decompress"))) int32_t probe_decompress(const void* src, int32_t srcsize, void* dest,
-                                                                          int32_t destsize, int32_t nthreads) {
+__attribute__((export_name("probe_decompress"))) int32_t probe_decompress(const void* src, int32_t srcsize, void* dest, int32_t destsize,
+                                                                          int32_t nthreads) {
   blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
   dp.nthreads = static_cast<int16_t>(nthreads);
   return WithContext(
-      blosc2_create_dctx(dp),
-      [&](blosc2_context* c) { return blosc2_decompress_ctx(c, src, srcsize, dest, destsize); }, "decompress");
+      blosc2_create_dctx(dp), [&](blosc2_context* c) { return blosc2_decompress_ctx(c, src, srcsize, dest, destsize); }, "decompress");
 }
 
 // Registers a user codec with this id but no functions, as C-Blosc2 does for
@@ -76,9 +73,7 @@ __attribute__((export_name("probe_register_plugin_codec"))) int32_t probe_regist
 }
 
 // The compressors built in, comma-separated ("blosclz,lz4,lz4hc,zlib,zstd").
-__attribute__((export_name("probe_compressors"))) const char* probe_compressors() {
-  return blosc2_list_compressors();
-}
+__attribute__((export_name("probe_compressors"))) const char* probe_compressors() { return blosc2_list_compressors(); }
 
 // Why the last failing call failed (a NUL-terminated string in memory).
 __attribute__((export_name("probe_last_error"))) const char* probe_last_error() {

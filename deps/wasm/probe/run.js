@@ -20,7 +20,9 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
 const root = path.join(__dirname, '..', '..', '..');
-const modulePath = path.resolve(argv.find((a, i) => a.endsWith('.wasm') && argv[i - 1] !== '--native') || path.join(root, 'deps/build/wasm/probe-full.wasm'));
+const modulePath = path.resolve(
+  argv.find((a, i) => a.endsWith('.wasm') && argv[i - 1] !== '--native') || path.join(root, 'deps/build/wasm/probe-full.wasm'),
+);
 const nativePath = path.resolve(option('--native', path.join(root, 'build/Release/blosc2.node')));
 const runs = Number(option('--runs', 5));
 const benchTypesize = Number(option('--typesize', 8));
@@ -294,10 +296,9 @@ if (flag('--bench')) {
   // Including the copies into and out of wasm memory (what a JS caller pays).
   const tcc = [];
   const tdc = [];
-  let chunk = null;
   for (let i = 0; i < runs; i++) {
     let t = now();
-    chunk = wasmCompress(big, lz4, 5, ts);
+    const chunk = wasmCompress(big, lz4, 5, ts);
     tcc.push(now() - t);
     t = now();
     wasmDecompress(chunk, nbytes);
@@ -329,7 +330,11 @@ if (flag('--bench')) {
       native.decompress(out.subarray(0, n2), back, 1);
       nd.push(now() - t);
     }
-    bench.native = { ratio: +(nbytes / n2).toFixed(1), compressMBs: Math.round(MB / median(nc)), decompressMBs: Math.round(MB / median(nd)) };
+    bench.native = {
+      ratio: +(nbytes / n2).toFixed(1),
+      compressMBs: Math.round(MB / median(nc)),
+      decompressMBs: Math.round(MB / median(nd)),
+    };
   }
   report.bench = bench;
   report.wasi.calledByBench = snapshotCalls();

@@ -14,9 +14,20 @@
 #define RTLD_GLOBAL 256
 #define RTLD_LOCAL 0
 
-static inline void *dlopen(const char *file, int mode) { (void)file; (void)mode; return 0; }
-static inline void *dlsym(void *handle, const char *name) { (void)handle; (void)name; return 0; }
-static inline int dlclose(void *handle) { (void)handle; return -1; }
-static inline char *dlerror(void) { return (char *)"dynamic loading is not available in WebAssembly"; }
+static inline void* dlopen(const char* file, int mode) {
+  (void)file;
+  (void)mode;
+  return 0;
+}
+static inline void* dlsym(void* handle, const char* name) {
+  (void)handle;
+  (void)name;
+  return 0;
+}
+static inline int dlclose(void* handle) {
+  (void)handle;
+  return -1;
+}
+static inline char* dlerror(void) { return (char*)"dynamic loading is not available in WebAssembly"; }
 
 #endif /* BLOSC2_WASI_SHIM_DLFCN_H */

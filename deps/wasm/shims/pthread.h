@@ -36,56 +36,134 @@ extern "C" {
 
 #define PTHREAD_CREATE_JOINABLE 0
 #define PTHREAD_CREATE_DETACHED 1
-#define PTHREAD_MUTEX_INITIALIZER {{{0}}}
-#define PTHREAD_COND_INITIALIZER {{{0}}}
+#define PTHREAD_MUTEX_INITIALIZER \
+  {                               \
+    {                             \
+      { 0 }                       \
+    }                             \
+  }
+#define PTHREAD_COND_INITIALIZER \
+  {                              \
+    {                            \
+      { 0 }                      \
+    }                            \
+  }
 #define PTHREAD_ONCE_INIT 0
 #define PTHREAD_BARRIER_SERIAL_THREAD (-1)
 
-static inline int pthread_attr_init(pthread_attr_t *a) { (void)a; return 0; }
-static inline int pthread_attr_destroy(pthread_attr_t *a) { (void)a; return 0; }
-static inline int pthread_attr_setdetachstate(pthread_attr_t *a, int s) { (void)a; (void)s; return 0; }
-
-/* No second thread can exist. */
-static inline int pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*f)(void *), void *arg) {
-  (void)t; (void)a; (void)f; (void)arg;
-  return EAGAIN;
+static inline int pthread_attr_init(pthread_attr_t* a) {
+  (void)a;
+  return 0;
 }
-static inline int pthread_join(pthread_t t, void **ret) { (void)t; (void)ret; return ESRCH; }
-static inline int pthread_detach(pthread_t t) { (void)t; return ESRCH; }
-static inline int pthread_cancel(pthread_t t) { (void)t; return ESRCH; }
-static inline pthread_t pthread_self(void) { return (pthread_t)0; }
-static inline int pthread_equal(pthread_t a, pthread_t b) { return a == b; }
-static inline int pthread_atfork(void (*p)(void), void (*c)(void), void (*ch)(void)) { (void)p; (void)c; (void)ch; return 0; }
-static inline _Noreturn void pthread_exit(void *ret) { (void)ret; exit(0); }
-static inline int pthread_once(pthread_once_t *o, void (*f)(void)) {
-  if (*o == 0) { *o = 1; f(); }
+static inline int pthread_attr_destroy(pthread_attr_t* a) {
+  (void)a;
+  return 0;
+}
+static inline int pthread_attr_setdetachstate(pthread_attr_t* a, int s) {
+  (void)a;
+  (void)s;
   return 0;
 }
 
-static inline int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a) { (void)m; (void)a; return 0; }
-static inline int pthread_mutex_destroy(pthread_mutex_t *m) { (void)m; return 0; }
-static inline int pthread_mutex_lock(pthread_mutex_t *m) { (void)m; return 0; }
-static inline int pthread_mutex_trylock(pthread_mutex_t *m) { (void)m; return 0; }
-static inline int pthread_mutex_unlock(pthread_mutex_t *m) { (void)m; return 0; }
+/* No second thread can exist. */
+static inline int pthread_create(pthread_t* t, const pthread_attr_t* a, void* (*f)(void*), void* arg) {
+  (void)t;
+  (void)a;
+  (void)f;
+  (void)arg;
+  return EAGAIN;
+}
+static inline int pthread_join(pthread_t t, void** ret) {
+  (void)t;
+  (void)ret;
+  return ESRCH;
+}
+static inline int pthread_detach(pthread_t t) {
+  (void)t;
+  return ESRCH;
+}
+static inline int pthread_cancel(pthread_t t) {
+  (void)t;
+  return ESRCH;
+}
+static inline pthread_t pthread_self(void) { return (pthread_t)0; }
+static inline int pthread_equal(pthread_t a, pthread_t b) { return a == b; }
+static inline int pthread_atfork(void (*p)(void), void (*c)(void), void (*ch)(void)) {
+  (void)p;
+  (void)c;
+  (void)ch;
+  return 0;
+}
+static inline _Noreturn void pthread_exit(void* ret) {
+  (void)ret;
+  exit(0);
+}
+static inline int pthread_once(pthread_once_t* o, void (*f)(void)) {
+  if (*o == 0) {
+    *o = 1;
+    f();
+  }
+  return 0;
+}
 
-static inline int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a) { (void)c; (void)a; return 0; }
-static inline int pthread_cond_destroy(pthread_cond_t *c) { (void)c; return 0; }
-static inline int pthread_cond_signal(pthread_cond_t *c) { (void)c; return 0; }
-static inline int pthread_cond_broadcast(pthread_cond_t *c) { (void)c; return 0; }
+static inline int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* a) {
+  (void)m;
+  (void)a;
+  return 0;
+}
+static inline int pthread_mutex_destroy(pthread_mutex_t* m) {
+  (void)m;
+  return 0;
+}
+static inline int pthread_mutex_lock(pthread_mutex_t* m) {
+  (void)m;
+  return 0;
+}
+static inline int pthread_mutex_trylock(pthread_mutex_t* m) {
+  (void)m;
+  return 0;
+}
+static inline int pthread_mutex_unlock(pthread_mutex_t* m) {
+  (void)m;
+  return 0;
+}
+
+static inline int pthread_cond_init(pthread_cond_t* c, const pthread_condattr_t* a) {
+  (void)c;
+  (void)a;
+  return 0;
+}
+static inline int pthread_cond_destroy(pthread_cond_t* c) {
+  (void)c;
+  return 0;
+}
+static inline int pthread_cond_signal(pthread_cond_t* c) {
+  (void)c;
+  return 0;
+}
+static inline int pthread_cond_broadcast(pthread_cond_t* c) {
+  (void)c;
+  return 0;
+}
 /* Waiting for another thread to signal would never end: report it. */
-static inline int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) { (void)c; (void)m; return EDEADLK; }
+static inline int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
+  (void)c;
+  (void)m;
+  return EDEADLK;
+}
 
-static inline int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a, unsigned count) {
+static inline int pthread_barrier_init(pthread_barrier_t* b, const pthread_barrierattr_t* a, unsigned count) {
   (void)a;
   if (count == 0) return EINVAL;
   b->__u.__i[0] = (int)count;
   return 0;
 }
-static inline int pthread_barrier_destroy(pthread_barrier_t *b) { (void)b; return 0; }
-/* One party passes at once; more would wait forever for threads that cannot exist. */
-static inline int pthread_barrier_wait(pthread_barrier_t *b) {
-  return b->__u.__i[0] == 1 ? PTHREAD_BARRIER_SERIAL_THREAD : EDEADLK;
+static inline int pthread_barrier_destroy(pthread_barrier_t* b) {
+  (void)b;
+  return 0;
 }
+/* One party passes at once; more would wait forever for threads that cannot exist. */
+static inline int pthread_barrier_wait(pthread_barrier_t* b) { return b->__u.__i[0] == 1 ? PTHREAD_BARRIER_SERIAL_THREAD : EDEADLK; }
 
 #ifdef __cplusplus
 }

@@ -14,8 +14,8 @@
 extern "C" {
 #endif
 
-FILE *popen(const char *command, const char *mode);
-int pclose(FILE *stream);
+FILE* popen(const char* command, const char* mode);
+int pclose(FILE* stream);
 
 #ifdef __cplusplus
 }

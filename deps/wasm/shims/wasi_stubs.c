@@ -13,20 +13,20 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
-FILE *popen(const char *command, const char *mode) {
+FILE* popen(const char* command, const char* mode) {
   (void)command;
   (void)mode;
   errno = ENOSYS;
   return NULL;
 }
 
-int pclose(FILE *stream) {
+int pclose(FILE* stream) {
   (void)stream;
   errno = ENOSYS;
   return -1;
 }
 
-int msync(void *addr, size_t length, int flags) {
+int msync(void* addr, size_t length, int flags) {
   (void)addr;
   (void)length;
   (void)flags;

@@ -36,7 +36,7 @@
 #define HI64(a, b) wasm_i64x2_shuffle(a, b, 1, 3)
 
 /* shuffle_generic_inline of blosc/shuffle-generic.h, from element from_elem on. */
-static void shuffle_scalar(int32_t ts, int32_t from_elem, int32_t blocksize, const uint8_t *src, uint8_t *dest) {
+static void shuffle_scalar(int32_t ts, int32_t from_elem, int32_t blocksize, const uint8_t* src, uint8_t* dest) {
   const int32_t n = blocksize / ts, rem = blocksize % ts;
   for (int32_t j = 0; j < ts; j++)
     for (int32_t i = from_elem; i < n; i++) dest[j * n + i] = src[i * ts + j];
@@ -44,41 +44,62 @@ static void shuffle_scalar(int32_t ts, int32_t from_elem, int32_t blocksize, con
 }
 
 /* unshuffle_generic_inline of blosc/shuffle-generic.h, from element from_elem on. */
-static void unshuffle_scalar(int32_t ts, int32_t from_elem, int32_t blocksize, const uint8_t *src, uint8_t *dest) {
+static void unshuffle_scalar(int32_t ts, int32_t from_elem, int32_t blocksize, const uint8_t* src, uint8_t* dest) {
   const int32_t n = blocksize / ts, rem = blocksize % ts;
   for (int32_t i = from_elem; i < n; i++)
     for (int32_t j = 0; j < ts; j++) dest[i * ts + j] = src[j * n + i];
   memcpy(dest + (blocksize - rem), src + (blocksize - rem), rem);
 }
 
-static void unshuffle8(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n) {
+static void unshuffle8(uint8_t* dest, const uint8_t* src, int32_t vec, int32_t n) {
   v128_t x[8], y[8];
   for (int32_t i = 0; i < vec; i += 16) {
     for (int j = 0; j < 8; j++) x[j] = wasm_v128_load(src + i + j * n);
-    for (int j = 0; j < 4; j++) { y[j] = LO8(x[2 * j], x[2 * j + 1]); y[4 + j] = HI8(x[2 * j], x[2 * j + 1]); }
-    for (int j = 0; j < 4; j++) { x[j] = LO16(y[2 * j], y[2 * j + 1]); x[4 + j] = HI16(y[2 * j], y[2 * j + 1]); }
-    for (int j = 0; j < 4; j++) { y[j] = LO32(x[2 * j], x[2 * j + 1]); y[4 + j] = HI32(x[2 * j], x[2 * j + 1]); }
-    uint8_t *d = dest + i * 8;
-    wasm_v128_store(d + 0, y[0]); wasm_v128_store(d + 16, y[4]);
-    wasm_v128_store(d + 32, y[2]); wasm_v128_store(d + 48, y[6]);
-    wasm_v128_store(d + 64, y[1]); wasm_v128_store(d + 80, y[5]);
-    wasm_v128_store(d + 96, y[3]); wasm_v128_store(d + 112, y[7]);
+    for (int j = 0; j < 4; j++) {
+      y[j] = LO8(x[2 * j], x[2 * j + 1]);
+      y[4 + j] = HI8(x[2 * j], x[2 * j + 1]);
+    }
+    for (int j = 0; j < 4; j++) {
+      x[j] = LO16(y[2 * j], y[2 * j + 1]);
+      x[4 + j] = HI16(y[2 * j], y[2 * j + 1]);
+    }
+    for (int j = 0; j < 4; j++) {
+      y[j] = LO32(x[2 * j], x[2 * j + 1]);
+      y[4 + j] = HI32(x[2 * j], x[2 * j + 1]);
+    }
+    uint8_t* d = dest + i * 8;
+    wasm_v128_store(d + 0, y[0]);
+    wasm_v128_store(d + 16, y[4]);
+    wasm_v128_store(d + 32, y[2]);
+    wasm_v128_store(d + 48, y[6]);
+    wasm_v128_store(d + 64, y[1]);
+    wasm_v128_store(d + 80, y[5]);
+    wasm_v128_store(d + 96, y[3]);
+    wasm_v128_store(d + 112, y[7]);
   }
 }
 
-static void unshuffle4(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n) {
+static void unshuffle4(uint8_t* dest, const uint8_t* src, int32_t vec, int32_t n) {
   v128_t x[4], y[4];
   for (int32_t i = 0; i < vec; i += 16) {
     for (int j = 0; j < 4; j++) x[j] = wasm_v128_load(src + i + j * n);
-    for (int j = 0; j < 2; j++) { y[j] = LO8(x[2 * j], x[2 * j + 1]); y[2 + j] = HI8(x[2 * j], x[2 * j + 1]); }
-    for (int j = 0; j < 2; j++) { x[j] = LO16(y[2 * j], y[2 * j + 1]); x[2 + j] = HI16(y[2 * j], y[2 * j + 1]); }
-    uint8_t *d = dest + i * 4;
-    wasm_v128_store(d + 0, x[0]); wasm_v128_store(d + 16, x[2]);
-    wasm_v128_store(d + 32, x[1]); wasm_v128_store(d + 48, x[3]);
+    for (int j = 0; j < 2; j++) {
+      y[j] = LO8(x[2 * j], x[2 * j + 1]);
+      y[2 + j] = HI8(x[2 * j], x[2 * j + 1]);
+    }
+    for (int j = 0; j < 2; j++) {
+      x[j] = LO16(y[2 * j], y[2 * j + 1]);
+      x[2 + j] = HI16(y[2 * j], y[2 * j + 1]);
+    }
+    uint8_t* d = dest + i * 4;
+    wasm_v128_store(d + 0, x[0]);
+    wasm_v128_store(d + 16, x[2]);
+    wasm_v128_store(d + 32, x[1]);
+    wasm_v128_store(d + 48, x[3]);
   }
 }
 
-static void unshuffle2(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n) {
+static void unshuffle2(uint8_t* dest, const uint8_t* src, int32_t vec, int32_t n) {
   for (int32_t i = 0; i < vec; i += 16) {
     v128_t a = wasm_v128_load(src + i), b = wasm_v128_load(src + i + n);
     wasm_v128_store(dest + i * 2, LO8(a, b));
@@ -86,7 +107,7 @@ static void unshuffle2(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n
   }
 }
 
-static void shuffle8(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n) {
+static void shuffle8(uint8_t* dest, const uint8_t* src, int32_t vec, int32_t n) {
   v128_t x0[8], x1[8];
   for (int32_t j = 0; j < vec; j += 16) {
     for (int k = 0; k < 8; k++) {
@@ -94,34 +115,47 @@ static void shuffle8(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n) 
       x1[k] = wasm_i32x4_shuffle(x0[k], x0[k], 2, 3, 0, 1);
       x1[k] = LO8(x0[k], x1[k]);
     }
-    for (int k = 0, l = 0; k < 4; k++, l += 2) { x0[k * 2] = LO16(x1[l], x1[l + 1]); x0[k * 2 + 1] = HI16(x1[l], x1[l + 1]); }
+    for (int k = 0, l = 0; k < 4; k++, l += 2) {
+      x0[k * 2] = LO16(x1[l], x1[l + 1]);
+      x0[k * 2 + 1] = HI16(x1[l], x1[l + 1]);
+    }
     for (int k = 0, l = 0; k < 4; k++, l++) {
       if (k == 2) l += 2;
-      x1[k * 2] = LO32(x0[l], x0[l + 2]); x1[k * 2 + 1] = HI32(x0[l], x0[l + 2]);
+      x1[k * 2] = LO32(x0[l], x0[l + 2]);
+      x1[k * 2 + 1] = HI32(x0[l], x0[l + 2]);
     }
-    for (int k = 0; k < 4; k++) { x0[k * 2] = LO64(x1[k], x1[k + 4]); x0[k * 2 + 1] = HI64(x1[k], x1[k + 4]); }
+    for (int k = 0; k < 4; k++) {
+      x0[k * 2] = LO64(x1[k], x1[k + 4]);
+      x0[k * 2 + 1] = HI64(x1[k], x1[k + 4]);
+    }
     for (int k = 0; k < 8; k++) wasm_v128_store(dest + j + k * n, x0[k]);
   }
 }
 
-static void shuffle4(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n) {
+static void shuffle4(uint8_t* dest, const uint8_t* src, int32_t vec, int32_t n) {
   v128_t x0[4], x1[4];
   for (int32_t i = 0; i < vec; i += 16) {
     for (int j = 0; j < 4; j++) {
       x0[j] = wasm_v128_load(src + i * 4 + j * 16);
-      x1[j] = wasm_i32x4_shuffle(x0[j], x0[j], 0, 2, 1, 3);  /* _mm_shuffle_epi32 0xd8 */
-      x0[j] = wasm_i32x4_shuffle(x0[j], x0[j], 1, 3, 0, 2);  /* 0x8d */
+      x1[j] = wasm_i32x4_shuffle(x0[j], x0[j], 0, 2, 1, 3); /* _mm_shuffle_epi32 0xd8 */
+      x0[j] = wasm_i32x4_shuffle(x0[j], x0[j], 1, 3, 0, 2); /* 0x8d */
       x0[j] = LO8(x1[j], x0[j]);
-      x1[j] = wasm_i32x4_shuffle(x0[j], x0[j], 2, 3, 0, 1);  /* 0x4e */
+      x1[j] = wasm_i32x4_shuffle(x0[j], x0[j], 2, 3, 0, 1); /* 0x4e */
       x0[j] = LO16(x0[j], x1[j]);
     }
-    for (int j = 0; j < 2; j++) { x1[j * 2] = LO32(x0[j * 2], x0[j * 2 + 1]); x1[j * 2 + 1] = HI32(x0[j * 2], x0[j * 2 + 1]); }
-    for (int j = 0; j < 2; j++) { x0[j * 2] = LO64(x1[j], x1[j + 2]); x0[j * 2 + 1] = HI64(x1[j], x1[j + 2]); }
+    for (int j = 0; j < 2; j++) {
+      x1[j * 2] = LO32(x0[j * 2], x0[j * 2 + 1]);
+      x1[j * 2 + 1] = HI32(x0[j * 2], x0[j * 2 + 1]);
+    }
+    for (int j = 0; j < 2; j++) {
+      x0[j * 2] = LO64(x1[j], x1[j + 2]);
+      x0[j * 2 + 1] = HI64(x1[j], x1[j + 2]);
+    }
     for (int j = 0; j < 4; j++) wasm_v128_store(dest + i + j * n, x0[j]);
   }
 }
 
-static void shuffle2(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n) {
+static void shuffle2(uint8_t* dest, const uint8_t* src, int32_t vec, int32_t n) {
   for (int32_t j = 0; j < vec; j += 16) {
     v128_t a = wasm_v128_load(src + j * 2), b = wasm_v128_load(src + j * 2 + 16);
     /* even bytes (byte 0 of each element) and odd bytes */
@@ -130,25 +164,28 @@ static void shuffle2(uint8_t *dest, const uint8_t *src, int32_t vec, int32_t n) 
   }
 }
 
-typedef void (*kernel)(uint8_t *, const uint8_t *, int32_t, int32_t);
+typedef void (*kernel)(uint8_t*, const uint8_t*, int32_t, int32_t);
 
 /* The vectorizable part (whole groups of 16 elements) with a kernel, the rest
  * (and every type size without a kernel) with the scalar loop. */
-static void run(int shuffle, int32_t ts, int32_t blocksize, const uint8_t *src, uint8_t *dest) {
+static void run(int shuffle, int32_t ts, int32_t blocksize, const uint8_t* src, uint8_t* dest) {
   kernel k = 0;
-  if (ts == 8) k = shuffle ? shuffle8 : unshuffle8;
-  else if (ts == 4) k = shuffle ? shuffle4 : unshuffle4;
-  else if (ts == 2) k = shuffle ? shuffle2 : unshuffle2;
+  if (ts == 8)
+    k = shuffle ? shuffle8 : unshuffle8;
+  else if (ts == 4)
+    k = shuffle ? shuffle4 : unshuffle4;
+  else if (ts == 2)
+    k = shuffle ? shuffle2 : unshuffle2;
   const int32_t chunk = ts * 16;
   const int32_t vbytes = k && blocksize >= chunk ? blocksize - blocksize % chunk : 0;
   if (vbytes) k(dest, src, vbytes / ts, blocksize / ts);
   (shuffle ? shuffle_scalar : unshuffle_scalar)(ts, vbytes / ts, blocksize, src, dest);
 }
 
-void shuffle_generic(const int32_t bytesoftype, const int32_t blocksize, const uint8_t *src, uint8_t *dest) {
+void shuffle_generic(const int32_t bytesoftype, const int32_t blocksize, const uint8_t* src, uint8_t* dest) {
   run(1, bytesoftype, blocksize, src, dest);
 }
 
-void unshuffle_generic(const int32_t bytesoftype, const int32_t blocksize, const uint8_t *src, uint8_t *dest) {
+void unshuffle_generic(const int32_t bytesoftype, const int32_t blocksize, const uint8_t* src, uint8_t* dest) {
   run(0, bytesoftype, blocksize, src, dest);
 }
