@@ -36,6 +36,19 @@ constexpr size_t kFrameChunksize = 58;       // FRAME_CHUNKSIZE: int32
 constexpr size_t kFrameFilterPipeline = 70;  // FRAME_FILTER_PIPELINE: a count, then the filter ids
 constexpr size_t kFrameHeaderMinLen = 87;    // FRAME_HEADER_MINLEN
 constexpr size_t kFrameMinLen = 64;          // shorter input is not worth handing to C-Blosc2
+// The value markers in front of those fields (msgpack int32, uint64, int64).
+constexpr uint8_t kMarkInt32 = 0xd2, kMarkUint64 = 0xcf, kMarkInt64 = 0xd3;
+// Frame trailer (frame.c: frame_update_trailer): its last FRAME_TRAILER_MINLEN
+// bytes end with a uint32 marker and value (the trailer's length), then a
+// fixext16 fingerprint.
+constexpr size_t kTrailerMinLen = 25;      // FRAME_TRAILER_MINLEN
+constexpr size_t kTrailerLenFromEnd = 22;  // FRAME_TRAILER_LEN_OFFSET: the value's offset from the end
+constexpr uint8_t kMarkUint32 = 0xce;
+
+inline uint32_t GetBig32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+inline uint64_t GetBig64(const uint8_t* p) { return (uint64_t{GetBig32(p)} << 32) | GetBig32(p + 4); }
 
 // A chunk kept only in its offset (frame.c: frame_append_chunk, frame_special_chunk):
 // the top bit set, the special kind (BLOSC2_SPECIAL_*) in bits 56-62.

@@ -60,129 +60,26 @@ struct SchunkPtr {
   }
 };
 
-// Refuses any geometry a real b2nd array cannot have: extents that are not
-// positive, blocks larger than their chunk, a padded chunk over C-Blosc2's
-// buffer limit (DecodeTiled's scratch), and shapes whose chunk strides
-// overflow int64 -- which C-Blosc2's own b2nd code (what python-blosc2 reads
-// with) mishandles, so a frame accepted here is one python-blosc2 can read.
-bool ForeignGeometryOk(const Geometry& g) {
-  int64_t chunkItems = 1;
-  for (int i = 0; i < g.ndim; i++) {
-    if (g.chunkshape[i] <= 0 || g.blockshape[i] <= 0 || g.blockshape[i] > g.chunkshape[i]) return false;
-    // b2nd pads the chunk to a whole number of blocks.
-    int64_t padded = (static_cast<int64_t>(g.chunkshape[i]) + g.blockshape[i] - 1) / g.blockshape[i] * g.blockshape[i];
-    chunkItems *= padded;
-    if (chunkItems * g.typesize > BLOSC2_MAX_BUFFERSIZE) return false;
-  }
-  // C-Blosc2's update_shape rounds every extent up to whole chunks and
-  // multiplies, unchecked, the products (extshape * chunkshape) of the later
-  // axes into its chunk strides.
-  int64_t stride = 1;
-  for (int i = g.ndim - 1; i >= 0; i--) {
-    int64_t ext = 0, factor = 0;
-    if (__builtin_add_overflow(g.shape[i], static_cast<int64_t>(g.chunkshape[i]) - 1, &ext)) return false;
-    ext = ext / g.chunkshape[i] * g.chunkshape[i];
-    if (i == 0) break;
-    if (__builtin_mul_overflow(ext, static_cast<int64_t>(g.chunkshape[i]), &factor) || __builtin_mul_overflow(stride, factor, &stride)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Chunk n of a frame and its checked header; owned holds the chunk when it
-// had to be built (a special chunk kept in its offset).
-struct FrameChunk {
-  View view;
-  ChunkHeader header;
-  std::unique_ptr<uint8_t, decltype(&free)> owned{nullptr, free};
-};
-
-// Where the chunks of an in-memory frame are. The offsets index is decoded
-// here, not by C-Blosc2: frame_get_chunk (2.17) trusts it more than a hostile
-// frame deserves -- it reads a chunk at header_len + offset after checking the
-// offset against the frame length only (heap over-read near the end), and it
-// reads each offset with blosc2_getitem into an uninitialized int64, which an
-// index of items other than 8 bytes, or an "uninitialized" special index,
-// fills only in part or not at all.
-struct ChunkIndex {
-  int64_t headerLen = 0;
-  int64_t dataEnd = 0;  // end of the chunk area: headerLen + the frame's cbytes
-  std::vector<int64_t> offsets;
-};
-
-// The index is the chunk right after the data chunks (header_len + cbytes, as
-// get_coffsets finds it). Every stored chunk must have its whole 32-byte
-// extended header inside the chunk area. maxChunks bounds the index decoded
-// (every chunk yields at least one output item, so the output length does).
+// The offsets index of an in-memory frame: the chunk right after the data
+// chunks (header_len + cbytes, as get_coffsets finds it). maxChunks bounds the
+// index decoded (every chunk yields at least one output item, so the output
+// length does).
 Failure ReadChunkIndex(const View& src, const FrameMeta& meta, size_t maxChunks, ChunkIndex* out) {
   if (meta.nchunks <= 0) return Ok();
-  const uint8_t* p = src.data + layout::kFrameHeaderLen;
-  int64_t headerLen = static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]});
   int64_t length = static_cast<int64_t>(src.length);
-  if (headerLen < 0 || meta.cbytes < 0 || headerLen > length || meta.cbytes > length - headerLen ||
-      static_cast<uint64_t>(meta.nchunks) > maxChunks) {
+  if (meta.headerLen < 0 || meta.cbytes < 0 || meta.headerLen > length || meta.cbytes > length - meta.headerLen) {
     return {"ERR_CORRUPT", "the frame's chunk area disagrees with its length"};
   }
-  int64_t dataEnd = headerLen + meta.cbytes;
-  View index{src.data + dataEnd, src.length - static_cast<size_t>(dataEnd)};
-  ChunkHeader h;
-  Failure f = ReadChunkHeader(index, &h, HeaderCheck::kWithin);
-  if (f.code) return f;
-  if (static_cast<uint64_t>(h.nbytes) != static_cast<uint64_t>(meta.nchunks) * sizeof(int64_t)) {
-    return {"ERR_CORRUPT", "the frame's offsets index disagrees with its chunk count"};
-  }
-  // C-Blosc2 only writes indexes of 8-byte items (possibly a repeated value,
-  // for frames of special chunks).
-  if (index.data[BLOSC2_CHUNK_TYPESIZE] != sizeof(int64_t) || h.special == BLOSC2_SPECIAL_UNINIT) {
-    return {"ERR_CORRUPT", "the frame's offsets index is not an index of 64-bit offsets"};
-  }
-  out->offsets.assign(static_cast<size_t>(meta.nchunks), 0);
-  f = DoDecompress(1, View{index.data, static_cast<size_t>(h.cbytes)}, h, reinterpret_cast<uint8_t*>(out->offsets.data()),
-                   out->offsets.size() * sizeof(int64_t));
-  if (f.code) return f;
-  for (int64_t offset : out->offsets) {
-    if (offset < 0) continue;  // a special chunk, encoded in the offset itself
-    if (offset > dataEnd - headerLen - BLOSC_EXTENDED_HEADER_LENGTH) return {"ERR_CORRUPT", "a chunk offset points outside the frame"};
-  }
-  out->headerLen = headerLen;
-  out->dataEnd = dataEnd;
-  return Ok();
+  int64_t dataEnd = meta.headerLen + meta.cbytes;
+  return DecodeChunkIndex(View{src.data + dataEnd, src.length - static_cast<size_t>(dataEnd)}, meta, maxChunks, out);
 }
 
-// Chunk n: the stored bytes in place, or for an offset that encodes a special
-// chunk, that chunk built as frame_special_chunk builds it (zeros win over
-// uninit over NaN, as its bit tests do; the last chunk of a super-chunk may be
-// short).
+// Chunk n of an in-memory frame: the stored bytes in place.
 Failure ChunkAt(const View& src, const FrameMeta& meta, const ChunkIndex& index, int64_t n, FrameChunk* out) {
   int64_t offset = index.offsets[static_cast<size_t>(n)];
-  if (offset >= 0) {
-    View chunk{src.data + index.headerLen + offset, static_cast<size_t>(index.dataEnd - index.headerLen - offset)};
-    Failure f = ReadChunkHeader(chunk, &out->header, HeaderCheck::kWithin);
-    if (f.code) return {"ERR_CORRUPT", "a chunk offset points outside the frame's chunks"};
-    out->view = View{chunk.data, static_cast<size_t>(out->header.cbytes)};
-    return CheckBuiltIn(out->view, out->header);
-  }
-  if (meta.chunksize <= 0) return {"ERR_CORRUPT", "the frame header is inconsistent"};
-  int32_t nbytes = meta.chunksize;
-  if (n == meta.nchunks - 1 && meta.nbytes % meta.chunksize != 0) nbytes = static_cast<int32_t>(meta.nbytes % meta.chunksize);
-  blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
-  cp.typesize = meta.typesize;
-  cp.blocksize = meta.blocksize;
-  out->owned.reset(static_cast<uint8_t*>(malloc(BLOSC_EXTENDED_HEADER_LENGTH)));
-  if (!out->owned) return {"ERR_NO_MEMORY", "cannot allocate a special chunk"};
-  uint64_t bits = static_cast<uint64_t>(offset);
-  int rc = BLOSC2_ERROR_DATA;
-  if (bits & (uint64_t{BLOSC2_SPECIAL_ZERO} << layout::kSpecialOffsetShift)) {
-    rc = blosc2_chunk_zeros(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
-  } else if (bits & (uint64_t{BLOSC2_SPECIAL_UNINIT} << layout::kSpecialOffsetShift)) {
-    rc = blosc2_chunk_uninit(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
-  } else if (bits & (uint64_t{BLOSC2_SPECIAL_NAN} << layout::kSpecialOffsetShift)) {
-    rc = blosc2_chunk_nans(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
-  }
-  if (rc < 0) return {"ERR_CORRUPT", BloscMessage("a special chunk of the frame is invalid", rc), rc};
-  out->view = View{out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH};
-  return ReadChunkHeader(out->view, &out->header, HeaderCheck::kWithin);
+  View stored;
+  if (offset >= 0) stored = View{src.data + index.headerLen + offset, static_cast<size_t>(index.dataEnd - index.headerLen - offset)};
+  return ChunkFrom(stored, meta, index, n, out);
 }
 
 // Where the stored bytes of a one-chunk frame start, when they are the items
@@ -295,7 +192,102 @@ Failure DecodeTiled(const View& src, const FrameMeta& meta, const ChunkIndex& in
 
 }  // namespace
 
-Failure OpenFrame(const View& src, FrameMeta* meta) {
+// Refuses any geometry a real b2nd array cannot have: extents that are not
+// positive, blocks larger than their chunk, a padded chunk over C-Blosc2's
+// buffer limit (DecodeTiled's scratch), and shapes whose chunk strides
+// overflow int64 -- which C-Blosc2's own b2nd code (what python-blosc2 reads
+// with) mishandles, so a frame accepted here is one python-blosc2 can read.
+bool ForeignGeometryOk(const Geometry& g) {
+  int64_t chunkItems = 1;
+  for (int i = 0; i < g.ndim; i++) {
+    if (g.chunkshape[i] <= 0 || g.blockshape[i] <= 0 || g.blockshape[i] > g.chunkshape[i]) return false;
+    // b2nd pads the chunk to a whole number of blocks.
+    int64_t padded = (static_cast<int64_t>(g.chunkshape[i]) + g.blockshape[i] - 1) / g.blockshape[i] * g.blockshape[i];
+    chunkItems *= padded;
+    if (chunkItems * g.typesize > BLOSC2_MAX_BUFFERSIZE) return false;
+  }
+  // C-Blosc2's update_shape rounds every extent up to whole chunks and
+  // multiplies, unchecked, the products (extshape * chunkshape) of the later
+  // axes into its chunk strides.
+  int64_t stride = 1;
+  for (int i = g.ndim - 1; i >= 0; i--) {
+    int64_t ext = 0, factor = 0;
+    if (__builtin_add_overflow(g.shape[i], static_cast<int64_t>(g.chunkshape[i]) - 1, &ext)) return false;
+    ext = ext / g.chunkshape[i] * g.chunkshape[i];
+    if (i == 0) break;
+    if (__builtin_mul_overflow(ext, static_cast<int64_t>(g.chunkshape[i]), &factor) || __builtin_mul_overflow(stride, factor, &stride)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Failure DecodeChunkIndex(const View& index, const FrameMeta& meta, uint64_t maxChunks, ChunkIndex* out) {
+  if (meta.nchunks <= 0) return Ok();
+  if (meta.headerLen < 0 || meta.cbytes < 0 || meta.cbytes > meta.length - meta.headerLen ||
+      static_cast<uint64_t>(meta.nchunks) > maxChunks) {
+    return {"ERR_CORRUPT", "the frame's chunk area disagrees with its length"};
+  }
+  ChunkHeader h;
+  Failure f = ReadChunkHeader(index, &h, HeaderCheck::kWithin);
+  if (f.code) return f;
+  if (static_cast<uint64_t>(h.nbytes) != static_cast<uint64_t>(meta.nchunks) * sizeof(int64_t)) {
+    return {"ERR_CORRUPT", "the frame's offsets index disagrees with its chunk count"};
+  }
+  // C-Blosc2 only writes indexes of 8-byte items (possibly a repeated value,
+  // for frames of special chunks).
+  if (index.data[BLOSC2_CHUNK_TYPESIZE] != sizeof(int64_t) || h.special == BLOSC2_SPECIAL_UNINIT) {
+    return {"ERR_CORRUPT", "the frame's offsets index is not an index of 64-bit offsets"};
+  }
+  std::vector<int64_t> offsets(static_cast<size_t>(meta.nchunks), 0);
+  f = DoDecompress(1, View{index.data, static_cast<size_t>(h.cbytes)}, h, reinterpret_cast<uint8_t*>(offsets.data()),
+                   offsets.size() * sizeof(int64_t));
+  if (f.code) return f;
+  // Every stored chunk must have its whole 32-byte extended header inside the chunk area.
+  for (int64_t offset : offsets) {
+    if (offset < 0) continue;  // a special chunk, encoded in the offset itself
+    if (offset > meta.cbytes - BLOSC_EXTENDED_HEADER_LENGTH) return {"ERR_CORRUPT", "a chunk offset points outside the frame"};
+  }
+  out->offsets = std::move(offsets);
+  out->headerLen = meta.headerLen;
+  out->dataEnd = meta.headerLen + meta.cbytes;
+  return Ok();
+}
+
+// The stored bytes of chunk n, or for an offset that encodes a special chunk,
+// that chunk built as frame_special_chunk builds it (zeros win over uninit
+// over NaN, as its bit tests do; the last chunk of a super-chunk may be short).
+Failure ChunkFrom(const View& stored, const FrameMeta& meta, const ChunkIndex& index, int64_t n, FrameChunk* out) {
+  int64_t offset = index.offsets[static_cast<size_t>(n)];
+  if (offset >= 0) {
+    Failure f = ReadChunkHeader(stored, &out->header, HeaderCheck::kWithin);
+    if (f.code) return {"ERR_CORRUPT", "a chunk offset points outside the frame's chunks"};
+    out->view = View{stored.data, static_cast<size_t>(out->header.cbytes)};
+    return CheckBuiltIn(out->view, out->header);
+  }
+  if (meta.chunksize <= 0) return {"ERR_CORRUPT", "the frame header is inconsistent"};
+  int32_t nbytes = meta.chunksize;
+  if (n == meta.nchunks - 1 && meta.nbytes % meta.chunksize != 0) nbytes = static_cast<int32_t>(meta.nbytes % meta.chunksize);
+  blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
+  cp.typesize = meta.typesize;
+  cp.blocksize = meta.blocksize;
+  out->owned.reset(static_cast<uint8_t*>(malloc(BLOSC_EXTENDED_HEADER_LENGTH)));
+  if (!out->owned) return {"ERR_NO_MEMORY", "cannot allocate a special chunk"};
+  uint64_t bits = static_cast<uint64_t>(offset);
+  int rc = BLOSC2_ERROR_DATA;
+  if (bits & (uint64_t{BLOSC2_SPECIAL_ZERO} << layout::kSpecialOffsetShift)) {
+    rc = blosc2_chunk_zeros(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
+  } else if (bits & (uint64_t{BLOSC2_SPECIAL_UNINIT} << layout::kSpecialOffsetShift)) {
+    rc = blosc2_chunk_uninit(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
+  } else if (bits & (uint64_t{BLOSC2_SPECIAL_NAN} << layout::kSpecialOffsetShift)) {
+    rc = blosc2_chunk_nans(cp, nbytes, out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH);
+  }
+  if (rc < 0) return {"ERR_CORRUPT", BloscMessage("a special chunk of the frame is invalid", rc), rc};
+  out->view = View{out->owned.get(), BLOSC_EXTENDED_HEADER_LENGTH};
+  return ReadChunkHeader(out->view, &out->header, HeaderCheck::kWithin);
+}
+
+Failure OpenFrameMeta(const View& src, int64_t frameLength, FrameMeta* meta) {
   if (src.length < layout::kFrameMinLen) {
     return {"ERR_CORRUPT", "the frame is " + std::to_string(src.length) + " bytes, too short for a Blosc2 frame"};
   }
@@ -308,7 +300,8 @@ Failure OpenFrame(const View& src, FrameMeta* meta) {
   if (sc->typesize <= 0 || sc->nchunks < 0 || (sc->chunksize < 0 && sc->nchunks > 0)) {
     return {"ERR_CORRUPT", "the frame header is inconsistent"};
   }
-  meta->length = static_cast<int64_t>(src.length);
+  meta->length = frameLength;
+  meta->headerLen = static_cast<int32_t>(layout::GetBig32(src.data + layout::kFrameHeaderLen));
   meta->nchunks = sc->nchunks;
   meta->nbytes = sc->nbytes;
   meta->cbytes = sc->cbytes;
@@ -350,6 +343,12 @@ Failure OpenFrame(const View& src, FrameMeta* meta) {
   }
   ChunkPlan plan;
   meta->contiguous = meta->isB2nd && ContiguousPlan(*g, &plan);
+  return Ok();
+}
+
+Failure OpenFrame(const View& src, FrameMeta* meta) {
+  Failure f = OpenFrameMeta(src, static_cast<int64_t>(src.length), meta);
+  if (f.code) return f;
   meta->rawOffset = RawOffset(src, *meta);
   return Ok();
 }

@@ -5,12 +5,24 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "chunk.h"
 #include "geometry_plan.h"
 
 namespace blosc2_node {
+
+// Where the chunks of a frame are: its offsets index, decoded and checked
+// here (see ReadChunkIndex in frame_reader.cc for why not by C-Blosc2).
+// Offsets count from headerLen; a negative one encodes a special chunk.
+struct ChunkIndex {
+  int64_t headerLen = 0;
+  int64_t dataEnd = 0;  // end of the chunk area: headerLen + the frame's cbytes
+  std::vector<int64_t> offsets;
+};
 
 // What OpenFrame learned from a frame's header and metalayers. It holds no
 // pointer into the frame: decoding is handed the same bytes again.
@@ -25,6 +37,19 @@ struct FrameMeta {
   // Offset in the frame of the items stored verbatim (one memcpyed chunk in a
   // contiguous geometry), or -1: where the JS layer can view them in place.
   int64_t rawOffset = -1;
+  int64_t headerLen = 0;  // bytes of the header (metalayers included): the chunks start here
+  // The offsets index, once LoadChunkIndex (frame_parts.h) has read it: lazy
+  // arrays keep it for every read of a chunk.
+  bool indexed = false;
+  ChunkIndex index;
+};
+
+// Chunk n of a frame and its checked header; owned holds the chunk when it
+// had to be built (a special chunk kept in its offset).
+struct FrameChunk {
+  View view;
+  ChunkHeader header;
+  std::unique_ptr<uint8_t, decltype(&free)> owned{nullptr, free};
 };
 
 // Parses the header and metalayers of the frame in src (no copy).
@@ -35,5 +60,25 @@ Failure OpenFrame(const View& src, FrameMeta* meta);
 // Everything is checked again here, so that a lying frame can never make us
 // write outside dest or leave part of it unwritten.
 Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, int nthreads);
+
+// ---------------------------------------------------------------------------
+// Pieces shared with random access (frame_parts.cc, frame_slice.cc).
+
+// Parses a frame's header and metalayers from a buffer that C-Blosc2 can read
+// as a frame (the frame itself, or its header and trailer put together) and
+// records frameLength as the frame's length.
+Failure OpenFrameMeta(const View& readable, int64_t frameLength, FrameMeta* meta);
+
+// Decodes the offsets index from indexChunk (bytes starting at the index
+// chunk, holding at least all of it) and checks every offset against the
+// chunk area of meta. maxChunks bounds the chunk count (and so the memory).
+Failure DecodeChunkIndex(const View& indexChunk, const FrameMeta& meta, uint64_t maxChunks, ChunkIndex* out);
+
+// Chunk n from its stored bytes (at least the whole chunk; ignored for a
+// chunk kept in its offset, which is built here): header checked, plugins refused.
+Failure ChunkFrom(const View& stored, const FrameMeta& meta, const ChunkIndex& index, int64_t n, FrameChunk* out);
+
+// False for a chunk/block geometry no real b2nd array can have (frame_reader.cc).
+bool ForeignGeometryOk(const Geometry& g);
 
 }  // namespace blosc2_node

@@ -107,35 +107,6 @@ void PutBig(uint8_t* p, uint64_t v, int bytes) {
   }
 }
 
-uint32_t GetBig32(const uint8_t* p) { return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]}; }
-
-// Header and trailer of an empty frame with these parameters and metalayers.
-Failure FrameTemplate(const blosc2_cparams& cp, const FrameSpec& spec, AssembledFrame* out) {
-  blosc2_cparams cparams = cp;
-  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
-  blosc2_storage storage = BLOSC2_STORAGE_DEFAULTS;
-  storage.contiguous = true;
-  storage.cparams = &cparams;
-  storage.dparams = &dp;
-  FrameOut empty;
-  empty.schunk = blosc2_schunk_new(&storage);
-  if (!empty.schunk) return {"ERR_NO_MEMORY", "cannot create a super-chunk"};
-  Failure f = AddFrameMetalayers(empty.schunk, spec.g, spec.dtype, spec.jsKind);
-  if (f.code) return f;
-  empty.length = blosc2_schunk_to_buffer(empty.schunk, &empty.data, &empty.needsFree);
-  if (empty.length < static_cast<int64_t>(layout::kFrameHeaderMinLen)) {
-    return {"ERR_COMPRESS", BloscMessage("cannot serialize the frame header", static_cast<int>(empty.length)),
-            static_cast<int>(empty.length)};
-  }
-  uint32_t headerLen = GetBig32(empty.data + layout::kFrameHeaderLen);
-  if (headerLen < layout::kFrameHeaderMinLen || headerLen >= empty.length) {
-    return {"ERR_COMPRESS", "unexpected frame header from C-Blosc2"};
-  }
-  out->header.assign(empty.data, empty.data + headerLen);
-  out->trailer.assign(empty.data + headerLen, empty.data + empty.length);
-  return Ok();
-}
-
 // Every chunk fits in chunkBytes + overhead; the chunk region holds them all.
 struct FrameBounds {
   size_t chunkBound = 0;  // one chunk
@@ -154,6 +125,76 @@ FrameBounds BoundsFor(const FramePlan& plan) {
 
 }  // namespace
 
+Failure FrameTemplate(const blosc2_cparams& cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
+                      AssembledFrame* out) {
+  blosc2_cparams cparams = cp;
+  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+  blosc2_storage storage = BLOSC2_STORAGE_DEFAULTS;
+  storage.contiguous = true;
+  storage.cparams = &cparams;
+  storage.dparams = &dp;
+  FrameOut empty;
+  empty.schunk = blosc2_schunk_new(&storage);
+  if (!empty.schunk) return {"ERR_NO_MEMORY", "cannot create a super-chunk"};
+  Failure f = AddFrameMetalayers(empty.schunk, g, dtype, jsKind);
+  if (f.code) return f;
+  empty.length = blosc2_schunk_to_buffer(empty.schunk, &empty.data, &empty.needsFree);
+  if (empty.length < static_cast<int64_t>(layout::kFrameHeaderMinLen)) {
+    return {"ERR_COMPRESS", BloscMessage("cannot serialize the frame header", static_cast<int>(empty.length)),
+            static_cast<int>(empty.length)};
+  }
+  uint32_t headerLen = layout::GetBig32(empty.data + layout::kFrameHeaderLen);
+  if (headerLen < layout::kFrameHeaderMinLen || headerLen >= empty.length) {
+    return {"ERR_COMPRESS", "unexpected frame header from C-Blosc2"};
+  }
+  out->header.assign(empty.data, empty.data + headerLen);
+  out->trailer.assign(empty.data + headerLen, empty.data + empty.length);
+  return Ok();
+}
+
+int64_t ChunkOffset(const uint8_t* chunk, int32_t cbytes, int64_t* stored) {
+  // As frame_append_chunk: zero, NaN and uninit chunks live in their offset only.
+  int special = layout::ChunkSpecial(chunk);
+  if (cbytes >= BLOSC_EXTENDED_HEADER_LENGTH &&
+      (special == BLOSC2_SPECIAL_ZERO || special == BLOSC2_SPECIAL_NAN || special == BLOSC2_SPECIAL_UNINIT)) {
+    return static_cast<int64_t>(layout::kSpecialOffsetFlag + (static_cast<uint64_t>(special) << layout::kSpecialOffsetShift));
+  }
+  int64_t offset = *stored;
+  *stored += cbytes;
+  return offset;
+}
+
+Failure CompressOffsets(const std::vector<int64_t>& offsets, std::vector<uint8_t>* out) {
+  out->clear();
+  if (offsets.empty()) return Ok();
+  // The offsets chunk, compressed exactly as frame.c does.
+  blosc2_cparams ocp = BLOSC2_CPARAMS_DEFAULTS;
+  ocp.splitmode = BLOSC_NEVER_SPLIT;
+  ocp.typesize = layout::kOffsetsTypesize;
+  ocp.blocksize = layout::kOffsetsBlocksize;
+  // frame.c asks for 4 threads, but the offsets of up to 2048 chunks are one
+  // block, so the bytes are the same, without starting a thread pool per frame.
+  ocp.nthreads = 1;
+  ocp.compcode = layout::kOffsetsCodec;
+  CtxPtr octx(blosc2_create_cctx(ocp), blosc2_free_ctx);
+  if (!octx) return {"ERR_NO_MEMORY", "cannot create a compression context"};
+  int32_t onbytes = static_cast<int32_t>(offsets.size() * sizeof(int64_t));
+  out->resize(static_cast<size_t>(onbytes) + BLOSC2_MAX_OVERHEAD);
+  int32_t ocbytes = blosc2_compress_ctx(octx.get(), offsets.data(), onbytes, out->data(), static_cast<int32_t>(out->size()));
+  if (ocbytes <= 0) return {"ERR_COMPRESS", BloscMessage("cannot compress the chunk offsets", ocbytes), ocbytes};
+  out->resize(static_cast<size_t>(ocbytes));
+  return Ok();
+}
+
+void PatchFrameHeader(uint8_t* h, int64_t frameLength, int64_t nchunks, int64_t chunkBytes, int64_t stored) {
+  PutBig(h + layout::kFrameLen, static_cast<uint64_t>(frameLength), 8);
+  PutBig(h + layout::kFrameNbytes, static_cast<uint64_t>(nchunks * chunkBytes), 8);
+  // Chunks kept only in their offset (zeros, NaN, uninit) count no bytes, and
+  // a frame without chunks keeps the template's chunk size of -1.
+  PutBig(h + layout::kFrameCbytes, static_cast<uint64_t>(stored), 8);
+  if (nchunks > 0) PutBig(h + layout::kFrameChunksize, static_cast<uint64_t>(chunkBytes), 4);
+}
+
 void AssembledFrame::WriteTo(uint8_t* dest) const {
   std::memcpy(dest, header.data(), header.size());
   dest += header.size();
@@ -169,7 +210,7 @@ Failure FrameCapacity(const FrameSpec& spec, size_t* capacity) {
   Failure f = PlanFrame(spec, &plan);
   if (f.code) return f;
   AssembledFrame frame;
-  f = FrameTemplate(plan.cp, spec, &frame);
+  f = FrameTemplate(plan.cp, spec.g, spec.dtype, spec.jsKind, &frame);
   if (f.code) return f;
   *capacity = BoundsFor(plan).Total(frame);
   return Ok();
@@ -179,7 +220,7 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
   FramePlan plan;
   Failure f = PlanFrame(spec, &plan);
   if (f.code) return f;
-  f = FrameTemplate(plan.cp, spec, out);
+  f = FrameTemplate(plan.cp, spec.g, spec.dtype, spec.jsKind, out);
   if (f.code) return f;
   const Geometry& g = spec.g;
   const ChunkPlan& chunks = plan.chunks;
@@ -211,46 +252,13 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
     int32_t cbytes =
         blosc2_compress_ctx(cctx.get(), from, static_cast<int32_t>(plan.chunkBytes), to, static_cast<int32_t>(bounds.chunkBound));
     if (cbytes <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
-    // As frame_append_chunk: zero, NaN and uninit chunks live in their offset only.
-    int special = layout::ChunkSpecial(to);
-    if (cbytes >= BLOSC_EXTENDED_HEADER_LENGTH &&
-        (special == BLOSC2_SPECIAL_ZERO || special == BLOSC2_SPECIAL_NAN || special == BLOSC2_SPECIAL_UNINIT)) {
-      offsets[static_cast<size_t>(n)] =
-          static_cast<int64_t>(layout::kSpecialOffsetFlag + (static_cast<uint64_t>(special) << layout::kSpecialOffsetShift));
-    } else {
-      offsets[static_cast<size_t>(n)] = stored;
-      stored += cbytes;
-    }
+    offsets[static_cast<size_t>(n)] = ChunkOffset(to, cbytes, &stored);
   }
   out->chunksLength = stored;
 
-  if (chunks.nchunks > 0) {
-    // The offsets chunk, compressed exactly as frame.c does.
-    blosc2_cparams ocp = BLOSC2_CPARAMS_DEFAULTS;
-    ocp.splitmode = BLOSC_NEVER_SPLIT;
-    ocp.typesize = layout::kOffsetsTypesize;
-    ocp.blocksize = layout::kOffsetsBlocksize;
-    // frame.c asks for 4 threads, but the offsets of up to 2048 chunks are one
-    // block, so the bytes are the same, without starting a thread pool per frame.
-    ocp.nthreads = 1;
-    ocp.compcode = layout::kOffsetsCodec;
-    CtxPtr octx(blosc2_create_cctx(ocp), blosc2_free_ctx);
-    if (!octx) return {"ERR_NO_MEMORY", "cannot create a compression context"};
-    int32_t onbytes = static_cast<int32_t>(offsets.size() * sizeof(int64_t));
-    out->offsets.resize(bounds.offsets);
-    int32_t ocbytes =
-        blosc2_compress_ctx(octx.get(), offsets.data(), onbytes, out->offsets.data(), static_cast<int32_t>(out->offsets.size()));
-    if (ocbytes <= 0) return {"ERR_COMPRESS", BloscMessage("cannot compress the chunk offsets", ocbytes), ocbytes};
-    out->offsets.resize(static_cast<size_t>(ocbytes));
-  }
-
-  uint8_t* h = out->header.data();
-  PutBig(h + layout::kFrameLen, static_cast<uint64_t>(out->Length()), 8);
-  PutBig(h + layout::kFrameNbytes, static_cast<uint64_t>(chunks.nchunks * plan.chunkBytes), 8);
-  // Chunks kept only in their offset (zeros, NaN, uninit) count no bytes, and
-  // a frame without chunks keeps the template's chunk size of -1.
-  PutBig(h + layout::kFrameCbytes, static_cast<uint64_t>(stored), 8);
-  if (chunks.nchunks > 0) PutBig(h + layout::kFrameChunksize, static_cast<uint64_t>(plan.chunkBytes), 4);
+  f = CompressOffsets(offsets, &out->offsets);
+  if (f.code) return f;
+  PatchFrameHeader(out->header.data(), out->Length(), chunks.nchunks, plan.chunkBytes, stored);
   return Ok();
 }
 

@@ -80,6 +80,22 @@ Failure AddFrameMetalayers(blosc2_schunk* schunk, const Geometry& g, const std::
 // chunkBytes long), zero-pads the rest, and points *from at it.
 Failure PadEdgeChunk(const uint8_t** from, size_t used, size_t chunkBytes, std::unique_ptr<uint8_t[]>* bounce);
 
+// Header and trailer of an empty frame with these parameters and metalayers
+// (C-Blosc2's own serialization); PatchFrameHeader fills in the sizes.
+Failure FrameTemplate(const blosc2_cparams& cp, const Geometry& g, const std::string& dtype, const std::string& jsKind,
+                      AssembledFrame* out);
+
+// The offset index entry of a chunk just compressed at *stored bytes into the
+// chunk area: *stored, advanced past it, or for a zeros/NaN/uninit chunk the
+// special value kept in the offset alone (as frame_append_chunk keeps it).
+int64_t ChunkOffset(const uint8_t* chunk, int32_t cbytes, int64_t* stored);
+
+// The offsets index chunk, compressed exactly as frame.c compresses it (empty for no chunks).
+Failure CompressOffsets(const std::vector<int64_t>& offsets, std::vector<uint8_t>* out);
+
+// Writes the frame's length, sizes and chunk size into a template header.
+void PatchFrameHeader(uint8_t* header, int64_t frameLength, int64_t nchunks, int64_t chunkBytes, int64_t stored);
+
 // A super-chunk and its serialized frame, freed together.
 struct FrameOut {
   uint8_t* data = nullptr;
