@@ -115,7 +115,7 @@ Failure CheckBuiltIn(const View& src, const ChunkHeader& h) {
   return Ok();
 }
 
-Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap) {
+Failure DoDecompressBlocks(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap, bool* maskout, int nblocks) {
   if (static_cast<size_t>(h.nbytes) > destCap) {
     return {"ERR_OUTPUT_TOO_SMALL",
             "out has " + std::to_string(destCap) + " bytes but the chunk decompresses to " + std::to_string(h.nbytes)};
@@ -129,10 +129,17 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
   }
   Failure f = CheckBuiltIn(src, h);
   if (f.code) return f;
+  bool delta = UsesDelta(src);
   blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
-  dp.nthreads = static_cast<int16_t>(UsesDelta(src) ? 1 : nthreads);
+  dp.nthreads = static_cast<int16_t>(delta ? 1 : nthreads);
   CtxPtr ctx(blosc2_create_dctx(dp), blosc2_free_ctx);
   if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
+  if (maskout != nullptr && h.special == 0) {
+    // DELTA undoes every block against block 0 of the destination: it must be decoded.
+    if (delta && nblocks > 0) maskout[0] = false;
+    int rc = blosc2_set_maskout(ctx.get(), maskout, nblocks);
+    if (rc < 0) return {"ERR_NO_MEMORY", BloscMessage("cannot set the block mask", rc), rc};
+  }
   int rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
   if (rc < 0) return {"ERR_CORRUPT", BloscMessage("decompression failed: the chunk is corrupt", rc), rc};
   if (rc != h.nbytes) {
@@ -140,6 +147,10 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
             "the chunk decompressed to " + std::to_string(rc) + " bytes, not the " + std::to_string(h.nbytes) + " its header announces"};
   }
   return Ok();
+}
+
+Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap) {
+  return DoDecompressBlocks(nthreads, src, h, dest, destCap, nullptr, 0);
 }
 
 Failure DecompressChunk(const View& src, const View& dest, int nthreads) {

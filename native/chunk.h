@@ -52,6 +52,12 @@ Failure CheckBuiltIn(const View& src, const ChunkHeader& h);
 // Decompresses a chunk whose header h was read from src into dest.
 Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap);
 
+// DoDecompress skipping the blocks whose maskout entry is true (nblocks
+// entries, one per block of the chunk; C-Blosc2 refuses another count): their
+// bytes of dest are left as they were. Block 0 is always decoded when the
+// chunk uses DELTA, which undoes every block against it.
+Failure DoDecompressBlocks(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap, bool* maskout, int nblocks);
+
 // decompress(): exactly one chunk in src, on ThreadsFor(nbytes) threads.
 Failure DecompressChunk(const View& src, const View& dest, int nthreads);
 

@@ -100,49 +100,6 @@ int64_t RawOffset(const View& src, const FrameMeta& meta) {
   return static_cast<int64_t>(chunk - src.data) + BLOSC_EXTENDED_HEADER_LENGTH;
 }
 
-// Copies the part of a decoded b2nd chunk that lies inside the array to its
-// place in the C-order array dest. A b2nd chunk holds its blocks in C order
-// over the chunk's block grid (the chunk padded to whole blocks, ext), each
-// block's items in C order; the array's edge chunks are padded too. Rows along
-// the last axis are copied in runs that end at block boundaries.
-void ScatterChunk(const Geometry& g, const int64_t* ext, const int64_t* chunkCoord, const uint8_t* chunk, uint8_t* dest) {
-  const int nd = g.ndim;
-  const size_t ts = static_cast<size_t>(g.typesize);
-  int64_t lo[BLOSC2_MAX_DIM], extent[BLOSC2_MAX_DIM], dstStride[BLOSC2_MAX_DIM], inBlock[BLOSC2_MAX_DIM], blockStride[BLOSC2_MAX_DIM];
-  int64_t blockItems = 1;
-  for (int i = nd - 1; i >= 0; i--) {
-    lo[i] = chunkCoord[i] * g.chunkshape[i];
-    extent[i] = std::min<int64_t>(g.chunkshape[i], g.shape[i] - lo[i]);
-    dstStride[i] = i == nd - 1 ? 1 : dstStride[i + 1] * g.shape[i + 1];
-    inBlock[i] = i == nd - 1 ? 1 : inBlock[i + 1] * g.blockshape[i + 1];
-    blockStride[i] = i == nd - 1 ? 1 : blockStride[i + 1] * (ext[i + 1] / g.blockshape[i + 1]);
-    blockItems *= g.blockshape[i];
-  }
-  const int64_t last = g.blockshape[nd - 1];
-  int64_t at[BLOSC2_MAX_DIM] = {};  // position in the chunk, all axes but the last
-  for (;;) {
-    int64_t rowSrc = 0, rowBlock = 0, rowDst = 0;
-    for (int i = 0; i < nd - 1; i++) {
-      rowBlock += (at[i] / g.blockshape[i]) * blockStride[i];
-      rowSrc += (at[i] % g.blockshape[i]) * inBlock[i];
-      rowDst += (lo[i] + at[i]) * dstStride[i];
-    }
-    rowDst += lo[nd - 1];
-    for (int64_t c = 0; c < extent[nd - 1];) {
-      int64_t run = std::min(extent[nd - 1] - c, last - c % last);
-      int64_t from = (rowBlock + c / last) * blockItems + rowSrc + c % last;
-      std::memcpy(dest + static_cast<size_t>(rowDst + c) * ts, chunk + static_cast<size_t>(from) * ts, static_cast<size_t>(run) * ts);
-      c += run;
-    }
-    int i = nd - 2;
-    for (; i >= 0; i--) {
-      if (++at[i] < extent[i]) break;
-      at[i] = 0;
-    }
-    if (i < 0) break;
-  }
-}
-
 // python-blosc2's own geometries (chunks and blocks that are not contiguous
 // slices of the array): each chunk decoded into a scratch buffer, then its
 // blocks scattered into place. This replaces b2nd_to_cbuffer (C-Blosc2 2.17),
@@ -181,7 +138,7 @@ Failure DecodeTiled(const View& src, const FrameMeta& meta, const ChunkIndex& in
     }
     f = DoDecompress(nthreads, fc.view, h, scratch.get(), static_cast<size_t>(chunkBytes));
     if (f.code) return f;
-    ScatterChunk(g, ext, coord, scratch.get(), dest.data);
+    CopyChunkTiles(g, ext, coord, scratch.get(), dest.data, TileCopy::kToArray);
     for (int i = g.ndim - 1; i >= 0; i--) {
       if (++coord[i] < grid[i]) break;
       coord[i] = 0;
@@ -220,6 +177,54 @@ bool ForeignGeometryOk(const Geometry& g) {
     }
   }
   return true;
+}
+
+// A b2nd chunk holds its blocks in C order over the chunk's block grid (the
+// chunk padded to whole blocks, ext), each block's items in C order; the
+// array's edge chunks are padded too. Rows along the last axis are copied in
+// runs that end at block boundaries.
+void CopyChunkTiles(const Geometry& g, const int64_t* ext, const int64_t* chunkCoord, uint8_t* chunk, uint8_t* array, TileCopy dir) {
+  const int nd = g.ndim;
+  const size_t ts = static_cast<size_t>(g.typesize);
+  int64_t lo[BLOSC2_MAX_DIM], extent[BLOSC2_MAX_DIM], dstStride[BLOSC2_MAX_DIM], inBlock[BLOSC2_MAX_DIM], blockStride[BLOSC2_MAX_DIM];
+  int64_t blockItems = 1;
+  for (int i = nd - 1; i >= 0; i--) {
+    lo[i] = chunkCoord[i] * g.chunkshape[i];
+    extent[i] = std::min<int64_t>(g.chunkshape[i], g.shape[i] - lo[i]);
+    dstStride[i] = i == nd - 1 ? 1 : dstStride[i + 1] * g.shape[i + 1];
+    inBlock[i] = i == nd - 1 ? 1 : inBlock[i + 1] * g.blockshape[i + 1];
+    blockStride[i] = i == nd - 1 ? 1 : blockStride[i + 1] * (ext[i + 1] / g.blockshape[i + 1]);
+    blockItems *= g.blockshape[i];
+  }
+  const int64_t last = g.blockshape[nd - 1];
+  int64_t at[BLOSC2_MAX_DIM] = {};  // position in the chunk, all axes but the last
+  for (;;) {
+    int64_t rowSrc = 0, rowBlock = 0, rowDst = 0;
+    for (int i = 0; i < nd - 1; i++) {
+      rowBlock += (at[i] / g.blockshape[i]) * blockStride[i];
+      rowSrc += (at[i] % g.blockshape[i]) * inBlock[i];
+      rowDst += (lo[i] + at[i]) * dstStride[i];
+    }
+    rowDst += lo[nd - 1];
+    for (int64_t c = 0; c < extent[nd - 1];) {
+      int64_t run = std::min(extent[nd - 1] - c, last - c % last);
+      int64_t from = (rowBlock + c / last) * blockItems + rowSrc + c % last;
+      uint8_t* inArray = array + static_cast<size_t>(rowDst + c) * ts;
+      uint8_t* inChunk = chunk + static_cast<size_t>(from) * ts;
+      if (dir == TileCopy::kToArray) {
+        std::memcpy(inArray, inChunk, static_cast<size_t>(run) * ts);
+      } else {
+        std::memcpy(inChunk, inArray, static_cast<size_t>(run) * ts);
+      }
+      c += run;
+    }
+    int i = nd - 2;
+    for (; i >= 0; i--) {
+      if (++at[i] < extent[i]) break;
+      at[i] = 0;
+    }
+    if (i < 0) break;
+  }
 }
 
 Failure DecodeChunkIndex(const View& index, const FrameMeta& meta, uint64_t maxChunks, ChunkIndex* out) {

@@ -22,6 +22,7 @@ struct ChunkIndex {
   int64_t headerLen = 0;
   int64_t dataEnd = 0;  // end of the chunk area: headerLen + the frame's cbytes
   std::vector<int64_t> offsets;
+  std::vector<int64_t> sorted;  // the stored chunks' offsets in order (LoadChunkIndex, frame_parts.h)
 };
 
 // What OpenFrame learned from a frame's header and metalayers. It holds no
@@ -77,6 +78,13 @@ Failure DecodeChunkIndex(const View& indexChunk, const FrameMeta& meta, uint64_t
 // Chunk n from its stored bytes (at least the whole chunk; ignored for a
 // chunk kept in its offset, which is built here): header checked, plugins refused.
 Failure ChunkFrom(const View& stored, const FrameMeta& meta, const ChunkIndex& index, int64_t n, FrameChunk* out);
+
+// Copies the items of the chunk at chunkCoord between a decoded b2nd chunk
+// (its blocks in b2nd's tiled order) and their places in the C-order array g
+// describes: into the array when decoding, into the chunk when writing (the
+// chunk's padding is left as it was).
+enum class TileCopy { kToArray, kToChunk };
+void CopyChunkTiles(const Geometry& g, const int64_t* ext, const int64_t* chunkCoord, uint8_t* chunk, uint8_t* array, TileCopy dir);
 
 // False for a chunk/block geometry no real b2nd array can have (frame_reader.cc).
 bool ForeignGeometryOk(const Geometry& g);

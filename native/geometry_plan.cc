@@ -133,6 +133,34 @@ void ChooseGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes) {
   }
 }
 
+void ChooseStreamGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes) {
+  if (g->ndim == 0) return;
+  if (g->chunkshape[0] > 0) {
+    // Blocks inside the given chunk: the geometry of an array one chunk large.
+    Geometry inside = *g;
+    for (int i = 0; i < g->ndim; i++) inside.shape[i] = g->chunkshape[i];
+    ChooseGeometry(&inside, blockBytes, INT64_MAX);
+    for (int i = 0; i < g->ndim; i++) g->blockshape[i] = inside.blockshape[i];
+    return;
+  }
+  if (g->shape[0] >= 0) {
+    ChooseGeometry(g, blockBytes, chunkBytes);
+    return;
+  }
+  // Unknown first extent: plan for 1024 chunks' worth of rows, so that the
+  // chunk extent along axis 0 is the one a long array would get.
+  int64_t rowBytes = g->typesize;
+  for (int i = 1; i < g->ndim; i++) rowBytes *= std::max<int64_t>(1, g->shape[i]);
+  int64_t rows = std::max<int64_t>(1, chunkBytes / std::max<int64_t>(1, rowBytes));
+  Geometry probe = *g;
+  probe.shape[0] = std::min<int64_t>(rows, int64_t{1} << 40) * 1024;
+  ChooseGeometry(&probe, blockBytes, chunkBytes);
+  for (int i = 0; i < g->ndim; i++) {
+    g->chunkshape[i] = probe.chunkshape[i];
+    g->blockshape[i] = probe.blockshape[i];
+  }
+}
+
 bool ContiguousPlan(const Geometry& g, ChunkPlan* p) {
   int nd = g.ndim;
   if (nd == 0) {

@@ -39,6 +39,13 @@ int32_t BlockTarget(const blosc2_cparams& cp);
 // decompress straight into the result.
 void ChooseGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes);
 
+// The same for an array written chunk by chunk (frame_stream_writer.h), whose
+// first extent may be unknown (g->shape[0] < 0): a known shape gets exactly
+// ChooseGeometry's choice; an unknown first extent gets ChooseGeometry's choice
+// for an array of many chunks along it. A chunkshape already set (blockshape
+// all 0) keeps it and gets blocks chosen inside it.
+void ChooseStreamGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes);
+
 // How the chunks of a contiguous geometry lie in the C-order array: chunkshape
 // is (1, .., 1, c_k, s_k+1, ..), so chunk n starts at a computable flat
 // offset and its valid items are a prefix of the chunk.

@@ -33,6 +33,19 @@ export { NDArray, MAX_DIM } from './ndarray';
 export { type PackOptions, type UnpackOptions, type OutOfBand, DEFAULT_THRESHOLD, Packer } from './packer';
 export { pack, unpack, packAsync, unpackAsync, packOutOfBand, unpackOutOfBand, useBlosc2 } from './pack';
 export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './records/types';
+export { type Range, type Selection, type SelectionItem } from './random-access/selection';
+export { type LazyArrayBase, LazyArray } from './random-access/lazy-array';
+export { type RangeReader, AsyncLazyArray } from './random-access/range-array';
+export { type OpenFrameOptions, openFrame } from './random-access/open';
+export { type RedisRangeClient, fileRangeReader, redisRangeReader } from './random-access/range-readers';
+export {
+  type FrameWriterOptions,
+  type FrameTarget,
+  type WrittenFrame,
+  type Slab,
+  FrameWriter,
+  packChunks,
+} from './random-access/frame-writer';
 
 import { backend } from './backend';
 /** Versions of the native parts: C-Blosc2 and its compiled-in codecs. */

@@ -13,6 +13,7 @@ import { encodeFrameAsync, packSingle, packSingleAsync } from './records/frame';
 import { spliceOutOfBand } from './records/out-of-band';
 import type { OutOfBandSink, PackConfig } from './records/types';
 import { type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
+import { lazyFrame } from './random-access/open';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
 
 /** Default of {@link PackOptions.threshold}: arrays under 8 KiB are stored raw. */
@@ -62,6 +63,11 @@ export interface PackOptions extends CParams, Pick<MsgpackrOptions, (typeof MSGP
   maxOutputBytes?: number;
   /** When decoding, return views into the input where the bytes are stored raw and aligned, instead of copies. */
   zeroCopy?: boolean;
+  /**
+   * When decoding, return each framed array as a {@link LazyArray} that decodes only what `get(selection)`
+   * asks for (arrays stored raw, under `threshold`, come back as arrays). It reads the input: keep it unchanged.
+   */
+  lazy?: boolean;
 }
 
 /** Per-call options of {@link Packer.unpack}. */
@@ -72,6 +78,8 @@ export interface UnpackOptions {
   zeroCopy?: boolean;
   /** Overrides the decoding thread count for this call. */
   nthreads?: number;
+  /** Overrides {@link PackOptions.lazy} for this call. */
+  lazy?: boolean;
 }
 
 /** What {@link Packer.packOutOfBand} returns. */
@@ -82,8 +90,8 @@ export interface OutOfBand {
   buffers: Uint8Array[];
 }
 
-const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
-const UNPACK_KEYS = new Set(['maxOutputBytes', 'zeroCopy', 'nthreads']);
+const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', 'lazy', ...MSGPACKR_KEYS]);
+const UNPACK_KEYS = new Set(['maxOutputBytes', 'zeroCopy', 'nthreads', 'lazy']);
 
 /** msgpackr's own errors (a message it cannot parse) as a Blosc2Error. */
 function asCorrupt(err: unknown): Blosc2Error {
@@ -107,6 +115,7 @@ export class Packer {
   readonly #config: PackConfig;
   readonly #maxOutputBytes: number;
   readonly #zeroCopy: boolean;
+  readonly #lazy: boolean;
   readonly #nthreads: number | undefined;
   // Tags packAsync's placeholders. They never leave the process and only this
   // Packer's own skeletons are searched for them, so one random value per
@@ -126,13 +135,22 @@ export class Packer {
     if (sc !== undefined && typeof sc !== 'boolean') throw invalidArg('options.structuredClone', 'a boolean', sc);
     const zc = o['zeroCopy'];
     if (zc !== undefined && typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
+    const lazy = o['lazy'];
+    if (lazy !== undefined && typeof lazy !== 'boolean') throw invalidArg('options.lazy', 'a boolean', lazy);
+    this.#lazy = lazy === true;
     this.#maxOutputBytes =
       o['maxOutputBytes'] === undefined
         ? DEFAULT_MAX_OUTPUT_BYTES
         : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
     this.#zeroCopy = zc === true;
     this.#nthreads = o['nthreads'] === undefined ? undefined : cparams.nthreads;
-    this.#plainState = { nthreads: 1, maxOutputBytes: this.#maxOutputBytes, remaining: 0, zeroCopy: this.#zeroCopy };
+    this.#plainState = {
+      nthreads: 1,
+      maxOutputBytes: this.#maxOutputBytes,
+      remaining: 0,
+      zeroCopy: this.#zeroCopy,
+      lazy: this.#lazy ? lazyFrame : undefined,
+    };
     // Plain maps by default (python's msgpack reads them); structuredClone keeps msgpackr's
     // records, which its cycle support needs.
     const msgpackrOptions: Record<string, unknown> = sc === true ? {} : { useRecords: false };
@@ -164,7 +182,7 @@ export class Packer {
     }
     const o = checkObject('options', options) ?? {};
     for (const key of Object.keys(o))
-      if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
+      if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads, lazy)', o[key]);
     const max =
       o['maxOutputBytes'] === undefined
         ? this.#maxOutputBytes
@@ -172,7 +190,9 @@ export class Packer {
     const zc = o['zeroCopy'] === undefined ? this.#zeroCopy : o['zeroCopy'];
     if (typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
     const nthreads = o['nthreads'] === undefined ? (this.#nthreads ?? getNthreads()) : checkInt('options.nthreads', o['nthreads'], 1, 256);
-    return { nthreads, maxOutputBytes: max, remaining: max, zeroCopy: zc, ...extra };
+    const lazy = o['lazy'] === undefined ? this.#lazy : o['lazy'];
+    if (typeof lazy !== 'boolean') throw invalidArg('options.lazy', 'a boolean', lazy);
+    return { nthreads, maxOutputBytes: max, remaining: max, zeroCopy: zc, lazy: lazy ? lazyFrame : undefined, ...extra };
   }
 
   #unpack(bytes: BinaryLike, state: DecodeState): unknown {

@@ -15,7 +15,9 @@
 #include "../frame_reader.h"
 #include "../frame_writer.h"
 #include "../huge_pages.h"
+#include "async_job.h"
 #include "js_errors.h"
+#include "random_access.h"
 #include "requests.h"
 
 namespace {
@@ -129,90 +131,19 @@ Napi::Value FrameOpen(const Napi::CallbackInfo& info) {
   auto meta = std::make_unique<FrameMeta>();
   Failure f = OpenFrame(AttrAsView(req, "frame"), meta.get());
   if (f.code) Throw(env, f);
-  const Geometry& g = meta->g;
-  Napi::Object r = Napi::Object::New(env);
-  Napi::Array shape = Napi::Array::New(env), chunks = Napi::Array::New(env), blocks = Napi::Array::New(env);
-  for (int i = 0; i < g.ndim; i++) {
-    shape.Set(i, static_cast<double>(g.shape[i]));
-    chunks.Set(i, g.chunkshape[i]);
-    blocks.Set(i, g.blockshape[i]);
-  }
-  r.Set("shape", shape);
-  r.Set("chunkshape", chunks);
-  r.Set("blockshape", blocks);
-  r.Set("typesize", g.typesize);
-  r.Set("dtype", meta->dtype);
-  r.Set("jsKind", meta->jsKind);
-  r.Set("b2nd", meta->isB2nd);
-  r.Set("nchunks", static_cast<double>(meta->nchunks));
-  r.Set("chunksize", meta->chunksize);
-  r.Set("nbytes", static_cast<double>(meta->nbytes));
-  r.Set("contiguous", meta->contiguous);
-  r.Set("rawOffset", static_cast<double>(meta->rawOffset));
-  r.Set("handle", Napi::External<FrameMeta>::New(env, meta.release(), [](Napi::Env, FrameMeta* m) { delete m; }));
-  return r;
-}
-
-const FrameMeta& AttrAsFrameMeta(const Napi::Object& req) {
-  Napi::Value handle = req.Get("handle");
-  if (!handle.IsExternal()) ThrowBadRequest(req.Env(), "handle must come from frameOpen");
-  return *handle.As<Napi::External<FrameMeta>>().Data();
+  return OpenedFrameObject(env, std::move(meta));
 }
 
 // frameDecode({ frame, handle, out, nthreads }): out is exactly the array's size.
 Napi::Value FrameDecode(const Napi::CallbackInfo& info) {
   Napi::Object req = info[0].As<Napi::Object>();
-  Failure f = DecodeFrame(AttrAsView(req, "frame"), AttrAsFrameMeta(req), AttrAsView(req, "out"), AttrAsInt32(req, "nthreads"));
+  Failure f = DecodeFrame(AttrAsView(req, "frame"), *AttrAsFrameMeta(req), AttrAsView(req, "out"), AttrAsInt32(req, "nthreads"));
   if (f.code) Throw(info.Env(), f);
   return info.Env().Undefined();
 }
 
 // ---------------------------------------------------------------------------
-// Async: the same work on the libuv pool. A job holds the request object
-// through a reference, so nothing it points at can be collected while it runs,
-// and reads and writes the views in place. The JS layer refuses resizable
-// buffers for async calls and marks the others untransferable.
-
-class Job : public Napi::AsyncWorker {
- public:
-  Job(Napi::Env env, const Napi::Object& request)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), request_(Napi::Persistent(request)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
- protected:
-  void Fail(const Failure& f) {
-    failure_ = f;
-    SetError(f.message);
-  }
-  void OnError(const Napi::Error&) override {
-    Napi::HandleScope scope(Env());
-    deferred_.Reject(MakeError(Env(), failure_).Value());
-  }
-  Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference request_;
-  Failure failure_ = Ok();
-};
-
-// Runs fn on the pool; resolves with its number (or undefined for a negative one).
-template <typename Fn>
-Napi::Value Queue(const Napi::CallbackInfo& info, Fn fn) {
-  class FnJob : public Job {
-   public:
-    FnJob(Napi::Env env, const Napi::Object& request, Fn fn) : Job(env, request), fn_(std::move(fn)) {}
-    void Execute() override {
-      Failure f = fn_(&result_);
-      if (f.code) Fail(f);
-    }
-    void OnOK() override { deferred_.Resolve(result_ < 0 ? Env().Undefined() : Napi::Number::New(Env(), result_)); }
-
-   private:
-    Fn fn_;
-    double result_ = -1;
-  };
-  auto* job = new FnJob(info.Env(), info[0].As<Napi::Object>(), std::move(fn));
-  job->Queue();
-  return job->Promise();
-}
+// Async: the same work on the libuv pool (async_job.h).
 
 // compressAsync({ src, out, cparams }) -> Promise<length>
 Napi::Value CompressAsync(const Napi::CallbackInfo& info) {
@@ -239,7 +170,7 @@ Napi::Value DecompressAsync(const Napi::CallbackInfo& info) {
 // request keeps the handle (and so the FrameMeta) alive.
 Napi::Value FrameDecodeAsync(const Napi::CallbackInfo& info) {
   Napi::Object req = info[0].As<Napi::Object>();
-  const FrameMeta* meta = &AttrAsFrameMeta(req);
+  const FrameMeta* meta = AttrAsFrameMeta(req);
   View frame = AttrAsView(req, "frame"), out = AttrAsView(req, "out");
   int nthreads = AttrAsInt32(req, "nthreads");
   return Queue(info, [=](double*) { return DecodeFrame(frame, *meta, out, nthreads); });
@@ -293,6 +224,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("frameOpen", Napi::Function::New(env, FrameOpen));
   exports.Set("frameDecode", Napi::Function::New(env, FrameDecode));
   exports.Set("frameDecodeAsync", Napi::Function::New(env, FrameDecodeAsync));
+  RegisterRandomAccess(env, exports);
   exports.Set("version", Napi::String::New(env, BLOSC2_VERSION_STRING));
   exports.Set("compressors", Napi::String::New(env, blosc2_list_compressors()));
   exports.Set("maxBufferSize", Napi::Number::New(env, BLOSC2_MAX_BUFFERSIZE));

@@ -110,4 +110,58 @@ FrameSpec ReadFrameSpec(const Napi::Object& request) {
   return spec;
 }
 
+FrameMeta* AttrAsFrameMeta(const Napi::Object& request) {
+  Napi::Value handle = request.Get("handle");
+  if (!handle.IsExternal()) ThrowBadRequest(request.Env(), "handle must come from frameOpen or frameOpenParts");
+  return handle.As<Napi::External<FrameMeta>>().Data();
+}
+
+namespace {
+// An array of at most BLOSC2_MAX_DIM numbers.
+int ReadDims(const Napi::Object& o, const char* name, int64_t* out) {
+  Napi::Value v = o.Get(name);
+  if (!v.IsArray() || v.As<Napi::Array>().Length() > BLOSC2_MAX_DIM)
+    ThrowBadRequest(o.Env(), std::string(name) + " must be an array of at most 8");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value x = a.Get(i);
+    if (!x.IsNumber()) ThrowBadRequest(o.Env(), std::string(name) + " must hold numbers");
+    out[i] = x.As<Napi::Number>().Int64Value();
+  }
+  return static_cast<int>(a.Length());
+}
+}  // namespace
+
+Selection ReadSelection(const Napi::Object& request) {
+  Selection s;
+  s.ndim = ReadDims(request, "start", s.start);
+  if (ReadDims(request, "step", s.step) != s.ndim || ReadDims(request, "count", s.count) != s.ndim) {
+    ThrowBadRequest(request.Env(), "start, step and count must have one entry per dimension");
+  }
+  return s;
+}
+
+StreamSpec ReadStreamSpec(const Napi::Object& request) {
+  Napi::Env env = request.Env();
+  StreamSpec spec;
+  int64_t dims[BLOSC2_MAX_DIM] = {};
+  spec.g.ndim = static_cast<int8_t>(ReadDims(request, "shape", dims));
+  for (int i = 0; i < spec.g.ndim; i++) spec.g.shape[i] = dims[i];
+  for (const char* name : {"chunkshape", "blockshape"}) {
+    if (request.Get(name).IsUndefined()) continue;
+    int64_t given[BLOSC2_MAX_DIM] = {};
+    if (ReadDims(request, name, given) != spec.g.ndim) ThrowBadRequest(env, std::string(name) + " must have one entry per dimension");
+    int32_t* to = name[0] == 'c' ? spec.g.chunkshape : spec.g.blockshape;
+    for (int i = 0; i < spec.g.ndim; i++) {
+      if (given[i] <= 0 || given[i] > INT32_MAX) ThrowBadRequest(env, std::string(name) + " must hold positive 32-bit sizes");
+      to[i] = static_cast<int32_t>(given[i]);
+    }
+  }
+  spec.g.typesize = AttrAsInt32(request, "itemsize");
+  spec.dtype = AttrAsStr(request, "dtype");
+  spec.jsKind = AttrAsStr(request, "jsKind");
+  spec.cp = AttrAsCParams(request, "cparams");
+  return spec;
+}
+
 }  // namespace blosc2_node::js

@@ -10,6 +10,9 @@
 #include <string>
 
 #include "../chunk.h"
+#include "../frame_reader.h"
+#include "../frame_slice.h"
+#include "../frame_stream_writer.h"
 #include "../frame_writer.h"
 
 namespace blosc2_node::js {
@@ -33,5 +36,15 @@ blosc2_cparams AttrAsCParams(const Napi::Object& o, const char* name);
 // A frame to encode: { data, shape, itemsize, dtype, jsKind, cparams }, its
 // geometry chosen here (frame_writer.h, ChooseFrameGeometry).
 FrameSpec ReadFrameSpec(const Napi::Object& request);
+
+// The FrameMeta behind a request's handle (from frameOpen or frameOpenParts).
+FrameMeta* AttrAsFrameMeta(const Napi::Object& request);
+
+// A selection: { start, step, count }, arrays of one number per dimension.
+Selection ReadSelection(const Napi::Object& request);
+
+// A frame to write chunk by chunk: { shape (-1 first: unknown), itemsize,
+// dtype, jsKind, cparams, chunkshape?, blockshape? } (frame_stream_writer.h).
+StreamSpec ReadStreamSpec(const Napi::Object& request);
 
 }  // namespace blosc2_node::js

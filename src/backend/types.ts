@@ -109,6 +109,14 @@ export interface OpenedFrame {
   contiguous: boolean;
   /** Offset in the frame of the items stored verbatim, or -1. */
   rawOffset: number;
+  /** Compressed bytes of the chunks (the frame header's cbytes). */
+  cbytes: number;
+  /** Bytes of the whole frame. */
+  frameLength: number;
+  /** Bytes of the header (metalayers included): the chunks start here. */
+  headerLength: number;
+  /** Where the offsets index starts; the trailer follows it to the end. */
+  indexOffset: number;
   /** The backend's own record of the parsed header. */
   readonly handle: unknown;
 }
@@ -119,6 +127,123 @@ export interface FrameDecodeRequest {
   handle: unknown;
   out: ArrayBufferView;
   nthreads: number;
+}
+
+/** frameProbe: where the parts of a frame lie, from its first 87 bytes or more. */
+export interface FrameProbeRequest {
+  prefix: Uint8Array;
+}
+
+export interface FrameLayout {
+  headerLength: number;
+  frameLength: number;
+  /** The offsets index, then the trailer: [indexOffset, frameLength). */
+  indexOffset: number;
+}
+
+/** frameOpenParts: a frame opened from its header and its tail (the bytes from indexOffset to the end). */
+export interface FrameOpenPartsRequest {
+  header: Uint8Array;
+  tail: Uint8Array;
+  frameLength: number;
+}
+
+/** frameIndex: decodes the offsets index (the frame's bytes from indexOffset on) into the handle, once. */
+export interface FrameIndexRequest {
+  handle: unknown;
+  index: Uint8Array;
+  /** The most chunks the index may list (16 bytes of memory each). */
+  maxChunks: number;
+}
+
+/** Items start + k * step, k in [0, count), per dimension (none for a 0-d array). */
+export interface SliceSelection {
+  start: readonly number[];
+  step: readonly number[];
+  count: readonly number[];
+}
+
+/** frameSlicePlan: the chunks a selection touches. */
+export interface FrameSlicePlanRequest extends SliceSelection {
+  handle: unknown;
+}
+
+/** Ascending chunk numbers, and where each one's bytes lie in the frame (offset -1, length 0: none to read). */
+export interface SlicePlan {
+  chunks: number[];
+  offsets: number[];
+  lengths: number[];
+}
+
+/** frameSlice: the selected items into `out` (exactly their bytes), from the in-memory frame... */
+export interface FrameSliceInMemory extends SliceSelection {
+  handle: unknown;
+  frame: Uint8Array;
+  out: ArrayBufferView;
+  nthreads: number;
+}
+
+/** ...or from chunks read apart: chunks[i] holds the bytes SlicePlan gave for chunkIds[i]; only their parts of out are written. */
+export interface FrameSliceFromChunks extends SliceSelection {
+  handle: unknown;
+  chunkIds: readonly number[];
+  chunks: readonly Uint8Array[];
+  out: ArrayBufferView;
+  nthreads: number;
+}
+
+export type FrameSliceRequest = FrameSliceInMemory | FrameSliceFromChunks;
+
+/** frameWriterOpen: a frame to write chunk by chunk, rows along the first dimension. */
+export interface FrameWriterOpenRequest {
+  /** The first extent -1 when it is unknown until the end. */
+  shape: readonly number[];
+  itemsize: number;
+  dtype: string;
+  jsKind: string;
+  cparams: CoreCParams;
+  /** Omitted: chosen as pack chooses it. */
+  chunkshape?: readonly number[];
+  /** Omitted: chosen inside the chunk. */
+  blockshape?: readonly number[];
+}
+
+export interface OpenedFrameWriter {
+  chunkshape: number[];
+  blockshape: number[];
+  /** Bytes of one step along the first dimension. */
+  rowBytes: number;
+  /** Rows of one chunk row. */
+  chunkRows: number;
+  /** Chunks in one chunk row. */
+  chunksPerRow: number;
+  /** The most bytes one compressed chunk takes. */
+  chunkBound: number;
+  /** A placeholder of the final header's exact length: write it first, and the real one over it. */
+  header: Uint8Array;
+  readonly handle: unknown;
+}
+
+/**
+ * frameWriterAppend: compresses the next chunks of a chunk row (chunkRows whole rows, fewer only for the last)
+ * into `out`, as many as fit at chunkBound each; the same `rows` is passed again until all chunksPerRow are done.
+ */
+export interface FrameWriterAppendRequest {
+  handle: unknown;
+  rows: Uint8Array;
+  out: Uint8Array;
+}
+
+/** What goes over the placeholder header and after the chunks. */
+export interface FinishedFrame {
+  header: Uint8Array;
+  /** The offsets index and the trailer. */
+  tail: Uint8Array;
+  frameLength: number;
+  /** Bytes of the chunks. */
+  cbytes: number;
+  /** Rows written: the first extent. */
+  rows: number;
 }
 
 /** The compiled core, as the TypeScript layer uses it. */
@@ -150,4 +275,15 @@ export interface Backend {
   frameOpen(req: { frame: Uint8Array }): OpenedFrame;
   frameDecode(req: FrameDecodeRequest): void;
   frameDecodeAsync(req: FrameDecodeRequest): Promise<void>;
+  frameProbe(req: FrameProbeRequest): FrameLayout;
+  frameOpenParts(req: FrameOpenPartsRequest): OpenedFrame;
+  frameIndex(req: FrameIndexRequest): void;
+  frameSlicePlan(req: FrameSlicePlanRequest): SlicePlan;
+  frameSlice(req: FrameSliceRequest): void;
+  frameSliceAsync(req: FrameSliceRequest): Promise<void>;
+  frameWriterOpen(req: FrameWriterOpenRequest): OpenedFrameWriter;
+  /** Returns the bytes of compressed chunks written to out. */
+  frameWriterAppend(req: FrameWriterAppendRequest): number;
+  frameWriterAppendAsync(req: FrameWriterAppendRequest): Promise<number>;
+  frameWriterFinish(req: { handle: unknown }): FinishedFrame;
 }

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import { Blosc2Error } from '../errors';
+import type { OpenedFrame } from '../backend/types';
 import { DEFAULT_MAX_OUTPUT_BYTES, getNthreads } from '../params';
 
 export interface DecodeState {
@@ -19,6 +20,8 @@ export interface DecodeState {
   buffers?: readonly Uint8Array[] | undefined;
   /** unpackAsync: decodes queued here run on the libuv pool after msgpackr returns. */
   deferred?: Array<Promise<void>> | undefined;
+  /** unpack(bytes, { lazy: true }): what a frame becomes instead of an array (src/random-access/). */
+  lazy?: ((frame: Uint8Array, info: OpenedFrame, state: DecodeState) => unknown) | undefined;
 }
 
 let current: DecodeState | null = null;

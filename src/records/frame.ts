@@ -9,7 +9,7 @@
  */
 import { Blosc2Error } from '../errors';
 import { BY_CODE, type DTypeEntry, ctorForDtype } from '../dtypes';
-import { type CoreCParams, type FrameEncodeRequest, backend } from '../backend';
+import { type CoreCParams, type FrameEncodeRequest, type OpenedFrame, backend } from '../backend';
 import { giveBack, keepResult, takeOutput } from '../buffer-pool';
 import { type Reserve, extHeaderSize, reserveExt, writeExtHeader } from '../msgpack/writer';
 import { checkStableForAsync, checkStillAttached } from '../views';
@@ -17,7 +17,7 @@ import { charge, decodeState } from './decode-state';
 import { U8, jsKindOf } from './describe';
 import { writeRaw } from './raw';
 import { B2ND_EXT, type Described, Kind, type PackConfig } from './types';
-import { build, corrupt, newBacking } from './values';
+import { type RecordHeader, build, corrupt, newBacking } from './values';
 
 /** The core's request for framing d. */
 export function frameRequest(d: Described, cparams: CoreCParams): FrameEncodeRequest {
@@ -132,10 +132,14 @@ const KIND_BY_NAME: Record<string, Kind> = {
   SharedArrayBuffer: Kind.SharedArrayBuffer,
 };
 
-/** Decodes a b2nd (or plain super-chunk) frame into a new array (ext 42, or an out-of-band frame). */
-export function unpackFrame(frame: Uint8Array): unknown {
-  const state = decodeState();
-  const info = backend.frameOpen({ frame });
+/** What an opened frame rebuilds, and its bytes. */
+export interface FrameRecord {
+  h: RecordHeader & { shape: readonly number[] };
+  nbytes: number;
+}
+
+/** The value an opened frame rebuilds (class, kind, shape, dtype) and its bytes, checked. */
+export function frameRecord(info: OpenedFrame): FrameRecord {
   let entry: DTypeEntry;
   let kind: Kind;
   let dtype: string | null = null;
@@ -174,27 +178,38 @@ export function unpackFrame(frame: Uint8Array): unknown {
     nbytes = info.nbytes;
   }
   if (!Number.isSafeInteger(nbytes) || nbytes < 0) throw corrupt('the frame claims an impossible size');
+  if (nbytes % entry.itemsize !== 0) throw corrupt('the frame holds a partial item');
+  return { h: { entry, kind, shape: info.b2nd ? info.shape : [nbytes / entry.itemsize], dtype }, nbytes };
+}
+
+/** Refuses a frame whose chunks are larger than the output limit: each may need a buffer of its size. */
+export function checkChunkSize(info: OpenedFrame, maxOutputBytes: number): void {
+  if (info.chunksize > maxOutputBytes) {
+    throw new Blosc2Error(`the frame's chunks are ${info.chunksize} bytes, over maxOutputBytes (${maxOutputBytes})`, 'ERR_MAX_OUTPUT');
+  }
+}
+
+/** Decodes a b2nd (or plain super-chunk) frame into a new array (ext 42, or an out-of-band frame). */
+export function unpackFrame(frame: Uint8Array): unknown {
+  const state = decodeState();
+  const info = backend.frameOpen({ frame });
+  // unpack(bytes, { lazy: true }): a lazy array over the frame instead.
+  if (state.lazy) return state.lazy(frame, info, state);
+  const { h, nbytes } = frameRecord(info);
   charge(state, nbytes, 'an array frame');
   // A chunk goes through a bounce buffer at the edge, and foreign geometries
   // through a scratch chunk: bound those allocations by the limit too.
-  if (info.chunksize > state.maxOutputBytes) {
-    throw new Blosc2Error(
-      `the frame's chunks are ${info.chunksize} bytes, over maxOutputBytes (${state.maxOutputBytes})`,
-      'ERR_MAX_OUTPUT',
-    );
-  }
-  if (nbytes % entry.itemsize !== 0) throw corrupt('the frame holds a partial item');
-  const h = { entry, kind, shape: info.b2nd ? info.shape : [nbytes / entry.itemsize], dtype };
+  checkChunkSize(info, state.maxOutputBytes);
   // clevel 0 (or incompressible) single-chunk frames hold the items verbatim:
   // with zeroCopy, view them in place when aligned (O(1), like v8.deserialize).
-  if (state.zeroCopy && info.rawOffset >= 0 && kind !== Kind.ArrayBuffer && kind !== Kind.SharedArrayBuffer) {
+  if (state.zeroCopy && info.rawOffset >= 0 && h.kind !== Kind.ArrayBuffer && h.kind !== Kind.SharedArrayBuffer) {
     const at = frame.byteOffset + info.rawOffset;
-    if (at % entry.itemsize === 0 && info.rawOffset + nbytes <= frame.byteLength) {
+    if (at % h.entry.itemsize === 0 && info.rawOffset + nbytes <= frame.byteLength) {
       state.remaining += nbytes; // a view allocates nothing
       return build(h, frame.buffer, at, nbytes);
     }
   }
-  const ab = newBacking(kind, nbytes);
+  const ab = newBacking(h.kind, nbytes);
   const request = { frame, handle: info.handle, out: new Uint8Array(ab), nthreads: state.nthreads };
   if (state.deferred) state.deferred.push(backend.frameDecodeAsync(request));
   else backend.frameDecode(request);
