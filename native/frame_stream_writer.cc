@@ -132,13 +132,16 @@ Failure StreamWriter::Append(const View& rows, const View& out, size_t* written)
   }
   size_t bound = ChunkBound();
   if (out.length < bound) return {"ERR_OUTPUT_TOO_SMALL", "out holds less than one compressed chunk"};
-  while (nextChunk_ < chunksPerRow_ && out.length - *written >= bound) {
+  // Exactly out.length / bound chunks a call (fewer only at the row's end), so
+  // that the caller knows when the row is done.
+  for (size_t room = out.length / bound; room > 0 && nextChunk_ < chunksPerRow_; room--) {
     const uint8_t* from = nullptr;
     Failure f = ChunkSource(nextChunk_, &from);
     if (f.code) return f;
     uint8_t* to = out.data + *written;
-    int32_t cbytes =
-        blosc2_compress_ctx(cctx_.get(), from, static_cast<int32_t>(chunkBytes_), to, static_cast<int32_t>(out.length - *written));
+    // Room for exactly the worst case: given more, C-Blosc2 may keep a
+    // compressed chunk larger than the stored one it falls back to.
+    int32_t cbytes = blosc2_compress_ctx(cctx_.get(), from, static_cast<int32_t>(chunkBytes_), to, static_cast<int32_t>(bound));
     if (cbytes <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
     int64_t before = stored_;
     offsets_.push_back(ChunkOffset(to, cbytes, &stored_));

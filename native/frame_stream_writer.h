@@ -42,8 +42,8 @@ class StreamWriter {
   size_t ChunkBound() const { return CompressBound(static_cast<size_t>(chunkBytes_)); }  // one compressed chunk at worst
   const std::vector<uint8_t>& PlaceholderHeader() const { return header_; }
 
-  // Compresses the next chunks of a chunk row into out, back to back, as many
-  // as out holds at ChunkBound() each; *written is their length (a chunk of
+  // Compresses the next chunks of a chunk row into out, back to back: as many
+  // as out holds at ChunkBound() each (fewer only where the row ends); *written is their length (a chunk of
   // zeros, NaN or uninit takes no bytes: it lives in its offset). rows holds
   // whole rows, ChunkRows() of them (fewer only in the last chunk row), and
   // is passed again, unchanged, until the row's ChunksPerRow() chunks are done.

@@ -147,8 +147,9 @@ void ChooseStreamGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes) {
     ChooseGeometry(g, blockBytes, chunkBytes);
     return;
   }
-  // Unknown first extent: plan for 1024 chunks' worth of rows, so that the
-  // chunk extent along axis 0 is the one a long array would get.
+  // Unknown first extent: chunks of at most kStreamChunkBytes (the array may
+  // be small), with the extent along axis 0 that a long array would get.
+  chunkBytes = std::min(chunkBytes, kStreamChunkBytes);
   int64_t rowBytes = g->typesize;
   for (int i = 1; i < g->ndim; i++) rowBytes *= std::max<int64_t>(1, g->shape[i]);
   int64_t rows = std::max<int64_t>(1, chunkBytes / std::max<int64_t>(1, rowBytes));

@@ -39,10 +39,14 @@ int32_t BlockTarget(const blosc2_cparams& cp);
 // decompress straight into the result.
 void ChooseGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes);
 
+// Target bytes of one chunk of an array written chunk by chunk whose length is
+// unknown: it may turn out small, and every chunk is compressed padded whole.
+constexpr int64_t kStreamChunkBytes = int64_t{8} << 20;
+
 // The same for an array written chunk by chunk (frame_stream_writer.h), whose
 // first extent may be unknown (g->shape[0] < 0): a known shape gets exactly
 // ChooseGeometry's choice; an unknown first extent gets ChooseGeometry's choice
-// for an array of many chunks along it. A chunkshape already set (blockshape
+// for an array of many chunks of at most kStreamChunkBytes along it. A chunkshape already set (blockshape
 // all 0) keeps it and gets blocks chosen inside it.
 void ChooseStreamGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes);
 

@@ -98,8 +98,8 @@ export class FrameWriter {
   readonly #rowBytes: number;
   readonly #chunkRowBytes: number;
   readonly #chunksPerCall: number;
-  readonly #out: Buffer;
-  #pending: Uint8Array | undefined;
+  #out: Buffer | undefined;
+  #pending: Buffer | undefined;
   #pendingBytes = 0;
   #rows = 0;
   #started = false;
@@ -152,7 +152,6 @@ export class FrameWriter {
     this.#chunkRowBytes = this.#opened.chunkRows * this.#rowBytes;
     const { chunkBound, chunksPerRow } = this.#opened;
     this.#chunksPerCall = Math.max(1, Math.min(chunksPerRow, Math.floor(OUT_BYTES / chunkBound)));
-    this.#out = Buffer.allocUnsafeSlow(this.#chunksPerCall * chunkBound);
   }
 
   /** Rows written so far (the first extent once closed). */
@@ -165,15 +164,16 @@ export class FrameWriter {
    * multiple of one row's. Writes are applied in call order.
    * @throws {@link Blosc2Error} ERR_INVALID_ARG (partial rows, more rows than the shape, wrong item size)
    */
-  write(slab: Slab): Promise<void> {
-    if (this.#closed) return Promise.reject(new Blosc2Error('the frame writer is closed', 'ERR_INVALID_ARG'));
+  async write(slab: Slab): Promise<void> {
+    // Checked and queued before the first await, so writes keep their call order.
+    if (this.#closed) throw new Blosc2Error('the frame writer is closed', 'ERR_INVALID_ARG');
     const bytes = this.#slabBytes(slab);
     return this.#enqueue(() => this.#write(bytes));
   }
 
   /** Writes every slab of a sync or async iterable, in order. */
   async writeAll(slabs: Iterable<Slab> | AsyncIterable<Slab>): Promise<void> {
-    for await (const slab of slabs) await this.write(slab);
+    for await (const slab of slabs as AsyncIterable<Slab>) await this.write(slab);
   }
 
   /** Writes what is pending, the offsets index, the trailer and the real header; the frame's sizes (and bytes, in memory). */
@@ -250,32 +250,40 @@ export class FrameWriter {
     let at = 0;
     const size = this.#chunkRowBytes;
     if (this.#pendingBytes > 0) {
-      const take = Math.min(bytes.byteLength, size - this.#pendingBytes);
-      (this.#pending as Uint8Array).set(bytes.subarray(0, take), this.#pendingBytes);
-      this.#pendingBytes += take;
-      at = take;
+      at = Math.min(bytes.byteLength, size - this.#pendingBytes);
+      this.#stash(bytes.subarray(0, at));
       if (this.#pendingBytes === size) {
-        await this.#emitRow(this.#pending as Uint8Array);
+        await this.#emitRow((this.#pending as Buffer).subarray(0, size));
         this.#pendingBytes = 0;
       }
     }
     // Whole chunk rows straight from the slab, the rest kept for later.
     for (; bytes.byteLength - at >= size; at += size) await this.#emitRow(bytes.subarray(at, at + size));
-    if (at < bytes.byteLength) {
-      this.#pending ??= new Uint8Array(size);
-      this.#pending.set(bytes.subarray(at), this.#pendingBytes);
-      this.#pendingBytes += bytes.byteLength - at;
+    if (at < bytes.byteLength) this.#stash(bytes.subarray(at));
+  }
+
+  /** Keeps rows until a chunk row is full; the buffer grows with them, up to one chunk row. */
+  #stash(bytes: Uint8Array): void {
+    const want = this.#pendingBytes + bytes.byteLength;
+    if (!this.#pending || this.#pending.byteLength < want) {
+      const grown = Buffer.allocUnsafeSlow(Math.min(this.#chunkRowBytes, Math.max(want, 2 * (this.#pending?.byteLength ?? 0))));
+      if (this.#pending) grown.set(this.#pending.subarray(0, this.#pendingBytes));
+      this.#pending = grown;
     }
+    this.#pending.set(bytes, this.#pendingBytes);
+    this.#pendingBytes = want;
   }
 
   /** One chunk row through the core, its compressed chunks to the sink. */
   async #emitRow(rows: Uint8Array): Promise<void> {
-    const { handle, chunksPerRow } = this.#opened;
-    const request = { handle, rows, out: this.#out };
+    const { handle, chunksPerRow, chunkBound } = this.#opened;
+    this.#out ??= Buffer.allocUnsafeSlow(this.#chunksPerCall * chunkBound);
+    const out = this.#out;
+    const request = { handle, rows, out };
     if (this.#async) checkStableForAsync(rows, 'slab');
     for (let left = chunksPerRow; left > 0; left -= this.#chunksPerCall) {
       const n = this.#async ? await backend.frameWriterAppendAsync(request) : backend.frameWriterAppend(request);
-      if (n > 0) await this.#sink.append(this.#out.subarray(0, n));
+      if (n > 0) await this.#sink.append(out.subarray(0, n));
     }
     this.#rows += rows.byteLength / this.#rowBytes;
   }

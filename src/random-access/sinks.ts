@@ -44,7 +44,7 @@ export class FileSink implements FrameSink {
   }
 
   async #handle(): Promise<fs.FileHandle> {
-    this.#file ??= await fs.open(this.#path as string, 'w');
+    this.#file ??= await fs.open(this.#path as string, 'w+');
     return this.#file;
   }
 
