@@ -7,7 +7,7 @@
 #   apt-get install -y clang-14 libclang-rt-14-dev llvm-14).
 # Outputs (all under the ignored deps/build/):
 #   deps/build/asan            sanitized static C-Blosc2, zlib, lz4, zstd
-#   deps/build/fuzz/bin/       fuzz_chunk, fuzz_frame, seedgen
+#   deps/build/fuzz/bin/       fuzz_chunk, fuzz_frame, fuzz_slice, seedgen
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 CLANG="${CLANG:-$(command -v clang-14 || command -v clang)}"
@@ -41,7 +41,7 @@ for src in "$repo"/native/*.cc; do
   "$CLANGXX" "${CXXFLAGS[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   core+=("$obj")
 done
-for h in fuzz_chunk fuzz_frame; do
+for h in fuzz_chunk fuzz_frame fuzz_slice; do
   "$CLANGXX" "${CXXFLAGS[@]}" -fsanitize=fuzzer "$repo/fuzz/$h.cc" "${core[@]}" "${LIBS[@]}" -o "$work/bin/$h"
 done
 "$CLANGXX" "${CXXFLAGS[@]}" "$repo/fuzz/seedgen.cc" "${core[@]}" "${LIBS[@]}" -o "$work/bin/seedgen"

@@ -30,7 +30,7 @@ mkdir -p "$work/artifacts"
 # no single allocation may exceed 4.5 x the bound, whatever the input claims.
 limits=(-timeout=25 -rss_limit_mb=1536 -malloc_limit_mb=288)
 status=0
-for h in fuzz_chunk fuzz_frame; do
+for h in fuzz_chunk fuzz_frame fuzz_slice; do
   kind="${h#fuzz_}"
   bin="$work/bin/$h"
   regress=("$repo/fuzz/regressions/$h"/*)

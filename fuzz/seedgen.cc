@@ -1,15 +1,19 @@
 // Writes the seed corpora of the harnesses: valid outputs of our own encoder
-// (DoCompress, AssembleFrame) across codecs, filters, type sizes and shapes,
-// plus the special chunks, python-blosc2-style (non-contiguous) b2nd frames
-// and a plain super-chunk frame, which our encoder never makes but we decode.
-// Usage: seedgen <dir>   (creates <dir>/chunk and <dir>/frame)
+// (DoCompress, AssembleFrame, StreamWriter) across codecs, filters, type sizes
+// and shapes, plus the special chunks, python-blosc2-style (non-contiguous)
+// b2nd frames and a plain super-chunk frame, which our encoder never makes but
+// we decode. Every frame is also a seed of fuzz_slice, followed by the 8 bytes
+// that pick its selection.
+// Usage: seedgen <dir>   (creates <dir>/chunk, <dir>/frame and <dir>/slice)
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "chunk.h"
+#include "frame_stream_writer.h"
 #include "frame_writer.h"
 
 extern "C" {
@@ -32,6 +36,20 @@ void Write(const char* kind, const uint8_t* data, size_t len) {
   }
   std::fwrite(data, 1, len, f);
   std::fclose(f);
+  if (std::string(kind) != "frame") return;
+  // fuzz_slice: the frame and a selection pick (the whole array, a few others).
+  for (uint64_t pick : {uint64_t{0x0700}, uint64_t{0x123456789abcdef1}, uint64_t{0xc0ffee4242424242}, uint64_t{0x5a5a5a5a00000003}}) {
+    std::vector<uint8_t> seed(data, data + len);
+    seed.insert(seed.end(), reinterpret_cast<uint8_t*>(&pick), reinterpret_cast<uint8_t*>(&pick) + sizeof pick);
+    std::string slice = outDir + "/slice/seed-" + std::to_string(counter++);
+    FILE* g = std::fopen(slice.c_str(), "wb");
+    if (!g) {
+      std::perror(slice.c_str());
+      std::exit(1);
+    }
+    std::fwrite(seed.data(), 1, seed.size(), g);
+    std::fclose(g);
+  }
 }
 
 // Data that compresses somewhat but not trivially, so blocks take real codec paths.
@@ -186,6 +204,19 @@ void ForeignFrames() {
   if (b2nd_full(ctx, &arr, &fill) == 0) WriteArray(arr);
   b2nd_free_ctx(ctx);
 
+  // DELTA with blocks a selection may skip (block 0 must still be decoded).
+  blosc2_cparams delta = Params(BLOSC_LZ4, 5, 4, BLOSC_SHUFFLE, BLOSC_FORWARD_COMPAT_SPLIT);
+  delta.filters[BLOSC2_MAX_FILTERS - 2] = BLOSC_DELTA;
+  storage.cparams = &delta;
+  const int64_t dshape[2] = {40, 12};
+  const int32_t dchunk[2] = {16, 12};
+  const int32_t dblock[2] = {4, 12};
+  std::vector<uint8_t> dsrc = Sample(40 * 12 * 4, 4, 17);
+  ctx = b2nd_create_ctx(&storage, 2, dshape, dchunk, dblock, "<i4", DTYPE_NUMPY_FORMAT, nullptr, 0);
+  if (b2nd_from_cbuffer(ctx, &arr, dsrc.data(), static_cast<int64_t>(dsrc.size())) == 0) WriteArray(arr);
+  b2nd_free_ctx(ctx);
+  storage.cparams = &cp;
+
   // A plain super-chunk (no b2nd metalayer): python-blosc2's SChunk.
   blosc2_schunk* sc = blosc2_schunk_new(&storage);
   std::vector<uint8_t> part = Sample(4000, 4, 5);
@@ -196,6 +227,41 @@ void ForeignFrames() {
   if (len > 0) Write("frame", buf, static_cast<size_t>(len));
   if (needsFree) std::free(buf);
   blosc2_schunk_free(sc);
+}
+
+// StreamWriter (FrameWriter's core): tiled chunks of a first extent written row by row.
+void StreamFrames() {
+  StreamSpec spec;
+  spec.g.ndim = 3;
+  spec.g.typesize = 2;
+  const int64_t shape[3] = {-1, 6, 5};
+  const int32_t chunk[3] = {4, 4, 3};
+  const int32_t block[3] = {2, 3, 2};
+  for (int i = 0; i < 3; i++) {
+    spec.g.shape[i] = shape[i];
+    spec.g.chunkshape[i] = chunk[i];
+    spec.g.blockshape[i] = block[i];
+  }
+  spec.dtype = "<i2";
+  spec.cp = Params(BLOSC_ZSTD, 3, 2, BLOSC_BITSHUFFLE, BLOSC_FORWARD_COMPAT_SPLIT);
+  StreamWriter w;
+  if (w.Open(spec).code) std::exit(1);
+  std::vector<uint8_t> frame(w.PlaceholderHeader());
+  std::vector<uint8_t> rows = Sample(static_cast<size_t>(11 * w.RowBytes()), 2, 3);
+  std::vector<uint8_t> out(w.ChunkBound() * static_cast<size_t>(w.ChunksPerRow()));
+  for (int64_t r = 0; r < 11; r += w.ChunkRows()) {
+    int64_t n = std::min<int64_t>(w.ChunkRows(), 11 - r);
+    size_t written = 0;
+    View part{rows.data() + r * w.RowBytes(), static_cast<size_t>(n * w.RowBytes())};
+    if (w.Append(part, View{out.data(), out.size()}, &written).code) std::exit(1);
+    frame.insert(frame.end(), out.begin(), out.begin() + static_cast<ptrdiff_t>(written));
+  }
+  std::vector<uint8_t> header, tail;
+  int64_t length = 0;
+  if (w.Finish(&header, &tail, &length).code) std::exit(1);
+  std::copy(header.begin(), header.end(), frame.begin());
+  frame.insert(frame.end(), tail.begin(), tail.end());
+  Write("frame", frame.data(), frame.size());
 }
 
 }  // namespace
@@ -209,10 +275,12 @@ int main(int argc, char** argv) {
   mkdir(outDir.c_str(), 0755);
   mkdir((outDir + "/chunk").c_str(), 0755);
   mkdir((outDir + "/frame").c_str(), 0755);
+  mkdir((outDir + "/slice").c_str(), 0755);
   blosc2_init();
   Chunks();
   OurFrames();
   ForeignFrames();
+  StreamFrames();
   blosc2_destroy();
   std::printf("seedgen: %d seeds in %s\n", counter, outDir.c_str());
   return 0;
