@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// npm run bench [-- --quick] [--only=A,B] [--mode=default|warm|both] [--ipc | --no-ipc] [--no-ceiling]
+// npm run bench [-- --quick] [--only=A,B] [--mode=default|warm|both] [--ipc | --no-ipc] [--random-access | --no-random-access] [--no-ceiling]
 // Runs every dataset in its own child process per allocator mode, the native
-// C-Blosc2 ceiling (built here with cc) and the IPC benchmark; writes
+// C-Blosc2 ceiling (built here with cc), the IPC benchmark and the random-access one; writes
 // bench/results/latest.{md,svg,json}.
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -17,14 +17,14 @@ const opt = (n, d) => {
   return a ? a.slice(n.length + 3) : d;
 };
 for (const a of argv) {
-  if (!/^--(quick|ipc|no-ipc|no-ceiling|help|(only|mode|out|candidates)=.*)$/.test(a)) {
+  if (!/^--(quick|ipc|no-ipc|random-access|no-random-access|no-ceiling|help|(only|mode|out|candidates)=.*)$/.test(a)) {
     console.error(`unknown argument ${a}; see --help`);
     process.exit(2);
   }
 }
 if (flag('help')) {
   console.log(
-    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--no-ceiling] [--candidates=substr,..] [--out=DIR]',
+    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--random-access (only it) | --no-random-access] [--no-ceiling] [--candidates=substr,..] [--out=DIR]',
   );
   process.exit(0);
 }
@@ -95,10 +95,12 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'blosc2-bench-'));
   const all = {};
   let ipc = null;
+  const ra = {};
   let ceilingBin = null;
   try {
     const ipcOnly = flag('ipc');
-    if (!ipcOnly) {
+    const raOnly = flag('random-access');
+    if (!ipcOnly && !raOnly) {
       if (!flag('no-ceiling')) {
         try {
           ceilingBin = require('./native').buildCeiling();
@@ -154,7 +156,7 @@ async function main() {
         }
       }
     }
-    if (ipcOnly || !flag('no-ipc')) {
+    if (ipcOnly || (!raOnly && !flag('no-ipc'))) {
       const out = path.join(tmp, 'ipc.json');
       console.log(`[ipc] ${quick ? 'quick' : 'full'} — ${((Date.now() - t0) / 1000).toFixed(0)} s elapsed`);
       try {
@@ -162,6 +164,20 @@ async function main() {
         ipc = JSON.parse(fs.readFileSync(out, 'utf8'));
       } catch (err) {
         console.error(`  ipc failed: ${err.message}`);
+      }
+    }
+    if (raOnly || (!ipcOnly && !flag('no-random-access'))) {
+      // Each part in a child of its own: the write part's peak RSS is its own.
+      for (const part of ['read', 'write']) {
+        const out = path.join(tmp, `random-access-${part}.json`);
+        console.log(`[random access: ${part}] ${quick ? 'quick' : 'full'} — ${((Date.now() - t0) / 1000).toFixed(0)} s elapsed`);
+        try {
+          await runChild('random-access.js', [`--part=${part}`, `--out=${out}`, ...(quick ? ['--quick'] : [])], envFor('default'));
+          ra[part] = JSON.parse(fs.readFileSync(out, 'utf8'));
+        } catch (err) {
+          console.error(`  random access ${part} failed: ${err.message}`);
+          ra[part] = { error: err.message };
+        }
       }
     }
   } finally {
@@ -177,12 +193,16 @@ async function main() {
     wallSeconds: (Date.now() - t0) / 1000,
   };
   const order = ORDER.filter((d) => only.includes(d));
-  const md = renderMarkdown({ all, modes, order, ipc, meta });
+  const randomAccess = require('./random-access');
+  let md = renderMarkdown({ all, modes, order, ipc, meta });
+  if (ra.read || ra.write) md += '\n' + randomAccess.renderMarkdown(ra.read, ra.write);
   fs.writeFileSync(path.join(outDir, 'latest.md'), md);
   fs.writeFileSync(path.join(outDir, 'latest.svg'), renderSvg({ all, modes, order }));
-  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ meta, modes, all, ipc }, null, 1));
+  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ meta, modes, all, ipc, randomAccess: ra }, null, 1));
   console.log('');
   printTargets(all, ipc);
+  for (const t of randomAccess.targets(ra.read, ra.write))
+    console.log(`  ${t.what}: ${t.value} (target ${t.target}) ${t.met ? 'MET' : 'NOT MET'}`);
   console.log(
     `\nwrote ${path.relative(process.cwd(), path.join(outDir, 'latest.md'))}, latest.svg, latest.json — ${meta.wallSeconds.toFixed(1)} s`,
   );

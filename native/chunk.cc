@@ -115,7 +115,31 @@ Failure CheckBuiltIn(const View& src, const ChunkHeader& h) {
   return Ok();
 }
 
-Failure DoDecompressBlocks(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap, bool* maskout, int nblocks) {
+DecompressContexts::~DecompressContexts() {
+  if (single_) blosc2_free_ctx(single_);
+  if (many_) blosc2_free_ctx(many_);
+}
+
+blosc2_context* DecompressContexts::For(int nthreads) {
+  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+  dp.nthreads = static_cast<int16_t>(nthreads);
+  if (nthreads <= 1) {
+    if (!single_) single_ = blosc2_create_dctx(dp);
+    return single_;
+  }
+  if (many_ && manyThreads_ != nthreads) {
+    blosc2_free_ctx(many_);
+    many_ = nullptr;
+  }
+  if (!many_) {
+    many_ = blosc2_create_dctx(dp);
+    manyThreads_ = nthreads;
+  }
+  return many_;
+}
+
+Failure DoDecompressBlocks(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap, bool* maskout, int nblocks,
+                           DecompressContexts* contexts) {
   if (static_cast<size_t>(h.nbytes) > destCap) {
     return {"ERR_OUTPUT_TOO_SMALL",
             "out has " + std::to_string(destCap) + " bytes but the chunk decompresses to " + std::to_string(h.nbytes)};
@@ -130,17 +154,25 @@ Failure DoDecompressBlocks(int nthreads, const View& src, const ChunkHeader& h, 
   Failure f = CheckBuiltIn(src, h);
   if (f.code) return f;
   bool delta = UsesDelta(src);
-  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
-  dp.nthreads = static_cast<int16_t>(delta ? 1 : nthreads);
-  CtxPtr ctx(blosc2_create_dctx(dp), blosc2_free_ctx);
+  int threads = delta ? 1 : nthreads;
+  CtxPtr own(nullptr, blosc2_free_ctx);
+  blosc2_context* ctx = nullptr;
+  if (contexts) {
+    ctx = contexts->For(threads);
+  } else {
+    blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+    dp.nthreads = static_cast<int16_t>(threads);
+    own.reset(blosc2_create_dctx(dp));
+    ctx = own.get();
+  }
   if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
   if (maskout != nullptr && h.special == 0) {
     // DELTA undoes every block against block 0 of the destination: it must be decoded.
     if (delta && nblocks > 0) maskout[0] = false;
-    int rc = blosc2_set_maskout(ctx.get(), maskout, nblocks);
+    int rc = blosc2_set_maskout(ctx, maskout, nblocks);
     if (rc < 0) return {"ERR_NO_MEMORY", BloscMessage("cannot set the block mask", rc), rc};
   }
-  int rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
+  int rc = blosc2_decompress_ctx(ctx, src.data, h.cbytes, dest, h.nbytes);
   if (rc < 0) return {"ERR_CORRUPT", BloscMessage("decompression failed: the chunk is corrupt", rc), rc};
   if (rc != h.nbytes) {
     return {"ERR_CORRUPT",

@@ -52,11 +52,29 @@ Failure CheckBuiltIn(const View& src, const ChunkHeader& h);
 // Decompresses a chunk whose header h was read from src into dest.
 Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap);
 
+// Decompression contexts kept across the calls of one job (one per thread
+// count), so that C-Blosc2 starts its thread pool once, not once per chunk.
+class DecompressContexts {
+ public:
+  DecompressContexts() = default;
+  DecompressContexts(const DecompressContexts&) = delete;
+  DecompressContexts& operator=(const DecompressContexts&) = delete;
+  ~DecompressContexts();
+  blosc2_context* For(int nthreads);  // nullptr when none can be made
+
+ private:
+  blosc2_context* single_ = nullptr;
+  blosc2_context* many_ = nullptr;
+  int manyThreads_ = 0;
+};
+
 // DoDecompress skipping the blocks whose maskout entry is true (nblocks
 // entries, one per block of the chunk; C-Blosc2 refuses another count): their
 // bytes of dest are left as they were. Block 0 is always decoded when the
-// chunk uses DELTA, which undoes every block against it.
-Failure DoDecompressBlocks(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap, bool* maskout, int nblocks);
+// chunk uses DELTA, which undoes every block against it. With contexts, the
+// context comes from there.
+Failure DoDecompressBlocks(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap, bool* maskout, int nblocks,
+                           DecompressContexts* contexts = nullptr);
 
 // decompress(): exactly one chunk in src, on ThreadsFor(nbytes) threads.
 Failure DecompressChunk(const View& src, const View& dest, int nthreads);

@@ -2,6 +2,7 @@
 #include "frame_slice.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -164,6 +165,13 @@ void CopyItem(uint8_t* to, const uint8_t* from, size_t ts) {
 class ChunkSlicer {
  public:
   ChunkSlicer(const Layout& L, const Selection& s, uint8_t* dest, int nthreads) : L_(L), s_(s), dest_(dest), nthreads_(nthreads) {
+    // BLOSC2_BLOCK_MASK=0 (read once) decodes whole chunks: bench/random-access.js
+    // measures what the mask saves.
+    static const bool kMaskBlocks = [] {
+      const char* mask = std::getenv("BLOSC2_BLOCK_MASK");
+      return mask == nullptr || std::strcmp(mask, "0") != 0;
+    }();
+    maskBlocks_ = kMaskBlocks;
     for (int d = s.ndim - 1; d >= 0; d--) outStride_[d] = d == s.ndim - 1 ? 1 : outStride_[d + 1] * s.count[d + 1];
     inner_ = s.ndim - 1;
     while (inner_ > 0 && s.count[inner_] == 1) inner_--;
@@ -189,24 +197,28 @@ class ChunkSlicer {
       // python-blosc2 reads such a chunk block by block and refuses it too.
       return Corrupt("a chunk's blocks disagree with the b2nd blockshape");
     }
-    int threads = ThreadsFor(static_cast<size_t>(h.nbytes), nthreads_);
     int64_t outBase = 0;
     for (int d = 0; d < s_.ndim; d++) outBase += r[d]->k0 * outStride_[d];
     uint8_t* to = dest_ + static_cast<size_t>(outBase) * ts;
     if (LandsWhole(r)) {
-      if (static_cast<size_t>(h.nbytes) == validBytes) return DoDecompress(threads, fc.view, h, to, validBytes);
+      int threads = ThreadsFor(static_cast<size_t>(h.nbytes), nthreads_);
+      if (static_cast<size_t>(h.nbytes) == validBytes)
+        return DoDecompressBlocks(threads, fc.view, h, to, validBytes, nullptr, 0, &contexts_);
       Failure f = EnsureScratch(h.nbytes);
       if (f.code) return f;
-      f = DoDecompress(threads, fc.view, h, scratch_.get(), scratchSize_);
+      f = DoDecompressBlocks(threads, fc.view, h, scratch_.get(), scratchSize_, nullptr, 0, &contexts_);
       if (f.code) return f;
       std::memcpy(to, scratch_.get(), validBytes);
       return Ok();
     }
     Failure f = EnsureScratch(h.nbytes);
     if (f.code) return f;
-    int nblocks = 0;
-    bool masked = h.special == 0 && BuildMask(r, h, &nblocks);
-    f = DoDecompressBlocks(threads, fc.view, h, scratch_.get(), scratchSize_, masked ? mask_.get() : nullptr, nblocks);
+    int nblocks = 0, needed = 0;
+    bool masked = h.special == 0 && maskBlocks_ && BuildMask(r, h, &nblocks, &needed);
+    // Threads by the bytes actually decoded: a few blocks go faster on one.
+    int64_t decoded = masked ? static_cast<int64_t>(needed) * h.blocksize : h.nbytes;
+    int threads = ThreadsFor(static_cast<size_t>(std::min<int64_t>(decoded, h.nbytes)), nthreads_);
+    f = DoDecompressBlocks(threads, fc.view, h, scratch_.get(), scratchSize_, masked ? mask_.get() : nullptr, nblocks, &contexts_);
     if (f.code) return f;
     Gather(r);
     return Ok();
@@ -240,7 +252,7 @@ class ChunkSlicer {
 
   // Marks the blocks that hold no selected item to be skipped; false when
   // every block is needed or the chunk's blocks are not the layout's.
-  bool BuildMask(const Run* const* r, const ChunkHeader& h, int* nblocks) {
+  bool BuildMask(const Run* const* r, const ChunkHeader& h, int* nblocks, int* needed) {
     int64_t B[kMaxDim], nb[kMaxDim];
     int64_t total = 1;
     if (L_.plain) {
@@ -279,10 +291,12 @@ class ChunkSlicer {
       if (!mask_) return false;
     }
     int64_t at[kMaxDim] = {};
+    *needed = 0;
     for (int64_t b = 0; b < total; b++) {
       bool need = true;
       for (int d = 0; d < L_.nd && need; d++) need = touched_[d][static_cast<size_t>(at[d])] != 0;
       mask_[b] = !need;
+      *needed += need;
       for (int d = L_.nd - 1; d >= 0; d--) {
         if (++at[d] < nb[d]) break;
         at[d] = 0;
@@ -311,7 +325,11 @@ class ChunkSlicer {
       uint8_t* o = dest_ + static_cast<size_t>(out + r[in]->k0 * outStride_[in]) * ts;
       int64_t l = s_.start[in] + r[in]->k0 * step - lo_[in];
       int64_t left = r[in]->k1 - r[in]->k0;
-      if (step == 1 && is == 1) {
+      if (step == 1 && is == 1 && T == 1) {
+        // Tiles one item wide along this axis (python-blosc2's column strips): a strided copy.
+        const uint8_t* from = chunk + static_cast<size_t>(base + l * tileSpan) * ts;
+        for (const size_t stride = static_cast<size_t>(tileSpan) * ts; left > 0; left--, o += ts, from += stride) CopyItem(o, from, ts);
+      } else if (step == 1 && is == 1) {
         while (left > 0) {
           int64_t run = std::min(left, T - l % T);
           std::memcpy(o, chunk + static_cast<size_t>(base + (l / T) * tileSpan + l % T) * ts, static_cast<size_t>(run) * ts);
@@ -338,6 +356,7 @@ class ChunkSlicer {
   const Selection& s_;
   uint8_t* dest_;
   int nthreads_;
+  bool maskBlocks_ = true;
   int inner_ = 0;  // the axis copied in runs: the last one selecting more than one item
   int64_t outStride_[kMaxDim] = {};
   int64_t lo_[kMaxDim] = {}, valid_[kMaxDim] = {};
@@ -346,6 +365,7 @@ class ChunkSlicer {
   std::unique_ptr<bool[]> mask_;
   int64_t maskSize_ = 0;
   std::vector<uint8_t> touched_[kMaxDim];
+  DecompressContexts contexts_;
 };
 
 // Everything a slice needs: the layout, the checked selection, its runs.
