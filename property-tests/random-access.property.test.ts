@@ -5,7 +5,7 @@
 // in memory and through a range reader that counts the bytes it serves.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NDArray, openFrame, pack, unpack, type LazyArray } from '../src/index';
+import { AsyncLazyArray, Blosc2Error, NDArray, openFrame, pack, unpack, type LazyArray, type LazyArrayBase } from '../src/index';
 import { resolveSelection } from '../src/random-access/selection';
 import {
   arrayCaseArb,
@@ -85,6 +85,42 @@ describe('get(selection) equals the selection of the whole array', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('hostile frames give a Blosc2Error or right-sized values, never a crash', () => {
+  it('bit flips, byte runs and truncations, in memory and through a range reader', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        arrayCaseArb.chain((c) =>
+          fc.tuple(
+            fc.constant(c),
+            selectionArb(c.shape),
+            fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+            fc.option(fc.nat(), { nil: undefined }),
+          ),
+        ),
+        async ([c, sel, edits, cut]) => {
+          const frame = Buffer.from(await caseFrame(c, caseBytes(c)));
+          for (const [at, value] of edits) frame[at % frame.length] = value;
+          const bad = cut === undefined ? frame : frame.subarray(0, cut % frame.length);
+          const attempt = async (open: () => Promise<LazyArrayBase> | LazyArrayBase): Promise<void> => {
+            try {
+              const lazy = await open();
+              const got = lazy instanceof AsyncLazyArray ? await lazy.get(sel) : (lazy as LazyArray).get(sel);
+              // A frame that still opens may hold other values, but never another amount of them.
+              const items = resolveSelection(sel, lazy.shape).items;
+              expect(got.data.byteLength).toBe(items * (lazy.size === 0 ? 0 : lazy.nbytes / lazy.size));
+            } catch (err) {
+              if (!(err instanceof Blosc2Error)) throw err;
+            }
+          };
+          await attempt(() => openFrame(bad, { maxOutputBytes: 1 << 24 }));
+          await attempt(() => openFrame(countingReader(bad).read, { maxOutputBytes: 1 << 24 }));
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });
