@@ -70,7 +70,11 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the preb
     const data = fc.record({ n: fc.integer({ min: 0, max: 1 << 20 }), seed: fc.integer({ min: 1, max: 1000 }), noise: fc.boolean() });
     fc.assert(
       fc.property(data, cparams, ({ n, seed, noise }, cp: CoreCParams) => {
-        const src = noise ? Uint8Array.from({ length: Math.min(n, 4096) }, (_, i) => (i * seed * 2654435761) >>> 24) : sampleBytes(n, seed);
+        // Delta needs whole items (src/params.ts refuses the rest before the core sees it).
+        const len = cp.filters[5] === 3 ? n - (n % cp.typesize) : n;
+        const src = noise
+          ? Uint8Array.from({ length: Math.min(len, 4096) }, (_, i) => (i * seed * 2654435761) >>> 24)
+          : sampleBytes(len, seed);
         const chunk = (b: Backend) => {
           const out = new Uint8Array(src.byteLength + b.maxOverhead);
           return out.subarray(0, b.compress({ src, out, cparams: cp }));
@@ -117,7 +121,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the preb
           expect(sameBytes(decoded, src)).toBe(true);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 150 },
     );
   });
 
