@@ -7,8 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NDArray, Packer } from '../src/index';
-import { TYPED_CTORS, bytesOf, copyBytes, diff, fillPattern } from '../test/fixtures/pack-helpers';
-import { type Leaf, optionsArb, valueArb } from '../test/fixtures/pack-arbitraries';
+import { type Leaf, optionsArb, valueArb } from '../test/support/arbitraries';
+import { bytesOf, copyBytes, diff } from '../test/support/compare';
+import { TYPED_CTORS } from '../test/support/data';
+import { fillRandom } from '../test/support/random';
 
 /** The binary leaves of a value, in traversal order (objects, arrays, Maps, Sets). */
 function leavesOf(value: unknown, out: Leaf[] = [], seen = new Set<unknown>()): Leaf[] {
@@ -97,7 +99,7 @@ describe('pack/unpack properties', () => {
       })
       .map(({ seed, bytes, views }) => {
         const ab = new ArrayBuffer(bytes - (bytes % 8));
-        fillPattern(new Uint8Array(ab), seed);
+        fillRandom(new Uint8Array(ab), seed);
         return views.map(({ ctor, at, len }) => {
           const size = ctor.BYTES_PER_ELEMENT;
           const slots = ab.byteLength / size;

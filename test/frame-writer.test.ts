@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { native, type CParamArgs } from '../src/native';
 import { chooseGeometry, STORE_CHUNK_BYTES } from '../src/geometry';
 import { CODECS } from '../src/params';
+import { randomBytes } from './support/random';
 
 function encodeBoth(data: ArrayBufferView, itemsize: number, dtype: string, kind: string, shape: number[], cp: CParamArgs, chunkBytes?: number) {
   const blockBytes = native.suggestBlocksize(8 << 20, ...cp);
@@ -48,8 +49,7 @@ describe('frame assembler', () => {
   });
 
   it('matches C-Blosc2 with clevel 0 and incompressible data', () => {
-    const r = new Uint8Array(5_000_000);
-    for (let i = 0; i < r.length; i++) r[i] = (Math.imul(i, 2654435761) >>> 13) & 0xff;
+    const r = randomBytes(5_000_000, 13);
     for (const clevel of [0, 5]) {
       const { ours, reference } = encodeBoth(r, 1, '|u1', 'Uint8Array', [r.length], cparams(clevel, CODECS.lz4, 1));
       expect(ours.equals(reference)).toBe(true);

@@ -25,8 +25,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Blosc2Error, type Blosc2ErrorCode, NDArray, type PackOptions, pack, packOutOfBand, unpack } from '../src/index';
+import { REPO_ROOT } from './support/child';
+import { bytesOf } from './support/compare';
+import { fillCompressible } from './support/data';
 
-const ROOT = path.join(__dirname, '..');
 const SCRIPTS = path.join(__dirname, 'interop');
 /** The python-blosc2 release CI installs (scripts/test-deps.js pins the same). */
 const PINNED_BLOSC2 = '4.14.1';
@@ -45,7 +47,7 @@ interface PyResult {
 
 function runPython(script: string, ...args: string[]): PyResult {
   // .pydeps (scripts/test-deps.js) would shadow the blosc2 of a by-hand interpreter.
-  const pythonPath = [BY_HAND ? undefined : path.join(ROOT, '.pydeps'), process.env['PYTHONPATH']].filter(Boolean).join(path.delimiter);
+  const pythonPath = [BY_HAND ? undefined : path.join(REPO_ROOT, '.pydeps'), process.env['PYTHONPATH']].filter(Boolean).join(path.delimiter);
   const r = spawnSync(PYTHON, [path.join(SCRIPTS, script), ...args], {
     env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' },
     encoding: 'utf8',
@@ -64,10 +66,6 @@ function runPythonOk(script: string, ...args: string[]): string {
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-function bytesOf(v: ArrayBufferView | ArrayBufferLike): Uint8Array {
-  return ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
 }
 
 let workDir = '';
@@ -109,18 +107,9 @@ interface Entry {
 }
 
 /** Deterministic bytes: compressible runs with every byte value, so that codecs do real work. */
-function fillPattern(view: ArrayBufferView, seed: number): void {
-  const u8 = bytesOf(view);
-  let x = seed * 2654435761;
-  for (let i = 0; i < u8.length; i++) {
-    if (i % 7 === 0) x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    u8[i] = (x >>> 16) + (i >> 5);
-  }
-}
-
 function typed<T extends ArrayBufferView>(ctor: new (n: number) => T, n: number, seed: number): T {
   const a = new ctor(n);
-  fillPattern(a, seed);
+  fillCompressible(bytesOf(a), seed);
   return a;
 }
 
@@ -164,7 +153,7 @@ function jsMessages(): JsMessage[] {
   out.push(single('bytes_DataView', new DataView(typed(Uint8Array, 555, 4).buffer, 5, 500), '|u1', [500], 'DataView'));
   out.push(single('bytes_ArrayBuffer', typed(Uint8Array, 333, 5).buffer, '|u1', [333], 'ArrayBuffer'));
   const sab = new SharedArrayBuffer(64);
-  fillPattern(new Uint8Array(sab), 6);
+  fillCompressible(new Uint8Array(sab), 6);
   out.push(single('bytes_SharedArrayBuffer', sab, '|u1', [64], 'SharedArrayBuffer'));
 
   // N-d arrays (no js metalayer: python's own NDArray dtype and shape say it all).

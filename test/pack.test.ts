@@ -21,17 +21,14 @@ import {
   useBlosc2,
   type PackOptions,
 } from '../src/index';
-import {
-  TYPED_CTORS,
-  type TypedCtor,
-  bytesOf,
-  copyBytes,
-  diff,
-  extTypesIn,
-  makeTyped,
-  runFixture,
-} from './fixtures/pack-helpers';
-import { MSGPACKR_OPTION_SETS, msgpackrReferenceValues } from './fixtures/pack-msgpackr-values';
+import * as path from 'node:path';
+import { extTypesIn } from './support/bytes';
+import { CHILDREN, runNode } from './support/child';
+import { bytesOf, copyBytes, diff } from './support/compare';
+import { TYPED_CTORS, type TypedCtor, makeTyped } from './support/data';
+import { catchBlosc2Error } from './support/errors';
+import { expectRefusal, pipelineRefusal } from './support/refusals';
+import { MSGPACKR_OPTION_SETS, msgpackrReferenceValues } from './support/values';
 
 /** Round trip through a Packer; asserts bit-exact equality and returns the message and result. */
 function roundTrip(packer: Packer, value: unknown): { message: Buffer; result: unknown } {
@@ -297,17 +294,12 @@ describe('entry points', () => {
     for (const options of optionSets) roundTrip(new Packer(options), value);
   });
 
-  it('delta after shuffle or bitshuffle (which C-Blosc2 2.17.1 decodes wrong) is refused with ERR_INVALID_ARG', () => {
+  it('delta after shuffle or bitshuffle (which C-Blosc2 2.17.1 decodes wrong) is refused with ERR_INVALID_ARG naming options.filters', () => {
     const value = { i8: new Int8Array(1024).map((_, i) => i % 100), f64: new Float64Array(4096).map((_, i) => i * 0.5) };
     for (const filters of [['shuffle', 'delta'], ['bitshuffle', 'delta']] as const) {
-      let thrown: unknown;
-      try {
-        new Packer({ threshold: 0, filters: [...filters] }).pack(value);
-      } catch (err) {
-        thrown = err;
-      }
-      expect(thrown).toBeInstanceOf(Blosc2Error);
-      expect((thrown as Blosc2Error).code).toBe('ERR_INVALID_ARG');
+      const err = catchBlosc2Error(() => new Packer({ threshold: 0, filters: [...filters] }).pack(value));
+      expect(err).toBeInstanceOf(Blosc2Error);
+      expectRefusal(err, pipelineRefusal(filters, 'options') ?? expect.unreachable(), filters.join(','));
     }
     // Delta first is fine, and exact.
     for (const filters of [['delta', 'shuffle'], ['delta', 'bitshuffle'], ['delta']] as const) {
@@ -316,15 +308,11 @@ describe('entry points', () => {
     }
   });
 
-  it('the bytedelta filter (a C-Blosc2 plugin, not built in) is ERR_UNSUPPORTED, not a pipeline failure', () => {
-    let thrown: unknown;
-    try {
-      new Packer({ threshold: 0, filters: ['shuffle', 'bytedelta'] }).pack(makeTyped(Float32Array, 5000, 1));
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(Blosc2Error);
-    expect((thrown as Blosc2Error).code).toBe('ERR_UNSUPPORTED');
+  it('the bytedelta filter (a C-Blosc2 plugin, not built in) is ERR_UNSUPPORTED naming it, not a pipeline failure', () => {
+    const err = catchBlosc2Error(() => new Packer({ threshold: 0, filters: ['shuffle', 'bytedelta'] }).pack(makeTyped(Float32Array, 5000, 1)));
+    expect(err).toBeInstanceOf(Blosc2Error);
+    expect(err.code).toBe('ERR_UNSUPPORTED');
+    expectRefusal(err, pipelineRefusal(['shuffle', 'bytedelta'], 'options') ?? expect.unreachable());
   });
 
   it('useBlosc2 enables the extension on a user Packr, which then reads and writes our format', () => {
@@ -343,7 +331,7 @@ describe('entry points', () => {
   it('a plain msgpackr Packr packs binary values byte for byte as msgpackr alone does', () => {
     // The extension is process-wide once a Packer exists (one was built above); build another to be sure.
     new Packer();
-    const child = runFixture('pack-msgpackr-reference.cjs', [], { timeoutMs: 60_000 });
+    const child = runNode([path.join(CHILDREN, 'msgpackr-reference.cjs')], { timeoutMs: 60_000 });
     expect(child.status, child.stderr).toBe(0);
     const reference = JSON.parse(child.stdout) as Record<string, string>;
     const mismatches: string[] = [];

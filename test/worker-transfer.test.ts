@@ -6,9 +6,11 @@ import { Blosc2Error } from '../src/errors';
 import { NDArray } from '../src/ndarray';
 import { Packer } from '../src/pack';
 import { encodeValue, isValueMessage, postValue, receiveValue, type ValueMessage } from '../src/worker';
-import { sameValue } from './fixtures/transport-values';
+import { CHILDREN } from './support/child';
+import { diff } from './support/compare';
+import { expectCode } from './support/errors';
 
-const fixture = path.join(__dirname, 'fixtures', 'transport-worker.cjs');
+const fixture = path.join(CHILDREN, 'transfer-worker.cjs');
 const workers: Worker[] = [];
 
 afterAll(async () => {
@@ -97,7 +99,7 @@ describe('postValue / receiveValue between worker threads', () => {
     expect(afterEcho['f']).toBe(0);
     expect(afterEcho['ints']).toBe(0);
     expect(afterEcho['small']).toBe(12);
-    expect(sameValue(expected, reply.echo)).toBeUndefined();
+    expect(diff(reply.echo, expected)).toBe('');
   });
 
   it("'compress' mode moves compressed frames: the sender keeps its arrays, the values arrive bit-exact", async () => {
@@ -111,8 +113,8 @@ describe('postValue / receiveValue between worker threads', () => {
     expect(compressed).toBeLessThan(raw);
     const { reply, afterEcho } = await roundTrip(worker, value, 'compress');
     expect((value['f'] as Float64Array).byteLength).toBe((1 << 20) * 8);
-    expect(sameValue(expected, value)).toBeUndefined();
-    expect(sameValue(expected, reply.echo)).toBeUndefined();
+    expect(diff(value, expected)).toBe('');
+    expect(diff(reply.echo, expected)).toBe('');
     // The worker decompressed into memory of its own, and kept it after replying.
     expect(reply.received['f']).toEqual({ byteOffset: 0, bufferBytes: (1 << 20) * 8, shared: false });
     expect(afterEcho['f']).toBe((1 << 20) * 8);
@@ -136,7 +138,7 @@ describe('postValue / receiveValue between worker threads', () => {
     const values = [makeValue(), makeValue()];
     const expected = values.map(deepCopy);
     const replies = await Promise.all(pair.map((w, k) => roundTrip(w, values[k], 'compress')));
-    for (let k = 0; k < 2; k++) expect(sameValue(expected[k], replies[k]?.reply.echo)).toBeUndefined();
+    for (let k = 0; k < 2; k++) expect(diff(replies[k]?.reply.echo, expected[k])).toBe('');
   });
 
   it('works over a MessageChannel in one thread too', async () => {
@@ -148,7 +150,7 @@ describe('postValue / receiveValue between worker threads', () => {
       postValue(port1, { a });
       const [data] = await got;
       expect(a.byteLength).toBe(0);
-      expect(sameValue({ a: copy }, receiveValue(data))).toBeUndefined();
+      expect(diff(receiveValue(data), { a: copy })).toBe('');
     } finally {
       port1.close();
     }
@@ -160,27 +162,12 @@ describe('postValue / receiveValue between worker threads', () => {
     expect(() => encodeValue(1, { mode: 'transfer', clevel: 5 })).toThrow(/clevel/);
     expect(() => encodeValue(1, { packer: new Packer(), codec: 'lz4' })).toThrow(/codec/);
     expect(() => receiveValue({ hello: 1 })).toThrow(Blosc2Error);
-    try {
-      receiveValue({ blosc2Value: 1, mode: 'transfer', message: 'x', buffers: [] });
-      expect.unreachable();
-    } catch (err) {
-      expect((err as Blosc2Error).code).toBe('ERR_CORRUPT');
-    }
+    expectCode(() => receiveValue({ blosc2Value: 1, mode: 'transfer', message: 'x', buffers: [] }), 'ERR_CORRUPT');
     // A message that names an out-of-band buffer that did not come along.
     const { message } = encodeValue({ a: new Float64Array(10_000) });
-    try {
-      receiveValue({ ...message, buffers: [] });
-      expect.unreachable();
-    } catch (err) {
-      expect((err as Blosc2Error).code).toBe('ERR_CORRUPT');
-    }
+    expectCode(() => receiveValue({ ...message, buffers: [] }), 'ERR_CORRUPT');
     // Options pass through to the Packer on the receiving side.
     const big = encodeValue({ a: new Float64Array(10_000) }, { mode: 'compress' }).message;
-    try {
-      receiveValue(big, { maxOutputBytes: 1000 });
-      expect.unreachable();
-    } catch (err) {
-      expect((err as Blosc2Error).code).toBe('ERR_MAX_OUTPUT');
-    }
+    expectCode(() => receiveValue(big, { maxOutputBytes: 1000 }), 'ERR_MAX_OUTPUT');
   });
 });

@@ -2,20 +2,16 @@
 // 20,000 failing decodes in a child process with --expose-gc; after a
 // warm-up, RSS must stay flat (within 20 MB) through each phase. The native
 // core's own allocations are checked by LeakSanitizer in fuzz/run.sh.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LeakReport } from '../fixtures/hardening-leaks';
+import type { LeakReport } from '../children/leaks';
+import { CHILDREN, runNode } from '../support/child';
 
 const MiB = 2 ** 20;
 
 describe('no leaks over many cycles', () => {
   it('RSS stays within 20 MB after warm-up, every phase, every cycle correct', () => {
-    const child = spawnSync(
-      process.execPath,
-      ['--expose-gc', '-r', './test/fixtures/hardening-register.cjs', '-e', "require('./test/fixtures/hardening-leaks.ts').main()", '1'],
-      { cwd: join(__dirname, '..', '..'), encoding: 'utf8', timeout: 280_000 },
-    );
+    const child = runNode([join(CHILDREN, 'leaks.ts'), '1'], { flags: ['--expose-gc'], timeoutMs: 280_000 });
     expect(child.signal, child.stderr).toBeNull();
     expect(child.status, child.stderr).toBe(0);
     const report = JSON.parse(child.stdout.trim()) as LeakReport;
