@@ -25,47 +25,21 @@ import { sameBytes } from './support/compare';
 import { sampleBytes } from './support/data';
 import { randomBytes } from './support/random';
 import { catchBlosc2Error, rejectionOf } from './support/errors';
-import {
-  CODECS,
-  FILTERS,
-  FILTER_CODE,
-  SMALL_SIZES,
-  TYPESIZES,
-  cellParams,
-  expectHeaderMatches,
-  expectation,
-  losslessTruncMeta,
-  matrixBytes,
-} from './support/matrix';
+import { CODECS, FILTERS, FILTER_CODE, cellsOf, expectCellBack, expectCellError, expectHeaderMatches, losslessTruncMeta, matrixBytes } from './support/matrix';
 import { compressRefusal, expectRefusal } from './support/refusals';
 
 describe('round trips, sync: every codec x filter x typesize at 0 B, 1 B and a few KB', () => {
   for (const codec of CODECS) {
     for (const filter of FILTERS) {
       it(`${codec} + ${filter}`, () => {
-        for (const typesize of TYPESIZES) {
-          for (const size of SMALL_SIZES) {
-            const data = matrixBytes(size, size + typesize);
-            const cp = cellParams(codec, filter, typesize);
-            const where = `${codec}/${filter}/typesize ${typesize}/${size} B`;
-            const expected = expectation(filter, typesize, size);
-            if (expected !== 'exact') {
-              const err = catchBlosc2Error(() => compress(data, cp));
-              expect(err.code, where).toBe(expected);
-              // The documented refusals (bytedelta; delta/truncPrec on a length
-              // that is not a whole number of items) name what they refuse.
-              const refusal = compressRefusal([filter], typesize, size);
-              if (refusal) expectRefusal(err, refusal, where);
-              // BLOSC2_ERROR_FILTER_PIPELINE when C-Blosc2 itself refused.
-              if (expected === 'ERR_COMPRESS') expect(err.errno, where).toBe(-18);
-              continue;
-            }
-            const chunk = compress(data, cp);
-            expectHeaderMatches(chunk, codec, filter, typesize, size);
-            const back = decompress(chunk);
-            expect(back.length, where).toBe(size);
-            expect(sameBytes(back, data), where).toBe(true);
+        for (const cell of cellsOf(codec, filter)) {
+          if (cell.expected !== 'exact') {
+            expectCellError(cell, catchBlosc2Error(() => compress(cell.data, cell.cparams)));
+            continue;
           }
+          const chunk = compress(cell.data, cell.cparams);
+          expectHeaderMatches(chunk, codec, filter, cell.typesize, cell.size);
+          expectCellBack(cell, decompress(chunk));
         }
       });
     }

@@ -142,6 +142,17 @@ describe('hand-altered frames', () => {
     return { message, frame: message.subarray(start) };
   }
 
+  /** Copies of `message` with its first `text` overwritten (latin1, in place). */
+  function patcher(message: Buffer, text: string): (replacement: string) => Buffer {
+    const at = message.indexOf(Buffer.from(text, 'latin1'));
+    expect(at).toBeGreaterThan(0);
+    return (replacement) => {
+      const bad = Buffer.from(message);
+      bad.write(replacement, at, 'latin1');
+      return bad;
+    };
+  }
+
   it('garbage in a frame record is ERR_CORRUPT', () => {
     for (const n of [0, 1, 10, 63, 64, 200]) {
       const junk = makeTyped(Uint8Array, n, n + 3);
@@ -176,14 +187,7 @@ describe('hand-altered frames', () => {
   });
 
   it('a dtype that disagrees with the frame typesize is ERR_CORRUPT; one this runtime cannot hold is ERR_UNSUPPORTED', () => {
-    const { message } = frameOf(new NDArray(new Float64Array(64).fill(1.25), [8, 8]));
-    const at = message.indexOf(Buffer.from('<f8', 'latin1'));
-    expect(at).toBeGreaterThan(0);
-    const patched = (dtype: string) => {
-      const bad = Buffer.from(message);
-      bad.write(dtype, at, 'latin1');
-      return bad;
-    };
+    const patched = patcher(frameOf(new NDArray(new Float64Array(64).fill(1.25), [8, 8])).message, '<f8');
     expectCode(() => packer.unpack(patched('<f4')), 'ERR_CORRUPT');
     expectCode(() => packer.unpack(patched('<i2')), 'ERR_CORRUPT');
     expectCode(() => packer.unpack(patched('>f8')), 'ERR_UNSUPPORTED');
@@ -193,14 +197,7 @@ describe('hand-altered frames', () => {
   });
 
   it('a "js" kind that disagrees with the typesize is ERR_CORRUPT; an unknown class ERR_UNSUPPORTED', () => {
-    const { message } = frameOf(makeTyped(Float64Array, 64, 5));
-    const at = message.indexOf(Buffer.from('Float64Array', 'latin1'));
-    expect(at).toBeGreaterThan(0);
-    const patched = (kind: string) => {
-      const bad = Buffer.from(message);
-      bad.write(kind, at, 'latin1');
-      return bad;
-    };
+    const patched = patcher(frameOf(makeTyped(Float64Array, 64, 5)).message, 'Float64Array');
     expectCode(() => packer.unpack(patched('Float32Array')), 'ERR_CORRUPT');
     expectCode(() => packer.unpack(patched('Uint16Array ')), 'ERR_UNSUPPORTED');
     expectCode(() => packer.unpack(patched('Object______')), 'ERR_UNSUPPORTED');
