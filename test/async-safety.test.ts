@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { Packer } from '../src/pack';
+import { Packer } from '../src/index';
 import { CHILDREN, lastJsonLine, runNodeAsync } from './support/child';
 import { expectCode, expectRejection } from './support/errors';
 

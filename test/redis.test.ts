@@ -13,8 +13,7 @@ import Keyv from 'keyv';
 // keyv runs without its own serialization when serialize/deserialize are undefined; its
 // types do not say so under exactOptionalPropertyTypes, hence `undefined as never` below.
 import { RESP_TYPES, createClient } from 'redis';
-import { NDArray } from '../src/ndarray';
-import { KeyvBufferStore, createSerializer, type BufferBackend } from '../src/serializer';
+import { type BufferBackend, createSerializer, KeyvBufferStore, NDArray } from '../src/index';
 import { diff } from './support/compare';
 
 function findRedisServer(): string | undefined {

@@ -3,9 +3,7 @@ import Keyv from 'keyv';
 // keyv runs without its own serialization when serialize/deserialize are undefined; its
 // types do not say so under exactOptionalPropertyTypes, hence `undefined as never` below.
 import { LRUCache } from 'lru-cache';
-import { NDArray } from '../src/ndarray';
-import { Packer } from '../src/pack';
-import { KeyvBufferStore, createSerializer, keyvSerializer, serializer } from '../src/serializer';
+import { createSerializer, KeyvBufferStore, keyvSerializer, NDArray, Packer, serializer } from '../src/index';
 import { diff } from './support/compare';
 import { expectCode } from './support/errors';
 

@@ -3,7 +3,7 @@
  * code, and check the one message shape of bad arguments (src/errors.ts).
  */
 import { expect } from 'vitest';
-import { Blosc2Error, type Blosc2ErrorCode } from '../../src/errors';
+import { Blosc2Error, type Blosc2ErrorCode } from '../../src/index';
 
 /** Runs `fn`, expecting a Blosc2Error; returns it for further checks. */
 export function catchBlosc2Error(fn: () => unknown): Blosc2Error {

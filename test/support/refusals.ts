@@ -11,8 +11,7 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { Blosc2Error, Blosc2ErrorCode } from '../../src/errors';
-import type { Filter } from '../../src/params';
+import type { Blosc2Error, Blosc2ErrorCode, Filter } from '../../src/index';
 
 /** Every filter name, in C-Blosc2's order. */
 export const FILTER_NAMES: readonly Filter[] = ['nofilter', 'shuffle', 'bitshuffle', 'delta', 'truncPrec', 'bytedelta'];
