@@ -7,7 +7,6 @@
 #include <napi.h>
 
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <utility>
 
@@ -316,10 +315,7 @@ Napi::Value IsDetached(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  static std::once_flag once;
-  std::call_once(once, [] { blosc2_init(); });
-  InitInstance(env);
-  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  InitInstance(env, exports);
   exports.Set("isDetached", Napi::Function::New(env, IsDetached));
   exports.Set("compress", Napi::Function::New(env, Compress));
   exports.Set("compressAsync", Napi::Function::New(env, CompressAsync));
