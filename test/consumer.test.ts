@@ -1,5 +1,7 @@
-// The package as a user gets it: `npm pack` (once per run; its prepack step
-// finds the prebuilt addon up to date, since `npm test` built it first), then
+// The package as a user gets it: `npm pack` (once per run, in a staged copy of
+// the package so that its prepare step rebuilds a dist/ of its own, not the one
+// test/dist.test.ts is loading; its prepack step finds the prebuilt addon up to
+// date, since `npm test` built it first), then
 // installed from the tarball into an empty project with --ignore-scripts and a
 // PATH holding node and npm alone (no compiler, no cmake): `require` and
 // `import` work on the prebuilt addon; the install script, when it does run,
@@ -11,8 +13,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHILDREN, REPO_ROOT as ROOT } from './support/child';
 
-const ROOT = path.join(__dirname, '..');
 const PREBUILT = path.join('prebuilds', 'linux-x64', 'blosc2.node');
 const ON_LINUX_X64 = process.platform === 'linux' && process.arch === 'x64';
 
@@ -65,6 +67,27 @@ function which(name: string): string {
   throw new Error(`${name} is not on PATH`);
 }
 
+/**
+ * A copy of what `npm pack` reads (package.json "files" but dist/, which its
+ * prepare step builds, plus that step's scripts and tsconfigs), beside the
+ * repository's node_modules/ and deps/build/ (where the prebuilt's stamp is).
+ */
+function stagePackage(stage: string): string {
+  const { files } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+  const copy = [
+    ...files.filter((f) => !f.startsWith('!') && f !== 'dist'),
+    'package.json',
+    'README.md',
+    'scripts',
+    'tsconfig.json',
+    'tsconfig.build.json',
+  ];
+  for (const f of copy) fs.cpSync(path.join(ROOT, f), path.join(stage, f), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(stage, 'node_modules'));
+  fs.symlinkSync(path.join(ROOT, 'deps', 'build'), path.join(stage, 'deps', 'build'));
+  return stage;
+}
+
 describe.runIf(ON_LINUX_X64)('the packed package, installed the way a user installs it', () => {
   let work = '';
   let packed: { filename: string; size: number; unpackedSize: number; files: { path: string }[] };
@@ -74,7 +97,10 @@ describe.runIf(ON_LINUX_X64)('the packed package, installed the way a user insta
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'blosc2-consumer-'));
-    const pack = run('npm', ['pack', '--json', '--pack-destination', work], ROOT, process.env);
+    // The prebuilt addon, built here if `npm test` has not (a no-op when its inputs are unchanged).
+    const prebuilt = run(process.execPath, [path.join(ROOT, 'scripts', 'build-prebuilt.js')], ROOT, process.env);
+    if (prebuilt.status !== 0) throw new Error(`scripts/build-prebuilt.js failed:\n${prebuilt.stderr}`);
+    const pack = run('npm', ['pack', '--json', '--pack-destination', work], stagePackage(path.join(work, 'stage')), process.env);
     if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
     packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0]!;
     bin = binDir(path.join(work, 'bin'), { node: process.execPath, npm: which('npm') });
@@ -88,8 +114,7 @@ describe.runIf(ON_LINUX_X64)('the packed package, installed the way a user insta
       project,
       bareEnv(bin),
     );
-    for (const f of ['consumer-check.cjs', 'consumer-check.mjs'])
-      fs.copyFileSync(path.join(__dirname, 'fixtures', f), path.join(project, f));
+    for (const f of ['consumer-check.cjs', 'consumer-check.mjs']) fs.copyFileSync(path.join(CHILDREN, f), path.join(project, f));
   }, 600_000);
 
   afterAll(() => {

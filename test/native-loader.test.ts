@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addonCandidates, loadNative } from '../src/backend/native';
-import { catchBlosc2Error } from './fixtures/core-data';
+import { catchBlosc2Error } from './support/errors';
 
 const ROOT = path.join(__dirname, '..');
 const LOCAL_ADDON = path.join(ROOT, 'build', 'Release', 'blosc2.node');

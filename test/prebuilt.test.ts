@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { backend as local } from '../src/backend';
 import { loadNative } from '../src/backend/native';
 import type { Backend, CoreCParams } from '../src/backend/types';
-import { sampleBytes, sameBytes } from './fixtures/core-data';
+import { sameBytes } from './support/compare';
+import { sampleBytes } from './support/data';
 
 const PREBUILT = path.join(__dirname, '..', 'prebuilds', 'linux-x64', 'blosc2.node');
 /** What a glibc 2.28 system (RHEL 8, Debian 10, Ubuntu 20.04 has 2.31) has: Node 20's own floor. */
