@@ -3,7 +3,7 @@
  * one-byte codes of the compact record (FORMAT.md, "Raw record").
  * @packageDocumentation
  */
-import { Blosc2Error } from './errors';
+import { Blosc2Error, quoteName } from './errors';
 
 /** Every TypedArray class of the runtime. */
 export type TypedArray =
@@ -107,7 +107,7 @@ export function ctorForDtype(dtype: string): TypedArrayConstructor {
     if (ctor && (m[2] !== 'b' || size === 1)) return ctor;
   }
   throw new Blosc2Error(
-    `the NumPy dtype '${dtype}' has no JS array type here (little-endian bool, int, uint and float only)`,
+    `the NumPy dtype ${quoteName(dtype)} has no JS array type here (little-endian bool, int, uint and float only)`,
     'ERR_UNSUPPORTED',
   );
 }

@@ -36,7 +36,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
       size *= d;
     }
     if (size !== data.length) {
-      throw invalidArg('shape', `dimensions whose product is data.length (${data.length})`, `[${s.join(', ')}]`);
+      throw invalidArg('shape', `dimensions whose product is data.length (${data.length})`, s);
     }
     let dt = entry.dtype;
     if (dtype !== undefined) {

@@ -5,14 +5,16 @@
  */
 import { Packr, type Options as MsgpackrOptions } from 'msgpackr';
 import { randomBytes } from 'node:crypto';
-import { Blosc2Error, invalidArg, withCallerStack } from './errors';
+import { invalidArg, withCallerStack } from './errors';
+import { readFailure } from './msgpack/failures';
 import { configure, install } from './msgpack/registration';
 import { type DecodeState, swapDecodeState } from './records/decode-state';
 import { describe } from './records/describe';
 import { encodeFrameAsync, packSingle, packSingleAsync } from './records/frame';
 import { spliceOutOfBand } from './records/out-of-band';
 import type { OutOfBandSink, PackConfig } from './records/types';
-import { type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
+import { CPARAM_KEYS, type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
+import { checkKnownKeys } from './names';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
 
 /** Default of {@link PackOptions.threshold}: arrays under 8 KiB are stored raw. */
@@ -83,15 +85,10 @@ export interface OutOfBand {
 }
 
 const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
-const UNPACK_KEYS = new Set(['maxOutputBytes', 'zeroCopy', 'nthreads']);
+const UNPACK_KEYS = ['maxOutputBytes', 'zeroCopy', 'nthreads'];
 
-/** msgpackr's own errors (a message it cannot parse) as a Blosc2Error. */
-function asCorrupt(err: unknown): Blosc2Error {
-  if (err instanceof Blosc2Error) return err;
-  const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
-  (e as Error & { cause?: unknown }).cause = err;
-  return e;
-}
+/** Every key of {@link PackOptions}, for the wrappers that take Packer options beside their own. @internal */
+export const PACK_OPTION_KEYS: readonly string[] = [...CPARAM_KEYS, ...OWN_KEYS];
 
 /** The `threshold` option, checked. @internal */
 export function resolveThreshold(o: Record<string, unknown>): number {
@@ -163,8 +160,7 @@ export class Packer {
       return s;
     }
     const o = checkObject('options', options) ?? {};
-    for (const key of Object.keys(o))
-      if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
+    checkKnownKeys('options', o, UNPACK_KEYS);
     const max =
       o['maxOutputBytes'] === undefined
         ? this.#maxOutputBytes
@@ -185,7 +181,7 @@ export class Packer {
     try {
       return this.#packr.unpack(u8);
     } catch (err) {
-      throw asCorrupt(err);
+      throw readFailure(err, u8);
     } finally {
       swapDecodeState(prev);
     }

@@ -17,7 +17,7 @@
  *   strings, for the stores that take only strings (a third larger on the wire).
  * @packageDocumentation
  */
-import { Blosc2Error, invalidArg } from './errors';
+import { Blosc2Error, invalidArg, invalidInput } from './errors';
 import type { Packer, PackOptions } from './packer';
 import { packerFromOptions } from './packer-options';
 import type { BinaryLike } from './views';
@@ -192,7 +192,7 @@ export class KeyvBufferStore {
     const bytes = await this.#backend.get(key);
     if (bytes === null || bytes === undefined) return undefined;
     if (!(bytes instanceof Uint8Array)) {
-      throw invalidArg(`the backend's value for '${key}'`, 'a Buffer or Uint8Array (configure the backend to return bytes)', bytes);
+      throw invalidInput(`the backend's value for '${key}'`, 'a Buffer or Uint8Array (configure the backend to return bytes)', bytes);
     }
     return checkEntry(this.#serializer.deserialize(bytes));
   }
@@ -200,7 +200,11 @@ export class KeyvBufferStore {
   /** keyv's set: packs the entry and stores it. */
   async set(key: string, entry: unknown, ttl?: number): Promise<boolean> {
     if (typeof entry === 'string') {
-      throw invalidArg('entry', "keyv's { value, expires } object (create Keyv with serialize: undefined, deserialize: undefined)", entry);
+      throw invalidInput(
+        'entry',
+        "keyv's { value, expires } object (create Keyv with serialize: undefined, deserialize: undefined)",
+        entry,
+      );
     }
     const bytes = this.#serializer.serialize(entry);
     if (typeof ttl === 'number' && ttl > 0) await this.#backend.set(key, bytes, { ttl });

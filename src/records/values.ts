@@ -4,7 +4,7 @@
  * @internal
  * @packageDocumentation
  */
-import { Blosc2Error } from '../errors';
+import { Blosc2Error, quoteName } from '../errors';
 import { type DTypeEntry, ctorForDtype } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { Kind } from './types';
@@ -45,7 +45,7 @@ export function build(h: RecordHeader, ab: ArrayBufferLike, offset: number, byte
       return ab;
     case Kind.NDArray: {
       const ctor = ctorForDtype(h.dtype as string);
-      if (ctor.BYTES_PER_ELEMENT !== h.entry.itemsize) throw corrupt(`dtype '${h.dtype}' does not fit the data's items`);
+      if (ctor.BYTES_PER_ELEMENT !== h.entry.itemsize) throw corrupt(`dtype ${quoteName(h.dtype as string)} does not fit the data's items`);
       const data = new h.entry.ctor(ab, offset, byteLength / h.entry.itemsize);
       try {
         return new NDArray(data, h.shape as number[], h.dtype as string);
