@@ -19,6 +19,16 @@ export type TypedArray =
   | BigInt64Array
   | BigUint64Array;
 
+/** The byte-order marks of the dtype strings read: little-endian, not applicable, native (always little-endian here). */
+type ByteOrder = '' | '<' | '|' | '=';
+
+/**
+ * A NumPy dtype string that maps to a JS array type: bool, int, uint and
+ * float, little-endian or native ('>' is refused, see {@link ctorForDtype}).
+ * NumPy's canonical spellings are '|b1', '|i1', '|u1', '<i2' … '<f8'.
+ */
+export type DType = `${ByteOrder}${'b1' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f2' | 'f4' | 'f8'}`;
+
 /** A TypedArray constructor. */
 export type TypedArrayConstructor = {
   new (length: number): TypedArray;
@@ -34,13 +44,13 @@ export interface DTypeEntry {
   /** The JS class. */
   readonly ctor: TypedArrayConstructor;
   /** Its NumPy dtype string (little-endian). */
-  readonly dtype: string;
+  readonly dtype: DType;
   readonly itemsize: number;
 }
 
 const float16 = (globalThis as { Float16Array?: TypedArrayConstructor }).Float16Array;
 
-const rows: Array<[number, TypedArrayConstructor | undefined, string]> = [
+const rows: Array<[number, TypedArrayConstructor | undefined, DType]> = [
   [1, Int8Array, '|i1'],
   [2, Uint8Array, '|u1'],
   [3, Uint8ClampedArray, '|u1'],

@@ -190,12 +190,13 @@ export class Packer {
   /**
    * Rebuilds the value packed by {@link Packer.pack} (or by python-blosc2's
    * msgpack helpers). Arrays are decompressed once, straight into their memory.
+   * `T` only types the result (as msgpackr's `unpack`); nothing checks it.
    * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_UNSUPPORTED`
    */
-  unpack(bytes: BinaryLike, options?: UnpackOptions): unknown {
+  unpack<T = unknown>(bytes: BinaryLike, options?: UnpackOptions): T {
     // The common call (small messages in a loop) goes straight to msgpackr.
-    if (options === undefined && bytes instanceof Uint8Array) return this.#run(bytes, this.#state(undefined));
-    return this.#unpack(bytes, this.#state(options));
+    if (options === undefined && bytes instanceof Uint8Array) return this.#run(bytes, this.#state(undefined)) as T;
+    return this.#unpack(bytes, this.#state(options)) as T;
   }
 
   /**
@@ -214,9 +215,9 @@ export class Packer {
   }
 
   /** Rebuilds a value from {@link Packer.packOutOfBand}'s message and buffers. */
-  unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): unknown {
+  unpackOutOfBand<T = unknown>(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): T {
     if (!Array.isArray(buffers)) throw invalidArg('buffers', 'an array of Uint8Arrays', buffers);
-    return this.#unpack(message, this.#state(options, { buffers }));
+    return this.#unpack(message, this.#state(options, { buffers })) as T;
   }
 
   /**
@@ -265,7 +266,7 @@ export class Packer {
    * {@link Packer.unpack} with every compressed array decoded on the libuv
    * thread pool, concurrently. `bytes` must stay untouched until it settles.
    */
-  async unpackAsync(bytes: BinaryLike, options?: UnpackOptions): Promise<unknown> {
+  async unpackAsync<T = unknown>(bytes: BinaryLike, options?: UnpackOptions): Promise<T> {
     const caller = new Error();
     const view = asView(bytes, 'bytes');
     checkStableForAsync(view, 'bytes');
@@ -284,7 +285,7 @@ export class Packer {
     } catch (err) {
       throw withCallerStack(err, caller);
     }
-    return value;
+    return value as T;
   }
 
   /** The msgpackr instance behind this Packer (configured with the extension). */

@@ -34,7 +34,6 @@
  * @packageDocumentation
  */
 import * as workerThreads from 'node:worker_threads';
-import type { TransferListItem } from 'node:worker_threads';
 import { Blosc2Error, invalidArg, invalidInput } from './errors';
 import { checkName } from './names';
 import { Packer, type PackOptions, type UnpackOptions } from './packer';
@@ -64,9 +63,12 @@ export interface ValueMessage {
   buffers: Uint8Array[];
 }
 
-/** Something with `postMessage(value, transferList)`: a Worker, a MessagePort, `parentPort`. */
+/**
+ * Something with `postMessage(value, transferList)`: a Worker, a MessagePort, `parentPort`.
+ * (The list holds only ArrayBuffers; @types/node names its element type differently across releases.)
+ */
 export interface PostTarget {
-  postMessage(value: unknown, transferList?: readonly TransferListItem[]): void;
+  postMessage(value: unknown, transferList?: readonly ArrayBuffer[]): void;
 }
 
 const MODES: readonly TransferMode[] = ['transfer', 'compress'];
@@ -153,7 +155,7 @@ let receivePacker: Packer | undefined;
  * @param data - the `data` of the 'message' event
  * @throws {@link Blosc2Error} `ERR_INVALID_ARG` if `data` is not such a message; `ERR_CORRUPT`, `ERR_MAX_OUTPUT`
  */
-export function receiveValue(data: unknown, options?: UnpackOptions & { packer?: Packer }): unknown {
+export function receiveValue<T = unknown>(data: unknown, options?: UnpackOptions & { packer?: Packer }): T {
   if (!isValueMessage(data)) throw invalidInput('data', 'a message posted by postValue', data);
   const { message, buffers } = data;
   if (!(message instanceof Uint8Array) || !Array.isArray(buffers) || !buffers.every((b) => b instanceof Uint8Array)) {
@@ -166,5 +168,5 @@ export function receiveValue(data: unknown, options?: UnpackOptions & { packer?:
   const given = o['packer'];
   if (given !== undefined && !(given instanceof Packer)) throw invalidArg('options.packer', 'a Packer', given);
   const packer = given ?? (receivePacker ??= new Packer());
-  return packer.unpackOutOfBand(message, buffers, unpackOptions);
+  return packer.unpackOutOfBand<T>(message, buffers, unpackOptions);
 }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { Blosc2Error, quoteName } from '../errors';
-import { type DTypeEntry, ctorForDtype } from '../dtypes';
+import { type DType, type DTypeEntry, ctorForDtype } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { Kind } from './types';
 
@@ -48,7 +48,8 @@ export function build(h: RecordHeader, ab: ArrayBufferLike, offset: number, byte
       if (ctor.BYTES_PER_ELEMENT !== h.entry.itemsize) throw corrupt(`dtype ${quoteName(h.dtype as string)} does not fit the data's items`);
       const data = new h.entry.ctor(ab, offset, byteLength / h.entry.itemsize);
       try {
-        return new NDArray(data, h.shape as number[], h.dtype as string);
+        // ctorForDtype above accepted the string: it is a DType.
+        return new NDArray(data, h.shape as number[], h.dtype as DType);
       } catch (err) {
         throw corrupt(`an NDArray record is inconsistent: ${(err as Error).message}`);
       }
