@@ -65,10 +65,11 @@ export interface ValueMessage {
 
 /**
  * Something with `postMessage(value, transferList)`: a Worker, a MessagePort, `parentPort`.
- * (The list holds only ArrayBuffers; @types/node names its element type differently across releases.)
+ * The list is always given and holds only ArrayBuffers: written so, Worker and MessagePort fit it
+ * under every @types/node release (their element type and overloads differ between releases).
  */
 export interface PostTarget {
-  postMessage(value: unknown, transferList?: readonly ArrayBuffer[]): void;
+  postMessage(value: unknown, transferList: ArrayBuffer[]): void;
 }
 
 const MODES: readonly TransferMode[] = ['transfer', 'compress'];
