@@ -28,12 +28,12 @@ export function pack(value: unknown, options?: PackOptions): Buffer {
   return packerFor(options).pack(value);
 }
 
-/**
- * Unpacks a message from {@link pack} (or python-blosc2's msgpack helpers).
- * `T` only types the result, as msgpackr's `unpack` does: nothing checks that the message holds a `T`.
- */
-export function unpack<T = unknown>(bytes: BinaryLike, options?: PackOptions): T {
-  return packerFor(options).unpack<T>(bytes);
+/** Unpacks a message from {@link pack} (or python-blosc2's msgpack helpers). */
+export function unpack(bytes: BinaryLike, options?: PackOptions): unknown;
+/** `unpack<T>(bytes)`: the result typed as `T`, as msgpackr's generics do; nothing checks that the message holds a `T`. */
+export function unpack<T>(bytes: BinaryLike, options?: PackOptions): T;
+export function unpack(bytes: BinaryLike, options?: PackOptions): unknown {
+  return packerFor(options).unpack(bytes);
 }
 
 /** {@link Packer.packAsync} with the given options. */
@@ -42,8 +42,11 @@ export function packAsync(value: unknown, options?: PackOptions): Promise<Buffer
 }
 
 /** {@link Packer.unpackAsync} with the given options. */
-export function unpackAsync<T = unknown>(bytes: BinaryLike, options?: PackOptions): Promise<T> {
-  return packerFor(options).unpackAsync<T>(bytes);
+export function unpackAsync(bytes: BinaryLike, options?: PackOptions): Promise<unknown>;
+/** The result typed as `T` (unchecked). */
+export function unpackAsync<T>(bytes: BinaryLike, options?: PackOptions): Promise<T>;
+export function unpackAsync(bytes: BinaryLike, options?: PackOptions): Promise<unknown> {
+  return packerFor(options).unpackAsync(bytes);
 }
 
 /** {@link Packer.packOutOfBand} with the given options. */
@@ -52,8 +55,11 @@ export function packOutOfBand(value: unknown, options?: PackOptions): OutOfBand 
 }
 
 /** {@link Packer.unpackOutOfBand} with the given options. */
-export function unpackOutOfBand<T = unknown>(message: BinaryLike, buffers: readonly Uint8Array[], options?: PackOptions): T {
-  return packerFor(options).unpackOutOfBand<T>(message, buffers);
+export function unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: PackOptions): unknown;
+/** The result typed as `T` (unchecked). */
+export function unpackOutOfBand<T>(message: BinaryLike, buffers: readonly Uint8Array[], options?: PackOptions): T;
+export function unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: PackOptions): unknown {
+  return packerFor(options).unpackOutOfBand(message, buffers);
 }
 
 /** A msgpackr Packr or Unpackr, of any copy or version of msgpackr (1.8 and later). */

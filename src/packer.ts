@@ -190,13 +190,15 @@ export class Packer {
   /**
    * Rebuilds the value packed by {@link Packer.pack} (or by python-blosc2's
    * msgpack helpers). Arrays are decompressed once, straight into their memory.
-   * `T` only types the result (as msgpackr's `unpack`); nothing checks it.
    * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_UNSUPPORTED`
    */
-  unpack<T = unknown>(bytes: BinaryLike, options?: UnpackOptions): T {
+  unpack(bytes: BinaryLike, options?: UnpackOptions): unknown;
+  /** `unpack<T>(bytes)`: the result typed as `T`, as msgpackr's generics do; nothing checks that the message holds a `T`. */
+  unpack<T>(bytes: BinaryLike, options?: UnpackOptions): T;
+  unpack(bytes: BinaryLike, options?: UnpackOptions): unknown {
     // The common call (small messages in a loop) goes straight to msgpackr.
-    if (options === undefined && bytes instanceof Uint8Array) return this.#run(bytes, this.#state(undefined)) as T;
-    return this.#unpack(bytes, this.#state(options)) as T;
+    if (options === undefined && bytes instanceof Uint8Array) return this.#run(bytes, this.#state(undefined));
+    return this.#unpack(bytes, this.#state(options));
   }
 
   /**
@@ -215,9 +217,12 @@ export class Packer {
   }
 
   /** Rebuilds a value from {@link Packer.packOutOfBand}'s message and buffers. */
-  unpackOutOfBand<T = unknown>(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): T {
+  unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): unknown;
+  /** The result typed as `T` (unchecked). */
+  unpackOutOfBand<T>(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): T;
+  unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): unknown {
     if (!Array.isArray(buffers)) throw invalidArg('buffers', 'an array of Uint8Arrays', buffers);
-    return this.#unpack(message, this.#state(options, { buffers })) as T;
+    return this.#unpack(message, this.#state(options, { buffers }));
   }
 
   /**
@@ -266,7 +271,10 @@ export class Packer {
    * {@link Packer.unpack} with every compressed array decoded on the libuv
    * thread pool, concurrently. `bytes` must stay untouched until it settles.
    */
-  async unpackAsync<T = unknown>(bytes: BinaryLike, options?: UnpackOptions): Promise<T> {
+  unpackAsync(bytes: BinaryLike, options?: UnpackOptions): Promise<unknown>;
+  /** The result typed as `T` (unchecked). */
+  unpackAsync<T>(bytes: BinaryLike, options?: UnpackOptions): Promise<T>;
+  async unpackAsync(bytes: BinaryLike, options?: UnpackOptions): Promise<unknown> {
     const caller = new Error();
     const view = asView(bytes, 'bytes');
     checkStableForAsync(view, 'bytes');
@@ -285,7 +293,7 @@ export class Packer {
     } catch (err) {
       throw withCallerStack(err, caller);
     }
-    return value as T;
+    return value;
   }
 
   /** The msgpackr instance behind this Packer (configured with the extension). */

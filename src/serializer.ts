@@ -33,7 +33,9 @@ export interface CacheSerializer {
   /** Packs a value into a Buffer that owns exactly its bytes (`buffer.byteLength === byteLength` for messages over 4 KiB). */
   serialize(value: unknown): Buffer;
   /** Rebuilds the value from {@link CacheSerializer.serialize}'s bytes (any Buffer, Uint8Array or ArrayBuffer holding them). */
-  deserialize<T = unknown>(bytes: BinaryLike): T;
+  deserialize(bytes: BinaryLike): unknown;
+  /** The value typed as `T` (unchecked). */
+  deserialize<T>(bytes: BinaryLike): T;
   /** lru-cache's `sizeCalculation` for stored packed Buffers: their byteLength (at least 1, as lru-cache requires). */
   sizeCalculation(bytes: Uint8Array): number;
   /** The Packer behind it. */
@@ -68,7 +70,7 @@ export function createSerializer(options?: SerializerOptions): CacheSerializer {
   const { packer } = packerFromOptions(options, NO_KEYS);
   return Object.freeze({
     serialize: (value: unknown): Buffer => owned(packer.pack(value)),
-    deserialize: <T = unknown>(bytes: BinaryLike): T => packer.unpack<T>(bytes),
+    deserialize: <T>(bytes: BinaryLike): T => packer.unpack<T>(bytes),
     sizeCalculation: (bytes: Uint8Array): number => Math.max(1, bytes.byteLength),
     packer,
   });
@@ -79,7 +81,7 @@ let defaultSerializer: CacheSerializer | undefined;
 /** A serializer with the default options (made on first use). */
 export const serializer: CacheSerializer = Object.freeze({
   serialize: (value: unknown): Buffer => (defaultSerializer ??= createSerializer()).serialize(value),
-  deserialize: <T = unknown>(bytes: BinaryLike): T => (defaultSerializer ??= createSerializer()).deserialize<T>(bytes),
+  deserialize: <T>(bytes: BinaryLike): T => (defaultSerializer ??= createSerializer()).deserialize<T>(bytes),
   sizeCalculation: (bytes: Uint8Array): number => Math.max(1, bytes.byteLength),
   get packer(): Packer {
     return (defaultSerializer ??= createSerializer()).packer;

@@ -156,7 +156,10 @@ let receivePacker: Packer | undefined;
  * @param data - the `data` of the 'message' event
  * @throws {@link Blosc2Error} `ERR_INVALID_ARG` if `data` is not such a message; `ERR_CORRUPT`, `ERR_MAX_OUTPUT`
  */
-export function receiveValue<T = unknown>(data: unknown, options?: UnpackOptions & { packer?: Packer }): T {
+export function receiveValue(data: unknown, options?: UnpackOptions & { packer?: Packer }): unknown;
+/** The value typed as `T` (unchecked). */
+export function receiveValue<T>(data: unknown, options?: UnpackOptions & { packer?: Packer }): T;
+export function receiveValue(data: unknown, options?: UnpackOptions & { packer?: Packer }): unknown {
   if (!isValueMessage(data)) throw invalidInput('data', 'a message posted by postValue', data);
   const { message, buffers } = data;
   if (!(message instanceof Uint8Array) || !Array.isArray(buffers) || !buffers.every((b) => b instanceof Uint8Array)) {
@@ -169,5 +172,5 @@ export function receiveValue<T = unknown>(data: unknown, options?: UnpackOptions
   const given = o['packer'];
   if (given !== undefined && !(given instanceof Packer)) throw invalidArg('options.packer', 'a Packer', given);
   const packer = given ?? (receivePacker ??= new Packer());
-  return packer.unpackOutOfBand<T>(message, buffers, unpackOptions);
+  return packer.unpackOutOfBand(message, buffers, unpackOptions);
 }

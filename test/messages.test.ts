@@ -27,7 +27,8 @@ import {
   useBlosc2,
 } from '../src/index';
 import { closestName } from '../src/names';
-import { catchBlosc2Error, rejectionOf, sampleBytes } from './fixtures/core-data';
+import { sampleBytes } from './support/data';
+import { catchBlosc2Error, rejectionOf } from './support/errors';
 
 /** Calls the API with a deliberately wrong argument. */
 const loose = <T>(value: unknown): T => value as T;

@@ -7,7 +7,7 @@
  * "Expected a msgpackr Packr for packr but received an instance of Packr"),
  * its CommonJS build, a second copy of the same version at another path (npm
  * link, a nested install), and msgpackr 1.x (another version; npm alias
- * msgpackr-v1). The child reports what test/fixtures/msgpackr-instance-check.cjs
+ * msgpackr-v1). The child reports what test/children/msgpackr-instance-check.cjs
  * found; here each finding is asserted.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const FIXTURES = path.join(__dirname, 'fixtures');
+const CHILDREN = path.join(__dirname, 'children');
 const ROOT = path.join(__dirname, '..');
 
 interface Report {
@@ -37,7 +37,7 @@ interface Report {
 function run(child: 'cjs' | 'mjs', spec: string, explicit = false): Report {
   const r = spawnSync(
     process.execPath,
-    [path.join(FIXTURES, `msgpackr-instance-child.${child}`), spec, ...(explicit ? ['explicit'] : [])],
+    [path.join(CHILDREN, `msgpackr-instance-child.${child}`), spec, ...(explicit ? ['explicit'] : [])],
     {
       cwd: ROOT,
       encoding: 'utf8',

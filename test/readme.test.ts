@@ -1,12 +1,12 @@
 /**
  * The README's code runs (issue 14): every fenced JavaScript and TypeScript
- * block of README.md is extracted (test/fixtures/readme-blocks.ts says how
+ * block of README.md is extracted (test/support/readme-blocks.ts says how
  * blocks are read and marked) and run with Node in a project of its own,
  * where 'blosc2' is this package as users load it (package.json's exports,
  * dist/) and the other packages a block imports are ours; Redis examples get
  * a real redis-server (REDIS_URL). TypeScript blocks, and blocks marked
  * `<!-- readme-test: typecheck (why) -->`, are typechecked as a user project
- * would (test/fixtures/typecheck.ts). Blocks added to the README later are
+ * would (test/support/typecheck.ts). Blocks added to the README later are
  * picked up without any change here.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,9 +15,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BlockFile, type CodeBlock, codeBlocks, isEsm } from './fixtures/readme-blocks';
-import { type RedisServer, startRedis } from './fixtures/redis-server';
-import { typecheckProject } from './fixtures/typecheck';
+import { type BlockFile, type CodeBlock, codeBlocks, isEsm } from './support/readme-blocks';
+import { type RedisServer, startRedis } from './support/redis-server';
+import { typecheckProject } from './support/typecheck';
 
 const ROOT = path.join(__dirname, '..');
 const TYPES_NODE = path.join(ROOT, 'node_modules', '@types', 'node');
@@ -115,7 +115,7 @@ describe('README.md code blocks', () => {
   }
 });
 
-describe('how README blocks are read (test/fixtures/readme-blocks.ts)', () => {
+describe('how README blocks are read (test/support/readme-blocks.ts)', () => {
   const markdown = [
     'Text.',
     '```js',

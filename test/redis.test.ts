@@ -1,16 +1,15 @@
 /**
  * Packed values in a real Redis server through node-redis, as Buffers.
- * The test starts its own redis-server (test/fixtures/redis-server.ts).
+ * The test starts its own redis-server (test/support/redis-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Keyv from 'keyv';
 // keyv runs without its own serialization when serialize/deserialize are undefined; its
 // types do not say so under exactOptionalPropertyTypes, hence `undefined as never` below.
 import { RESP_TYPES, createClient } from 'redis';
-import { NDArray } from '../src/ndarray';
-import { KeyvBufferStore, createSerializer, type BufferBackend } from '../src/serializer';
-import { sameValue } from './fixtures/transport-values';
-import { type RedisServer, startRedis } from './fixtures/redis-server';
+import { type BufferBackend, createSerializer, KeyvBufferStore, NDArray } from '../src/index';
+import { diff } from './support/compare';
+import { type RedisServer, startRedis } from './support/redis-server';
 
 let server: RedisServer | undefined;
 let port = 0;
@@ -40,7 +39,11 @@ function bigValue(seed: number): Record<string, unknown> {
     f,
     counts,
     raw: Buffer.alloc(300_000, seed),
-    image: new NDArray(new Uint16Array(512 * 512).map((_, i) => (i * seed) & 0xffff), [512, 512], '<u2'),
+    image: new NDArray(
+      new Uint16Array(512 * 512).map((_, i) => (i * seed) & 0xffff),
+      [512, 512],
+      '<u2',
+    ),
     meta: { unit: 'mV', tags: ['x', 'y'], nan: NaN },
   };
 }
@@ -57,7 +60,7 @@ describe('Redis (node-redis) with packed Buffer values', () => {
       const back = await binary.get(`blosc2:test:${seed}`);
       expect(Buffer.isBuffer(back)).toBe(true);
       expect((back as Buffer).equals(bytes)).toBe(true);
-      expect(sameValue(v, s.deserialize(back as Buffer))).toBeUndefined();
+      expect(diff(s.deserialize(back as Buffer), v)).toBe('');
     }
     expect(await binary.get('blosc2:test:absent')).toBeNull();
   });
@@ -73,7 +76,11 @@ describe('Redis (node-redis) with packed Buffer values', () => {
         for await (const keys of binary.scanIterator({ MATCH: 'keyv:*', COUNT: 100 })) if (keys.length > 0) await binary.del(keys);
       },
     };
-    const keyv = new Keyv({ store: new KeyvBufferStore(backend, { codec: 'lz4' }), serialize: undefined as never, deserialize: undefined as never });
+    const keyv = new Keyv({
+      store: new KeyvBufferStore(backend, { codec: 'lz4' }),
+      serialize: undefined as never,
+      deserialize: undefined as never,
+    });
     const v = bigValue(3);
     await keyv.set('big', v);
     await keyv.set('short', { a: new Float32Array(10_000).fill(2) }, 60_000);
@@ -90,7 +97,7 @@ describe('Redis (node-redis) with packed Buffer values', () => {
         serialize: undefined as never,
         deserialize: undefined as never,
       });
-      expect(sameValue(v, await keyv2.get('big'))).toBeUndefined();
+      expect(diff(await keyv2.get('big'), v)).toBe('');
     } finally {
       await other.close();
     }

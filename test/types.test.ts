@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type TypecheckProject, typecheckProject } from './fixtures/typecheck';
+import { type TypecheckProject, typecheckProject } from './support/typecheck';
 
 const MODULES = path.join(__dirname, '..', 'node_modules');
 const RELEASES = ['node', 'node-22', 'node-24', 'node-latest'].map((dir) => {
@@ -52,6 +52,8 @@ const bytes: Buffer = pack({ t: new Float64Array(4) }, options);
 const value = unpack<{ t: Float64Array }>(bytes);
 const t: Float64Array = value.t;
 const later: Promise<number> = unpackAsync<number>(pack(1));
+// @ts-expect-error without a type argument the result is unknown (not inferred from the context)
+const unchecked: number = unpack(pack(1));
 const nd = new NDArray(new Float32Array(6), [2, 3], '<f4');
 const dtype: DType = nd.dtype;
 // @ts-expect-error 'float32' is no NumPy dtype string
@@ -79,7 +81,7 @@ try {
 } catch (err) {
   if (err instanceof Blosc2Error && err.code === 'ERR_CORRUPT') console.log(err.message);
 }
-console.log(later, dtype, filters, out, into, again, stream, received, back);
+console.log(later, unchecked, dtype, filters, out, into, again, stream, received, back);
 `;
 
 const CJS = `
