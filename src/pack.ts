@@ -62,7 +62,7 @@ export function unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Arra
   return packerFor(options).unpackOutOfBand(message, buffers);
 }
 
-/** A msgpackr Packr or Unpackr, of any copy or version of msgpackr (1.8 and later). */
+/** A msgpackr Packr or Unpackr, of any copy or version of msgpackr (1.8 and later have the hooks; 1.11 and 2.x are tested). */
 export interface MsgpackrInstance {
   unpack(...args: never[]): unknown;
 }

@@ -12,7 +12,7 @@
  */
 import * as ours from 'msgpackr';
 
-/** What this package uses of a msgpackr module (its exports), of any copy or version from 1.8 on. */
+/** What this package uses of a msgpackr module (its exports), of any copy or version from 1.8 on (1.11 and 2.x tested). */
 export interface MsgpackrModule {
   addExtension(extension: never): void;
   Packr?: abstract new (...args: never[]) => unknown;
