@@ -124,8 +124,7 @@ describe('100 MB round trips (representative subset)', () => {
     it(`${codec} + shuffle, sync`, () => {
       const chunk = compress(data, { codec, filters: ['shuffle'], typesize: 8 });
       const info = cbufferInfo(chunk);
-      expect(info).toMatchObject({ nbytes: SIZE, cbytes: chunk.length, typesize: 8, codec: codec === 'lz4hc' ? 'lz4' : codec });
-      expect(info.filters[5]).toBe(1);
+      expect(info).toMatchObject({ nbytes: SIZE, cbytes: chunk.length, typesize: 8, codec, filters: ['shuffle'] });
       expect(chunk.length).toBeLessThan(SIZE);
       const back = decompress(chunk);
       expect(back.length).toBe(SIZE);

@@ -82,10 +82,30 @@ const BAD_CPARAMS: ReadonlyArray<[unknown, string, string | RegExp, string]> = [
   [{ splitmode: 'sometimes' }, 'cparams.splitmode', "one of 'always', 'never', 'auto', 'forwardCompat'", "'sometimes' of type string"],
   [{ splitmode: 1 }, 'cparams.splitmode', /Expected one of 'always'/, '1 of type number'],
   // Unknown keys are refused, so a typo never silently falls back to a default.
-  [{ level: 5 }, 'cparams.level', 'no such option (a known CParams key)', '5 of type number'],
-  [{ codec: 'zstd', clevle: 9 }, 'cparams.clevle', 'no such option (a known CParams key)', '9 of type number'],
-  [{ typeSize: 4 }, 'cparams.typeSize', 'no such option (a known CParams key)', '4 of type number'],
-  [{ maxOutputBytes: 10 }, 'cparams.maxOutputBytes', 'no such option (a known CParams key)', '10 of type number'],
+  [
+    { level: 5 },
+    'cparams.level',
+    'a known option (codec, clevel, filters, filtersMeta, typesize, nthreads, blocksize, splitmode)',
+    "5 of type number; did you mean 'clevel'?",
+  ],
+  [
+    { codec: 'zstd', clevle: 9 },
+    'cparams.clevle',
+    'a known option (codec, clevel, filters, filtersMeta, typesize, nthreads, blocksize, splitmode)',
+    "9 of type number; did you mean 'clevel'?",
+  ],
+  [
+    { typeSize: 4 },
+    'cparams.typeSize',
+    'a known option (codec, clevel, filters, filtersMeta, typesize, nthreads, blocksize, splitmode)',
+    "4 of type number; did you mean 'typesize'?",
+  ],
+  [
+    { maxOutputBytes: 10 },
+    'cparams.maxOutputBytes',
+    'a known option (codec, clevel, filters, filtersMeta, typesize, nthreads, blocksize, splitmode)',
+    '10 of type number',
+  ],
 ];
 
 /** [dparams, parameter named, expected, received]. */
@@ -107,8 +127,8 @@ const BAD_DPARAMS: ReadonlyArray<[unknown, string, string | RegExp, string]> = [
   [{ out: [0, 0] }, 'dparams.out', 'an ArrayBufferView', 'the array ['],
   [{ out: new ArrayBuffer(10_000) }, 'dparams.out', 'an ArrayBufferView', 'an instance of ArrayBuffer'],
   [{ out: 'buf' }, 'dparams.out', 'an ArrayBufferView', "'buf' of type string"],
-  [{ limit: 5 }, 'dparams.limit', 'no such option (nthreads, maxOutputBytes)', '5 of type number'],
-  [{ codec: 'lz4' }, 'dparams.codec', 'no such option (nthreads, maxOutputBytes)', "'lz4' of type string"],
+  [{ limit: 5 }, 'dparams.limit', 'a known option (nthreads, maxOutputBytes, out)', '5 of type number'],
+  [{ codec: 'lz4' }, 'dparams.codec', 'a known option (nthreads, maxOutputBytes, out)', "'lz4' of type string"],
 ];
 
 const CHUNK = compress(sampleBytes(10_000, 21), { typesize: 8, codec: 'zstd' });

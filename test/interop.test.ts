@@ -24,7 +24,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Blosc2Error, type Blosc2ErrorCode, NDArray, type PackOptions, pack, packOutOfBand, unpack } from '../src/index';
+import { Blosc2Error, type Blosc2ErrorCode, type DType, NDArray, type PackOptions, pack, packOutOfBand, unpack } from '../src/index';
 import { REPO_ROOT } from './support/child';
 import { bytesOf } from './support/compare';
 import { fillCompressible } from './support/data';
@@ -188,7 +188,7 @@ function jsMessages(): JsMessage[] {
   out.push(single('bytes_SharedArrayBuffer', sab, '|u1', [64], 'SharedArrayBuffer'));
 
   // N-d arrays (no js metalayer: python's own NDArray dtype and shape say it all).
-  const nd = (ctor: new (n: number) => ArrayBufferView & { length: number }, shape: number[], dtype?: string, seed = 7) => {
+  const nd = (ctor: new (n: number) => ArrayBufferView & { length: number }, shape: number[], dtype?: DType, seed = 7) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = typed(ctor, size, seed);
     return new NDArray(data as never, shape, dtype);

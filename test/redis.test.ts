@@ -1,78 +1,24 @@
 /**
  * Packed values in a real Redis server through node-redis, as Buffers.
- * The test starts its own redis-server (no persistence) on a free loopback
- * port; the binary must be installed (Debian: apt-get install -y redis-server).
+ * The test starts its own redis-server (test/support/redis-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import Keyv from 'keyv';
 // keyv runs without its own serialization when serialize/deserialize are undefined; its
 // types do not say so under exactOptionalPropertyTypes, hence `undefined as never` below.
 import { RESP_TYPES, createClient } from 'redis';
 import { type BufferBackend, createSerializer, KeyvBufferStore, NDArray } from '../src/index';
 import { diff } from './support/compare';
+import { type RedisServer, startRedis } from './support/redis-server';
 
-function findRedisServer(): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    const file = path.join(dir, 'redis-server');
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-let server: ChildProcess | undefined;
+let server: RedisServer | undefined;
 let port = 0;
 const makeClient = () => createClient({ socket: { host: '127.0.0.1', port } });
 let client: ReturnType<typeof makeClient>;
 
 beforeAll(async () => {
-  const bin = findRedisServer();
-  if (!bin) {
-    throw new Error(
-      'redis-server was not found on PATH: this test needs a real Redis server. ' +
-        'Install it (Debian/Ubuntu: `apt-get install -y redis-server`); the test starts its own instance.',
-    );
-  }
-  port = await freePort();
-  server = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 20 s:\n${log}`)), 20_000);
-    const onData = (d: Buffer): void => {
-      log += d.toString();
-      if (log.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    server?.stdout?.on('data', onData);
-    server?.stderr?.on('data', onData);
-    server?.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with code ${code}:\n${log}`));
-    });
-  });
+  server = await startRedis();
+  port = server.port;
   client = makeClient();
   client.on('error', () => undefined);
   await client.connect();
@@ -80,11 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (client?.isOpen) await client.close();
-  if (server && server.exitCode === null) {
-    const exited = once(server, 'exit');
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
 });
 
 function bigValue(seed: number): Record<string, unknown> {

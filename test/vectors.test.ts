@@ -10,7 +10,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NDArray, type PackOptions, pack, packOutOfBand, unpack, unpackOutOfBand } from '../src/index';
+import { type DType, NDArray, type PackOptions, pack, packOutOfBand, unpack, unpackOutOfBand } from '../src/index';
 import { extAt, readUintBE as be, readUintLE as le } from './support/bytes';
 import { bytesOf, sameBytes } from './support/compare';
 
@@ -64,7 +64,7 @@ function fromSpec(spec: Spec): unknown {
   if (type === undefined) return Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, fromSpec(v)]));
   switch (type) {
     case 'NDArray':
-      return new NDArray(typedFrom(spec['ctor'] as string, spec) as never, spec['shape'] as number[], spec['dtype'] as string);
+      return new NDArray(typedFrom(spec['ctor'] as string, spec) as never, spec['shape'] as number[], spec['dtype'] as DType);
     case 'Buffer':
       return Buffer.from(spec['bytes'] as string, 'hex');
     case 'DataView':

@@ -7,7 +7,7 @@
  * @internal
  * @packageDocumentation
  */
-import { Blosc2Error } from '../errors';
+import { Blosc2Error, quoteName } from '../errors';
 import { BY_CODE, type DTypeEntry, ctorForDtype } from '../dtypes';
 import { type CoreCParams, type FrameEncodeRequest, backend } from '../backend';
 import { giveBack, keepResult, takeOutput } from '../buffer-pool';
@@ -147,7 +147,7 @@ export function unpackFrame(frame: Uint8Array): unknown {
     kind = Kind.Typed;
   } else if (info.jsKind.startsWith('NDArray:')) {
     const e = entryByName(info.jsKind.slice(8));
-    if (!e || e.itemsize !== ctorForDtype(info.dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind '${info.jsKind}'`);
+    if (!e || e.itemsize !== ctorForDtype(info.dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind ${quoteName(info.jsKind)}`);
     entry = e;
     kind = Kind.NDArray;
     dtype = info.dtype;
@@ -156,7 +156,7 @@ export function unpackFrame(frame: Uint8Array): unknown {
     entry = U8;
   } else {
     const e = info.jsKind ? entryByName(info.jsKind) : BY_CODE.find((x) => x?.ctor === ctorForDtype(info.dtype));
-    if (!e) throw new Blosc2Error(`a frame holds a ${info.jsKind || info.dtype} this runtime cannot make`, 'ERR_UNSUPPORTED');
+    if (!e) throw new Blosc2Error(`a frame holds a ${quoteName(info.jsKind || info.dtype)} this runtime cannot make`, 'ERR_UNSUPPORTED');
     entry = e;
     if (info.jsKind) {
       kind = Kind.Typed;
@@ -166,7 +166,7 @@ export function unpackFrame(frame: Uint8Array): unknown {
     }
   }
   if (info.b2nd && info.typesize !== (kind === Kind.Typed || kind === Kind.NDArray ? entry.itemsize : info.typesize)) {
-    throw corrupt(`the frame's typesize (${info.typesize}) disagrees with its dtype '${info.dtype}'`);
+    throw corrupt(`the frame's typesize (${info.typesize}) disagrees with its dtype ${quoteName(info.dtype)}`);
   }
   let nbytes: number;
   if (info.b2nd) {
