@@ -7,16 +7,16 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { AsyncLazyArray, Blosc2Error, NDArray, openFrame, pack, unpack, type LazyArray, type LazyArrayBase } from '../src/index';
 import { resolveSelection } from '../src/random-access/selection';
+import { bytesOf } from '../test/support/compare';
 import {
   arrayCaseArb,
-  bytesOf,
   caseBytes,
   caseFrame,
   countingReader,
   referenceSelect,
   selectionArb,
   touchedChunks,
-} from '../test/fixtures/random-access';
+} from '../test/support/random-access';
 
 describe('get(selection) equals the selection of the whole array', () => {
   it('in memory and through a range reader, for every geometry', async () => {

@@ -9,11 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { Blosc2Error, FrameWriter, NDArray, openFrame, pack, packChunks, type Slab } from '../src/index';
-import { bytesOf, nums } from './fixtures/random-access';
+import { bytesOf } from './support/compare';
+import { extAt } from './support/bytes';
+import { rejectionOf } from './support/errors';
+import { nums } from './support/random-access';
 
 function frameOf(msg: Buffer): Buffer {
-  const size = msg[0] === 0xc7 ? 3 : msg[0] === 0xc8 ? 4 : 6;
-  return msg.subarray(size);
+  return msg.subarray(extAt(msg).start);
 }
 
 /** Splits rows into slabs of the given row counts (cycled). */
@@ -28,14 +30,7 @@ function slabs<T extends Float32Array | Int16Array>(data: T, rowItems: number, s
   return out;
 }
 
-async function rejection(p: Promise<unknown>): Promise<Blosc2Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Blosc2Error);
-  return err as Blosc2Error;
-}
+const rejection = rejectionOf;
 
 function tmpFile(name: string): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'blosc2-writer-')), name);

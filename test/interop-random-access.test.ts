@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrameWriter, openFrame, type Selection } from '../src/index';
 import { resolveSelection } from '../src/random-access/selection';
-import { bytesOf, countingReader, selectionArb } from './fixtures/random-access';
+import { bytesOf } from './support/compare';
+import { countingReader, selectionArb } from './support/random-access';
 
 const ROOT = path.join(__dirname, '..');
 const SCRIPT = path.join(__dirname, 'interop', 'py_random_access.py');

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESP_TYPES, createClient } from 'redis';
 import { Blosc2Error, NDArray, openFrame, pack, packChunks, redisRangeReader } from '../src/index';
 import { backend } from '../src/backend';
-import { type RedisServer, startRedis } from './fixtures/redis-server';
-import { bytesOf, nums, referenceSelect } from './fixtures/random-access';
+import { type RedisServer, startRedis } from './support/redis-server';
+import { bytesOf } from './support/compare';
+import { nums, referenceSelect } from './support/random-access';
 
 let redis: RedisServer | undefined;
 let client: ReturnType<typeof createClient>;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
   AsyncLazyArray,
-  Blosc2Error,
+  type Blosc2ErrorCode,
   LazyArray,
   NDArray,
   type RangeReader,
@@ -22,28 +22,19 @@ import {
   unpackAsync,
 } from '../src/index';
 import { backend } from '../src/backend';
-import { bytesOf, countingReader, nums, referenceSelect } from './fixtures/random-access';
+import { bytesOf } from './support/compare';
+import { expectCode, expectRejection } from './support/errors';
+import { countingReader, nums, referenceSelect } from './support/random-access';
 
-function expectCode(fn: () => unknown, code: string, message?: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(Blosc2Error);
-  expect((err as Blosc2Error).code).toBe(code);
-  if (message) expect((err as Error).message).toMatch(message);
+/** A Blosc2Error with this code, and a message that says what went wrong. */
+function expectError(fn: () => unknown, code: Blosc2ErrorCode, message?: RegExp): void {
+  const err = expectCode(fn, code);
+  if (message) expect(err.message).toMatch(message);
 }
 
-async function expectReject(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Blosc2Error);
-  expect((err as Blosc2Error).code).toBe(code);
-  if (message) expect((err as Error).message).toMatch(message);
+async function expectReject(p: Promise<unknown>, code: Blosc2ErrorCode, message?: RegExp): Promise<void> {
+  const err = await expectRejection(p, code);
+  if (message) expect(err.message).toMatch(message);
 }
 
 // 12 x 100 float64 in chunks of 4 rows: three chunks.
@@ -158,38 +149,38 @@ describe('LazyArray', () => {
 describe('selection errors', () => {
   it('refuses indices out of bounds, zero steps, non-integers and too many dimensions', async () => {
     const lazy = openFrame(await gridFrame());
-    expectCode(() => lazy.get(12), 'ERR_INVALID_ARG', /index 12 is out of bounds for axis 0 with size 12/);
-    expectCode(() => lazy.get([-13]), 'ERR_INVALID_ARG', /out of bounds/);
-    expectCode(() => lazy.get([0, 100]), 'ERR_INVALID_ARG', /axis 1/);
-    expectCode(() => lazy.get([[0, 5, 0]]), 'ERR_INVALID_ARG', /step/);
-    expectCode(() => lazy.get([1.5]), 'ERR_INVALID_ARG', /integer/);
-    expectCode(() => lazy.get([[0.5]]), 'ERR_INVALID_ARG', /start/);
-    expectCode(() => lazy.get([0, 0, 0]), 'ERR_INVALID_ARG', /too many indices/);
-    expectCode(() => lazy.get([[1, 2, 3, 4]] as never), 'ERR_INVALID_ARG', /at most 3/);
-    expectCode(() => lazy.get('a' as never), 'ERR_INVALID_ARG', /selection/);
-    expectCode(() => lazy.get([{}] as never), 'ERR_INVALID_ARG', /selection\[0\]/);
+    expectError(() => lazy.get(12), 'ERR_INVALID_ARG', /index 12 is out of bounds for axis 0 with size 12/);
+    expectError(() => lazy.get([-13]), 'ERR_INVALID_ARG', /out of bounds/);
+    expectError(() => lazy.get([0, 100]), 'ERR_INVALID_ARG', /axis 1/);
+    expectError(() => lazy.get([[0, 5, 0]]), 'ERR_INVALID_ARG', /step/);
+    expectError(() => lazy.get([1.5]), 'ERR_INVALID_ARG', /integer/);
+    expectError(() => lazy.get([[0.5]]), 'ERR_INVALID_ARG', /start/);
+    expectError(() => lazy.get([0, 0, 0]), 'ERR_INVALID_ARG', /too many indices/);
+    expectError(() => lazy.get([[1, 2, 3, 4]] as never), 'ERR_INVALID_ARG', /at most 3/);
+    expectError(() => lazy.get('a' as never), 'ERR_INVALID_ARG', /selection/);
+    expectError(() => lazy.get([{}] as never), 'ERR_INVALID_ARG', /selection\[0\]/);
   });
 
   it('refuses a selection over maxOutputBytes before allocating', async () => {
     const lazy = openFrame(await gridFrame(), { maxOutputBytes: 3200 });
     expect(lazy.get([[0, 4]]).data.length).toBe(400);
-    expectCode(() => lazy.get([[0, 5]]), 'ERR_MAX_OUTPUT', /4000 bytes, over maxOutputBytes \(3200\)/);
-    expectCode(() => lazy.toArray(), 'ERR_MAX_OUTPUT');
+    expectError(() => lazy.get([[0, 5]]), 'ERR_MAX_OUTPUT', /4000 bytes, over maxOutputBytes \(3200\)/);
+    expectError(() => lazy.toArray(), 'ERR_MAX_OUTPUT');
   });
 
   it('refuses bad openFrame options and sources', () => {
-    expectCode(() => openFrame(new Uint8Array(10), { nope: 1 } as never), 'ERR_INVALID_ARG', /options.nope/);
-    expectCode(() => openFrame(new Uint8Array(10), { nthreads: 0 }), 'ERR_INVALID_ARG', /nthreads/);
-    expectCode(() => openFrame('frame' as never), 'ERR_INVALID_ARG', /source/);
-    expectCode(() => openFrame(new Uint8Array(100)), 'ERR_CORRUPT');
-    expectCode(() => openFrame(pack(new Int16Array(3))), 'ERR_CORRUPT', /ext 80 record, not a frame/);
+    expectError(() => openFrame(new Uint8Array(10), { nope: 1 } as never), 'ERR_INVALID_ARG', /options.nope/);
+    expectError(() => openFrame(new Uint8Array(10), { nthreads: 0 }), 'ERR_INVALID_ARG', /nthreads/);
+    expectError(() => openFrame('frame' as never), 'ERR_INVALID_ARG', /source/);
+    expectError(() => openFrame(new Uint8Array(100)), 'ERR_CORRUPT');
+    expectError(() => openFrame(pack(new Int16Array(3))), 'ERR_CORRUPT', /ext 80 record, not a frame/);
   });
 });
 
 describe('hostile frames', () => {
   it('refuses a chunk larger than maxOutputBytes when opening', async () => {
     const frame = await gridFrame();
-    expectCode(() => openFrame(frame, { maxOutputBytes: 3000 }), 'ERR_MAX_OUTPUT', /chunks are 3200 bytes/);
+    expectError(() => openFrame(frame, { maxOutputBytes: 3000 }), 'ERR_MAX_OUTPUT', /chunks are 3200 bytes/);
     await expectReject(openFrame(countingReader(frame).read, { maxOutputBytes: 3000 }), 'ERR_MAX_OUTPUT');
   });
 
@@ -209,7 +200,7 @@ describe('hostile frames', () => {
     Buffer.from(offsets.buffer).copy(chunk, 32);
     const forged = Buffer.concat([lying.subarray(0, info.indexOffset), chunk, frame.subarray(frame.length - 35)]);
     forged.writeBigUInt64BE(BigInt(forged.length), 16);
-    expectCode(() => openFrame(forged), 'ERR_CORRUPT');
+    expectError(() => openFrame(forged), 'ERR_CORRUPT');
     await expectReject(openFrame(countingReader(forged).read), 'ERR_CORRUPT');
   });
 

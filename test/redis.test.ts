@@ -1,26 +1,24 @@
 /**
  * Packed values in a real Redis server through node-redis, as Buffers.
- * The test starts its own redis-server (no persistence) on a free loopback
- * port (test/fixtures/redis-server.ts).
+ * The test starts its own redis-server (test/support/redis-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Keyv from 'keyv';
 // keyv runs without its own serialization when serialize/deserialize are undefined; its
 // types do not say so under exactOptionalPropertyTypes, hence `undefined as never` below.
 import { RESP_TYPES, createClient } from 'redis';
-import { NDArray } from '../src/ndarray';
-import { KeyvBufferStore, createSerializer, type BufferBackend } from '../src/serializer';
-import { sameValue } from './fixtures/transport-values';
-import { type RedisServer, startRedis } from './fixtures/redis-server';
+import { type BufferBackend, createSerializer, KeyvBufferStore, NDArray } from '../src/index';
+import { diff } from './support/compare';
+import { type RedisServer, startRedis } from './support/redis-server';
 
-let redis: RedisServer | undefined;
+let server: RedisServer | undefined;
 let port = 0;
 const makeClient = () => createClient({ socket: { host: '127.0.0.1', port } });
 let client: ReturnType<typeof makeClient>;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  port = redis.port;
+  server = await startRedis();
+  port = server.port;
   client = makeClient();
   client.on('error', () => undefined);
   await client.connect();
@@ -28,7 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (client?.isOpen) await client.close();
-  await redis?.stop();
+  await server?.stop();
 });
 
 function bigValue(seed: number): Record<string, unknown> {
@@ -62,7 +60,7 @@ describe('Redis (node-redis) with packed Buffer values', () => {
       const back = await binary.get(`blosc2:test:${seed}`);
       expect(Buffer.isBuffer(back)).toBe(true);
       expect((back as Buffer).equals(bytes)).toBe(true);
-      expect(sameValue(v, s.deserialize(back as Buffer))).toBeUndefined();
+      expect(diff(s.deserialize(back as Buffer), v)).toBe('');
     }
     expect(await binary.get('blosc2:test:absent')).toBeNull();
   });
@@ -99,7 +97,7 @@ describe('Redis (node-redis) with packed Buffer values', () => {
         serialize: undefined as never,
         deserialize: undefined as never,
       });
-      expect(sameValue(v, await keyv2.get('big'))).toBeUndefined();
+      expect(diff(await keyv2.get('big'), v)).toBe('');
     } finally {
       await other.close();
     }

@@ -9,9 +9,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Blosc2Error, invalidArg } from '../errors';
 import { type CoreCParams, type OpenedFrameWriter, backend } from '../backend';
-import { ctorForDtype } from '../dtypes';
+import { type DType, ctorForDtype } from '../dtypes';
 import { MAX_DIM, NDArray } from '../ndarray';
-import { type CParams, checkInt, checkObject, resolveCParams } from '../params';
+import { CPARAM_KEYS, type CParams, checkInt, checkObject, resolveCParams } from '../params';
+import { checkKnownKeys } from '../names';
 import { asView, checkStableForAsync } from '../views';
 import { FileSink, type FrameSink, MemorySink, WritableSink } from './sinks';
 
@@ -20,7 +21,7 @@ export interface FrameWriterOptions extends CParams {
   /** Extent of each dimension (1 to 8); the first may be `null`: unknown until {@link FrameWriter.close}. */
   shape: readonly (number | null)[];
   /** NumPy dtype string of the items, e.g. `'<f8'`. */
-  dtype: string;
+  dtype: DType;
   /** Extent of a chunk per dimension: the unit of random access (see README). Default: as `pack` chooses. */
   chunkshape?: readonly number[];
   /** Extent of a block inside a chunk. Default: chosen inside the chunk. */
@@ -50,7 +51,7 @@ export interface WrittenFrame {
 /** A slab: whole rows of the array, in C order. */
 export type Slab = ArrayBufferView | NDArray;
 
-const OWN_KEYS = new Set(['shape', 'dtype', 'chunkshape', 'blockshape', 'async']);
+const OWN_KEYS = ['shape', 'dtype', 'chunkshape', 'blockshape', 'async'];
 /** Compressed output buffered per call into the core, at most (at least one chunk's worth). */
 const OUT_BYTES = 16 << 20;
 
@@ -125,21 +126,22 @@ export class FrameWriter {
     const dtype = o['dtype'];
     let ctor;
     try {
-      ctor = ctorForDtype(dtype as string);
+      ctor = ctorForDtype(dtype as DType);
     } catch {
       throw invalidArg('options.dtype', 'a NumPy dtype string this package reads (e.g. <f8)', dtype);
     }
     if (o['async'] !== undefined && typeof o['async'] !== 'boolean') throw invalidArg('options.async', 'a boolean', o['async']);
     this.#async = o['async'] === true;
     this.#itemsize = ctor.BYTES_PER_ELEMENT;
-    const cparams: CoreCParams = resolveCParams(o, this.#itemsize, 'options', OWN_KEYS);
+    checkKnownKeys('options', o, [...CPARAM_KEYS, ...OWN_KEYS]);
+    const cparams: CoreCParams = resolveCParams(o, this.#itemsize, 'options', new Set(OWN_KEYS));
     const chunkshape = dims('options.chunkshape', o['chunkshape'], shape.length);
     const blockshape = dims('options.blockshape', o['blockshape'], shape.length);
     if (blockshape && !chunkshape) throw invalidArg('options.blockshape', 'to come with a chunkshape', blockshape);
     this.#opened = backend.frameWriterOpen({
       shape: this.#shape.map((d) => d ?? -1),
       itemsize: this.#itemsize,
-      dtype: dtype as string,
+      dtype: dtype as DType,
       jsKind: '',
       cparams,
       ...(chunkshape ? { chunkshape } : {}),

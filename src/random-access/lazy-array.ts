@@ -7,6 +7,7 @@
  */
 import { Blosc2Error } from '../errors';
 import { type OpenedFrame, backend } from '../backend';
+import type { DType } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { type FrameRecord, checkChunkSize, frameRecord } from '../records/frame';
 import { build, newBacking } from '../records/values';
@@ -106,7 +107,7 @@ export abstract class LazyArrayBase {
   /** The selected items as an NDArray. @internal */
   protected wrap(sel: ResolvedSelection, ab: ArrayBufferLike): NDArray {
     const { entry } = this.record.h;
-    return new NDArray(new entry.ctor(ab, 0, sel.items), sel.shape, this.dtype);
+    return new NDArray(new entry.ctor(ab, 0, sel.items), sel.shape, this.dtype as DType);
   }
 
   /** The whole array as `unpack` returns it, from memory the decoder filled. @internal */

@@ -3,7 +3,8 @@
  * and the hook that makes `unpack(bytes, { lazy: true })` return lazy arrays.
  * @packageDocumentation
  */
-import { Blosc2Error, invalidArg } from '../errors';
+import { Blosc2Error } from '../errors';
+import { checkKnownKeys } from '../names';
 import { backend, type OpenedFrame } from '../backend';
 import { DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads } from '../params';
 import type { DecodeState } from '../records/decode-state';
@@ -22,15 +23,13 @@ export interface OpenFrameOptions {
   offset?: number;
 }
 
-const OPTION_KEYS = new Set(['maxOutputBytes', 'nthreads', 'offset']);
+const OPTION_KEYS = ['maxOutputBytes', 'nthreads', 'offset'];
 /** The first read of a range source: the header of most frames fits in it. */
 const PROBE_BYTES = 1024;
 
 function resolve(options: OpenFrameOptions | undefined): LazySettings & { offset: number } {
   const o = checkObject('options', options) ?? {};
-  for (const key of Object.keys(o)) {
-    if (!OPTION_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, nthreads, offset)', o[key]);
-  }
+  checkKnownKeys('options', o, OPTION_KEYS);
   return {
     maxOutputBytes:
       o['maxOutputBytes'] === undefined
