@@ -16,6 +16,7 @@
 #include <new>
 
 #include "cblosc2_layout.h"
+#include "context_pool.h"
 #include "huge_pages.h"
 
 extern "C" {
@@ -65,7 +66,7 @@ Failure PlanFrame(const FrameSpec& spec, FramePlan* plan) {
   plan->cp = spec.cp;
   plan->cp.typesize = g.typesize;
   plan->cp.blocksize = static_cast<int32_t>(blockItems * g.typesize);
-  plan->cp.nthreads = static_cast<int16_t>(ThreadsFor(spec.data.length, spec.cp.nthreads));
+  plan->cp.nthreads = 1;
   return Ok();
 }
 
@@ -195,7 +196,11 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
     AdviseHugePages(out->chunks, bounds.chunks);
   }
   std::vector<int64_t> offsets(static_cast<size_t>(chunks.nchunks));
-  CtxPtr cctx(blosc2_create_cctx(plan.cp), blosc2_free_ctx);
+  // Threads by the bytes of one chunk: what each C-Blosc2 call compresses.
+  ThreadGrant grant(spec.threads, static_cast<size_t>(plan.chunkBytes), static_cast<size_t>(plan.cp.blocksize));
+  blosc2_cparams cp = plan.cp;
+  cp.nthreads = static_cast<int16_t>(grant.count());
+  PooledContext cctx = AcquireCompression(cp);
   if (!cctx) return {"ERR_INVALID_ARG", "C-Blosc2 refused the compression parameters"};
   std::unique_ptr<uint8_t[]> bounce;
   int64_t stored = 0;  // bytes of chunks in the region
@@ -210,7 +215,10 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
     uint8_t* to = out->chunks + stored;
     int32_t cbytes =
         blosc2_compress_ctx(cctx.get(), from, static_cast<int32_t>(plan.chunkBytes), to, static_cast<int32_t>(bounds.chunkBound));
-    if (cbytes <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
+    if (cbytes <= 0) {
+      cctx.Discard();
+      return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
+    }
     // As frame_append_chunk: zero, NaN and uninit chunks live in their offset only.
     int special = layout::ChunkSpecial(to);
     if (cbytes >= BLOSC_EXTENDED_HEADER_LENGTH &&

@@ -2,36 +2,12 @@
 #include "geometry_plan.h"
 
 #include <algorithm>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <tuple>
-#include <vector>
 
 #include "chunk.h"
 
 namespace blosc2_node {
 
 namespace {
-
-// C-Blosc2 picks a block size from the codec, level, type size and filters
-// when it compresses; a b2nd frame must fix one up front, so ask C-Blosc2 what
-// it would pick for a large input (compressing zeros is cheap, and the answer
-// is cached per parameter set).
-constexpr int32_t kBlocksizeProbeBytes = 8 << 20;
-constexpr int32_t kFallbackBlockBytes = 256 * 1024;
-
-int32_t AskBlocksize(blosc2_cparams cp) {
-  cp.blocksize = 0;
-  cp.nthreads = 1;
-  std::vector<uint8_t> zeros(kBlocksizeProbeBytes, 0);
-  std::vector<uint8_t> out(CompressBound(kBlocksizeProbeBytes));
-  int32_t cbytes = 0;
-  if (DoCompress(cp, View{zeros.data(), zeros.size()}, out.data(), out.size(), &cbytes).code) return -1;
-  int32_t nb = 0, cb = 0, bs = 0;
-  blosc2_cbuffer_sizes(out.data(), &nb, &cb, &bs);
-  return bs;
-}
 
 // The largest divisor of n in [lo, hi], or 0 when there is none; divisors
 // avoid padding, and padding costs a bounce copy of the edge chunk.
@@ -45,26 +21,6 @@ int64_t DivisorIn(int64_t n, int64_t lo, int64_t hi) {
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
-
-int32_t BlockTarget(const blosc2_cparams& cp) {
-  if (cp.blocksize > 0) return cp.blocksize;
-  using Key = std::tuple<int, int, int32_t, int32_t, std::vector<uint8_t>>;
-  static std::mutex mutex;
-  static std::map<Key, int32_t> cache;
-  std::vector<uint8_t> pipeline(cp.filters, cp.filters + BLOSC2_MAX_FILTERS);
-  pipeline.insert(pipeline.end(), cp.filters_meta, cp.filters_meta + BLOSC2_MAX_FILTERS);
-  Key key{cp.compcode, cp.clevel, cp.typesize, cp.splitmode, pipeline};
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    auto it = cache.find(key);
-    if (it != cache.end()) return it->second;
-  }
-  int32_t asked = AskBlocksize(cp);
-  int32_t b = asked > 0 ? asked : kFallbackBlockBytes;
-  std::lock_guard<std::mutex> lock(mutex);
-  cache.emplace(key, b);
-  return b;
-}
 
 void ChooseGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes) {
   const int nd = g->ndim;

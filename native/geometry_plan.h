@@ -29,10 +29,6 @@ constexpr int64_t kChunkTargetBytes = int64_t{64} << 20;
 // header), rounded down to 1 MiB, so stored items stay contiguous in the frame.
 constexpr int64_t kStoreChunkBytes = (int64_t{1} << 31) - (int64_t{1} << 20);
 
-// The block size C-Blosc2 itself would pick for these parameters (asked once
-// per parameter set, then cached; thread-safe), or cp.blocksize when set.
-int32_t BlockTarget(const blosc2_cparams& cp);
-
 // Fills g->chunkshape and g->blockshape for g->shape and g->typesize: every
 // chunk a contiguous slice of the C-order array, its blocks following each
 // other in C order, so chunks compress straight from the array's memory and

@@ -193,7 +193,17 @@ export function resolveCParams(cparams: unknown, defaultTypesize: number, name =
     slots[offset + i] = checkEnum(`${name}.filters[${i}]`, filters[i], FILTERS);
     metaSlots[offset + i] = meta[i] === undefined ? 0 : checkInt(`${name}.filtersMeta[${i}]`, meta[i], -128, 255) & 0xff;
   }
-  return { clevel, codec, typesize, nthreads: threads, blocksize, splitmode, filters: slots, filtersMeta: metaSlots };
+  return {
+    clevel,
+    codec,
+    typesize,
+    nthreads: threads,
+    threadsBySize: o['nthreads'] === undefined,
+    blocksize,
+    splitmode,
+    filters: slots,
+    filtersMeta: metaSlots,
+  };
 }
 
 // C-Blosc2 2.17.1's delta and trunc-prec filters never write the bytes past
@@ -218,7 +228,7 @@ export function resolveDParams(
   dparams: unknown,
   name = 'dparams',
   extraKeys?: ReadonlySet<string>,
-): { nthreads: number; maxOutputBytes: number } {
+): { nthreads: number; threadsBySize: boolean; maxOutputBytes: number } {
   const o = checkObject(name, dparams) ?? {};
   for (const key of Object.keys(o)) {
     if (key !== 'nthreads' && key !== 'maxOutputBytes' && !extraKeys?.has(key)) {
@@ -227,6 +237,7 @@ export function resolveDParams(
   }
   return {
     nthreads: o['nthreads'] === undefined ? nthreads : checkInt(`${name}.nthreads`, o['nthreads'], 1, 256),
+    threadsBySize: o['nthreads'] === undefined,
     maxOutputBytes:
       o['maxOutputBytes'] === undefined
         ? DEFAULT_MAX_OUTPUT_BYTES

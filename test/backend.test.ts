@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { backend } from '../src/backend';
 
 const PRODUCT_EXPORTS = [
-  'chunkInfo', 'compress', 'compressAsync', 'compressors', 'copy', 'decompress', 'decompressAsync', 'frameCapacity',
+  'chunkInfo', 'compress', 'compressAsync', 'compressors', 'contextPoolStats', 'copy', 'decompress', 'decompressAsync', 'frameCapacity',
   'frameDecode', 'frameDecodeAsync', 'frameEncode', 'frameEncodeAsync', 'frameOpen', 'isDetached', 'maxBufferSize',
   'maxOverhead', 'setErrorClass', 'version',
 ];
@@ -25,7 +25,7 @@ describe('the native backend', () => {
     expect(() => backend.decompress({ src: new Uint8Array(32), out: new Uint8Array(8) } as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG', message: expect.stringMatching(/nthreads/) }),
     );
-    expect(() => backend.frameDecode({ frame: new Uint8Array(64), handle: {}, out: new Uint8Array(0), nthreads: 1 })).toThrow(
+    expect(() => backend.frameDecode({ frame: new Uint8Array(64), handle: {}, out: new Uint8Array(0), nthreads: 1, threadsBySize: false })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG', message: expect.stringMatching(/handle/) }),
     );
   });

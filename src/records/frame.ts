@@ -195,7 +195,7 @@ export function unpackFrame(frame: Uint8Array): unknown {
     }
   }
   const ab = newBacking(kind, nbytes);
-  const request = { frame, handle: info.handle, out: new Uint8Array(ab), nthreads: state.nthreads };
+  const request = { frame, handle: info.handle, out: new Uint8Array(ab), nthreads: state.nthreads, threadsBySize: state.threadsBySize };
   if (state.deferred) state.deferred.push(backend.frameDecodeAsync(request));
   else backend.frameDecode(request);
   return build(h, ab, 0, nbytes);
