@@ -413,6 +413,7 @@ Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, co
         bounceSize = static_cast<size_t>(h.nbytes);
         bounce.reset(new (std::nothrow) uint8_t[bounceSize]);
         if (!bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
+        AdviseHugePages(bounce.get(), bounceSize);
       }
       f = DoDecompress(nthreads, fc.view, h, bounce.get(), bounceSize);
       if (f.code) return f;
