@@ -116,7 +116,11 @@ Failure CompressChunk(blosc2_cparams cp, const ThreadRequest& threads, const Vie
   ThreadGrant grant(threads, src.length, static_cast<size_t>(CallBlocksize(cp, src.length)));
   cp.nthreads = static_cast<int16_t>(grant.count());
   AdviseHugePages(dest.data, dest.length);
-  Failure f = DoCompress(cp, src, dest.data, dest.length, cbytes);
+  // Exactly the worst case, however long dest is: with more room C-Blosc2
+  // keeps an incompressible chunk as raw streams instead of one memcpyed
+  // block, so the bytes would depend on the caller's buffer (a kept one is up
+  // to twice the size).
+  Failure f = DoCompress(cp, src, dest.data, CompressBound(src.length), cbytes);
   if (f.code) return f;
   // C-Blosc2 2.17.1 stores all-zero input as a header-only "zeros" chunk even
   // when nbytes is not a multiple of typesize, then refuses to read that

@@ -14,7 +14,7 @@ extern "C" {
 namespace blosc2_node {
 
 // The parameters a context is made with, as one comparable value.
-using ContextKey = std::array<int32_t, 20>;
+using ContextKey = std::array<int32_t, 24>;
 
 // A context lent for one call (or one frame's calls): back to the cache when
 // the lease ends, unless discarded. Never shared between threads at once.
