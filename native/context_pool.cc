@@ -38,7 +38,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxIdle = 64;
-constexpr int kMaxIdleThreadsPerCpu = 4;
+constexpr int kMaxIdleThreadsPerCpu = 2;
 constexpr auto kIdle = std::chrono::milliseconds(1000);
 
 enum : int32_t { kCompress = 1, kDecompress = 2 };
