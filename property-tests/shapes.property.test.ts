@@ -92,7 +92,7 @@ describe('any shape packs as small as its bytes in 1-D', () => {
         expect(back.shape).toEqual(shape);
         expect(Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength).equals(Buffer.from(data.buffer))).toBe(true);
       }),
-      { numRuns: Number(process.env.SHAPES_RUNS ?? 60), seed: Number(process.env.SHAPES_SEED ?? 20261201) },
+      { numRuns: Number(process.env['SHAPES_RUNS'] ?? 60), seed: Number(process.env['SHAPES_SEED'] ?? 20261201) },
     );
   });
 
