@@ -28,7 +28,7 @@ for (const a of argv) {
 if (flag('help')) {
   console.log(
     'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--no-ceiling] [--candidates=substr,..] [--out=DIR]\n' +
-      '       [--threads=1,2,4,.. (default: powers of two up to the CPU count)] [--sweep=A,C] [--sweep-scale=1,10 (1 = 100 MB)] [--no-sweep]',
+      '       [--threads=1,2,4,.. (default: powers of two up to the CPU count)] [--sweep=A,C] [--sweep-scale=0.08,1 (8 MB, 100 MB; 10 = 1 GB)] [--no-sweep]',
   );
   process.exit(0);
 }
