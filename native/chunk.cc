@@ -166,6 +166,13 @@ static bool UsesDelta(const View& src) {
   return (src.data[BLOSC2_CHUNK_FLAGS] & BLOSC_DODELTA) != 0;
 }
 
+// Whether the chunk's extended header sets BLOSC2_USEDICT (a zstd dictionary
+// follows its block starts).
+static bool UsesDict(const View& src) {
+  return layout::ChunkExtended(src.data) && src.length >= BLOSC_EXTENDED_HEADER_LENGTH &&
+         (src.data[BLOSC2_CHUNK_BLOSC2_FLAGS] & BLOSC2_USEDICT) != 0;
+}
+
 static const char* PluginName(bool filter, int id) {
   static const char* const kFilters[] = {"ndcell", "ndmean", "bytedelta (old)", "bytedelta", "int_trunc"};
   static const char* const kCodecs[] = {"ndlz", "zfp_acc", "zfp_prec", "zfp_rate", "openhtj2k", "grok"};
@@ -212,10 +219,25 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
   }
   Failure f = CheckBuiltIn(src, h);
   if (f.code) return f;
-  PooledContext ctx = AcquireDecompression(UsesDelta(src) ? 1 : nthreads);
-  if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
-  int rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
-  if (rc != h.nbytes) ctx.Discard();
+  int threads = UsesDelta(src) ? 1 : nthreads;
+  int rc = 0;
+  if (UsesDict(src)) {
+    // C-Blosc2 2.17.1 keeps a context's use_dict set after a chunk with a
+    // zstd dictionary (so later chunks would be read with it), and frees the
+    // held dictionary before reading the new one's length, leaving it to be
+    // freed again when that length is bad (found by fuzz_chunk): such a
+    // chunk gets a context of its own, used once.
+    blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+    dp.nthreads = static_cast<int16_t>(threads);
+    CtxPtr ctx(blosc2_create_dctx(dp), blosc2_free_ctx);
+    if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
+    rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
+  } else {
+    PooledContext ctx = AcquireDecompression(threads);
+    if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
+    rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
+    if (rc != h.nbytes) ctx.Discard();
+  }
   if (rc < 0) return {"ERR_CORRUPT", BloscMessage("decompression failed: the chunk is corrupt", rc), rc};
   if (rc != h.nbytes) {
     return {"ERR_CORRUPT",

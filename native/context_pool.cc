@@ -12,7 +12,9 @@
 // call, capped at that call's input. So compression contexts are made with an
 // explicit block size, and one whose block size a call changed (an input
 // shorter than a block) is freed instead of kept. After an error a context is
-// freed: C-Blosc2 makes no promise about it.
+// freed: C-Blosc2 makes no promise about it. Chunks with a zstd dictionary
+// never meet a cached context (chunk.cc: C-Blosc2 2.17.1 keeps a context's
+// dictionary state across calls, and can leave it freed).
 //
 // Bounds: at most kMaxIdle idle contexts and kMaxIdleThreadsPerCpu threads per
 // CPU among them (the least recently used go first), each freed after
