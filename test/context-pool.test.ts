@@ -3,13 +3,12 @@
 // any input length and parameters, interleaved on the same context; failed
 // calls drop their context; idle contexts are freed; BLOSC2_CONTEXT_POOL=0
 // turns reuse off with the same results.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Blosc2Error, Packer, compress, compressAsync, decompress, decompressAsync, type Codec, type Filter } from '../src/index';
 import { backend } from '../src/backend';
-import { coreCParams, referenceAddon } from './fixtures/reference-addon';
+import { runNode } from './support/child';
+import { coreCParams, referenceAddon } from './support/reference-addon';
 
 const CODECS: Codec[] = ['blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd'];
 const FILTERS: Filter[][] = [[], ['shuffle'], ['bitshuffle'], ['delta', 'shuffle']];
@@ -116,11 +115,7 @@ describe('reused C-Blosc2 contexts', () => {
       process.stdout.write(JSON.stringify({ stats: backend.contextPoolStats(), c: hash(c), p: hash(p) }));
     `;
     const run = (pool: string) => {
-      const r = spawnSync(process.execPath, ['-r', './test/fixtures/hardening-register.cjs', '-e', script], {
-        cwd: join(__dirname, '..'),
-        env: { ...process.env, BLOSC2_CONTEXT_POOL: pool },
-        encoding: 'utf8',
-      });
+      const r = runNode(['-e', script], { env: { ...process.env, BLOSC2_CONTEXT_POOL: pool } });
       expect(r.status, `${r.signal} ${r.stderr}`).toBe(0);
       return JSON.parse(r.stdout) as { stats: { enabled: boolean; reused: number; idle: number }; c: string; p: string };
     };

@@ -7,38 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Packer, compress, compressAsync, decompress, decompressAsync } from '../../src/index';
 import { backend } from '../../src/backend';
-import { checkValue, makeValue } from '../fixtures/hardening-workload';
-
-const fixtures = join(__dirname, '..', 'fixtures');
-
-// Worker body: plain JS that loads the TypeScript sources through the same
-// require hook the other hardening children use.
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-require(${JSON.stringify(join(fixtures, 'hardening-register.cjs'))});
-const lib = require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'index.ts'))});
-const { makeValue, checkValue } = require(${JSON.stringify(join(fixtures, 'hardening-workload.ts'))});
-(async () => {
-  const { seed, count } = workerData;
-  const packer = new lib.Packer({ threshold: 1024, nthreads: 1 + (seed % 2) });
-  let wrong = 0;
-  const handOver = [];
-  for (let i = 0; i < count; i++) {
-    const value = makeValue(seed, i);
-    const msg = i % 2 ? packer.pack(value) : await packer.packAsync(value);
-    const back = i % 3 ? packer.unpack(msg) : await packer.unpackAsync(msg);
-    if (!checkValue(seed, i, back)) wrong++;
-    if (i % 10 === 0) handOver.push([i, msg]);
-  }
-  // A burst of concurrent async calls inside the worker too.
-  const burst = await Promise.all(Array.from({ length: 50 }, async (_, k) => {
-    const i = count + k;
-    return checkValue(seed, i, await packer.unpackAsync(await packer.packAsync(makeValue(seed, i))));
-  }));
-  wrong += burst.filter((ok) => !ok).length;
-  parentPort.postMessage({ seed, wrong, done: count + burst.length, handOver });
-})().catch((err) => parentPort.postMessage({ seed, error: String(err && err.stack || err) }));
-`;
+import { CHILDREN } from '../support/child';
+import { isWorkloadValue as checkValue, workloadValue as makeValue } from '../support/values';
 
 interface WorkerResult {
   seed: number;
@@ -50,7 +20,7 @@ interface WorkerResult {
 
 function runWorker(seed: number, count: number): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { eval: true, workerData: { seed, count } });
+    const w = new Worker(join(CHILDREN, 'workload-worker.cjs'), { workerData: { seed, count } });
     w.once('message', (m: WorkerResult) => {
       void w.terminate();
       resolve(m);
@@ -101,35 +71,10 @@ describe('concurrency', () => {
   // reused multi-threaded contexts, at several thread counts (and by size),
   // from many async calls here and from 4 workers at once.
   it('compress, decompress, pack and unpack at nthreads 1-4 and by size, async and from 4 workers at once, exact with the context cache on', async () => {
-    const POOL_WORKER = `
-      const { parentPort, workerData } = require('node:worker_threads');
-      require(${JSON.stringify(join(fixtures, 'hardening-register.cjs'))});
-      const lib = require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'index.ts'))});
-      const { backend } = require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'backend', 'index.ts'))});
-      const make = (seed, i) => Float64Array.from({ length: 40000 + ((seed * 7919 + i * 104729) % 260000) }, (_, k) => Math.sin((k + i) / (50 + seed)) * 1000 + (k % 7));
-      const same = (a, b) => b instanceof Float64Array && Buffer.from(a.buffer).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-      (async () => {
-        const { seed, count } = workerData;
-        let wrong = 0;
-        await Promise.all(Array.from({ length: count }, async (_, i) => {
-          const a = make(seed, i);
-          const nthreads = [1, 2, 3, 4, undefined][i % 5];
-          const opts = nthreads === undefined ? {} : { nthreads };
-          const c = i % 2 ? lib.compress(a, opts) : await lib.compressAsync(a, opts);
-          const d = i % 3 ? lib.decompress(c, opts) : await lib.decompressAsync(c, opts);
-          if (!same(a, new Float64Array(d.buffer, d.byteOffset, d.byteLength / 8))) wrong++;
-          const p = new lib.Packer(opts);
-          const m = i % 2 ? p.pack({ a }) : await p.packAsync({ a, i });
-          const back = i % 3 ? p.unpack(m) : await p.unpackAsync(m);
-          if (!same(a, back.a)) wrong++;
-        }));
-        parentPort.postMessage({ seed, wrong, stats: backend.contextPoolStats() });
-      })().catch((err) => parentPort.postMessage({ seed, error: String(err && err.stack || err) }));
-    `;
     const workers = [21, 22, 23, 24].map(
       (seed) =>
         new Promise<{ seed: number; wrong: number; error?: string; stats: { reused: number } }>((resolve, reject) => {
-          const w = new Worker(POOL_WORKER, { eval: true, workerData: { seed, count: 60 } });
+          const w = new Worker(join(CHILDREN, 'pool-worker.cjs'), { workerData: { seed, count: 60 } });
           w.once('message', (m: { seed: number; wrong: number; error?: string; stats: { reused: number } }) => {
             void w.terminate();
             resolve(m);
@@ -138,7 +83,8 @@ describe('concurrency', () => {
         }),
     );
     const before = backend.contextPoolStats();
-    const make = (i: number) => Float64Array.from({ length: 40000 + ((i * 104729) % 260000) }, (_, k) => Math.cos((k + i) / 77) * 500 + (k % 5));
+    const make = (i: number) =>
+      Float64Array.from({ length: 40000 + ((i * 104729) % 260000) }, (_, k) => Math.cos((k + i) / 77) * 500 + (k % 5));
     const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     const results = await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
