@@ -87,7 +87,9 @@ void InMemory(const View& src, uint64_t seed) {
   if (!PickSelection(meta, seed, &s, &items)) return;
   size_t n = OutputBytes(meta, items);
   if (n == 0) return;
-  fuzz::DecodeTwiceAndCompare(n, [&](uint8_t* dest) { return DecodeSlice(src, meta, s, View{dest, n}, 1).code == nullptr; });
+  fuzz::DecodeTwiceAndCompare(n, [&](uint8_t* dest) {
+    return DecodeSlice(src, meta, s, View{dest, n}, ThreadRequest{1, false}).code == nullptr;
+  });
 }
 
 void InPieces(const View& src, uint64_t seed) {
@@ -119,7 +121,7 @@ void InPieces(const View& src, uint64_t seed) {
   size_t n = OutputBytes(meta, items);
   if (n == 0) return;
   fuzz::DecodeTwiceAndCompare(n, [&](uint8_t* dest) {
-    return DecodeSliceChunks(meta, s, ids.data(), chunks.data(), ids.size(), View{dest, n}, 1).code == nullptr;
+    return DecodeSliceChunks(meta, s, ids.data(), chunks.data(), ids.size(), View{dest, n}, ThreadRequest{1, false}).code == nullptr;
   });
 }
 

@@ -164,7 +164,8 @@ void CopyItem(uint8_t* to, const uint8_t* from, size_t ts) {
 // Decodes the part of one chunk that a selection holds.
 class ChunkSlicer {
  public:
-  ChunkSlicer(const Layout& L, const Selection& s, uint8_t* dest, int nthreads) : L_(L), s_(s), dest_(dest), nthreads_(nthreads) {
+  ChunkSlicer(const Layout& L, const Selection& s, uint8_t* dest, const ThreadRequest& threads)
+      : L_(L), s_(s), dest_(dest), threads_(threads) {
     // BLOSC2_BLOCK_MASK=0 (read once) decodes whole chunks: bench/random-access.js
     // measures what the mask saves.
     static const bool kMaskBlocks = [] {
@@ -201,12 +202,11 @@ class ChunkSlicer {
     for (int d = 0; d < s_.ndim; d++) outBase += r[d]->k0 * outStride_[d];
     uint8_t* to = dest_ + static_cast<size_t>(outBase) * ts;
     if (LandsWhole(r)) {
-      int threads = ThreadsFor(static_cast<size_t>(h.nbytes), nthreads_);
-      if (static_cast<size_t>(h.nbytes) == validBytes)
-        return DoDecompressBlocks(threads, fc.view, h, to, validBytes, nullptr, 0, &contexts_);
+      ThreadGrant grant(threads_, static_cast<size_t>(h.nbytes), static_cast<size_t>(std::max(h.blocksize, 1)));
+      if (static_cast<size_t>(h.nbytes) == validBytes) return DoDecompress(grant.count(), fc.view, h, to, validBytes);
       Failure f = EnsureScratch(h.nbytes);
       if (f.code) return f;
-      f = DoDecompressBlocks(threads, fc.view, h, scratch_.get(), scratchSize_, nullptr, 0, &contexts_);
+      f = DoDecompress(grant.count(), fc.view, h, scratch_.get(), scratchSize_);
       if (f.code) return f;
       std::memcpy(to, scratch_.get(), validBytes);
       return Ok();
@@ -217,8 +217,8 @@ class ChunkSlicer {
     bool masked = h.special == 0 && maskBlocks_ && BuildMask(r, h, &nblocks, &needed);
     // Threads by the bytes actually decoded: a few blocks go faster on one.
     int64_t decoded = masked ? static_cast<int64_t>(needed) * h.blocksize : h.nbytes;
-    int threads = ThreadsFor(static_cast<size_t>(std::min<int64_t>(decoded, h.nbytes)), nthreads_);
-    f = DoDecompressBlocks(threads, fc.view, h, scratch_.get(), scratchSize_, masked ? mask_.get() : nullptr, nblocks, &contexts_);
+    ThreadGrant grant(threads_, static_cast<size_t>(std::min<int64_t>(decoded, h.nbytes)), static_cast<size_t>(std::max(h.blocksize, 1)));
+    f = DoDecompressBlocks(grant.count(), fc.view, h, scratch_.get(), scratchSize_, masked ? mask_.get() : nullptr, nblocks);
     if (f.code) return f;
     Gather(r);
     return Ok();
@@ -355,7 +355,7 @@ class ChunkSlicer {
   const Layout& L_;
   const Selection& s_;
   uint8_t* dest_;
-  int nthreads_;
+  ThreadRequest threads_;
   bool maskBlocks_ = true;
   int inner_ = 0;  // the axis copied in runs: the last one selecting more than one item
   int64_t outStride_[kMaxDim] = {};
@@ -365,7 +365,6 @@ class ChunkSlicer {
   std::unique_ptr<bool[]> mask_;
   int64_t maskSize_ = 0;
   std::vector<uint8_t> touched_[kMaxDim];
-  DecompressContexts contexts_;
 };
 
 // Everything a slice needs: the layout, the checked selection, its runs.
@@ -438,14 +437,14 @@ Failure PlanSlice(const FrameMeta& meta, const Selection& sel, std::vector<int64
   return f;
 }
 
-Failure DecodeSlice(const View& src, const FrameMeta& meta, const Selection& sel, const View& dest, int nthreads) {
+Failure DecodeSlice(const View& src, const FrameMeta& meta, const Selection& sel, const View& dest, const ThreadRequest& threads) {
   if (static_cast<int64_t>(src.length) != meta.length) return {"ERR_INVALID_ARG", "the frame is not the one that was opened"};
   SlicePlan p;
   Failure f = Prepare(meta, sel, &p);
   if (f.code) return f;
   f = CheckDest(p, dest);
   if (f.code) return f;
-  ChunkSlicer slicer(p.L, p.s, dest.data, nthreads);
+  ChunkSlicer slicer(p.L, p.s, dest.data, threads);
   const ChunkIndex& index = meta.index;
   return ForEachChunk(p, [&](const Run* const* r, int64_t n) {
     int64_t offset = index.offsets[static_cast<size_t>(n)];
@@ -459,13 +458,13 @@ Failure DecodeSlice(const View& src, const FrameMeta& meta, const Selection& sel
 }
 
 Failure DecodeSliceChunks(const FrameMeta& meta, const Selection& sel, const int64_t* ids, const View* chunks, size_t count,
-                          const View& dest, int nthreads) {
+                          const View& dest, const ThreadRequest& threads) {
   SlicePlan p;
   Failure f = Prepare(meta, sel, &p);
   if (f.code) return f;
   f = CheckDest(p, dest);
   if (f.code) return f;
-  ChunkSlicer slicer(p.L, p.s, dest.data, nthreads);
+  ChunkSlicer slicer(p.L, p.s, dest.data, threads);
   for (size_t i = 0; i < count; i++) {
     int64_t n = ids[i];
     if (n < 0 || n >= p.L.nchunks || p.items == 0) return {"ERR_INVALID_ARG", "chunk " + std::to_string(n) + " is not in the selection"};

@@ -4,6 +4,7 @@
 // and, within each, only the blocks it needs (C-Blosc2's block mask). Works on
 // our contiguous geometries, python-blosc2's tiled ones and plain super-chunks
 // (1-D bytes); the frame must be indexed (LoadChunkIndex, frame_parts.h).
+// Threads are granted per chunk by the bytes it decodes (threads.h).
 #pragma once
 
 #include <cstdint>
@@ -31,12 +32,12 @@ Failure PlanSlice(const FrameMeta& meta, const Selection& sel, std::vector<int64
 
 // Decodes sel from the in-memory frame src (the bytes meta was opened from)
 // into dest: the selected items in C order over sel.count, exactly their bytes.
-Failure DecodeSlice(const View& src, const FrameMeta& meta, const Selection& sel, const View& dest, int nthreads);
+Failure DecodeSlice(const View& src, const FrameMeta& meta, const Selection& sel, const View& dest, const ThreadRequest& threads);
 
 // The same from chunks read apart: chunks[i] holds the stored bytes of chunk
 // ids[i] (its ChunkExtent; ignored for a chunk kept in its offset), each id one
 // that PlanSlice lists. Writes the parts of dest that these chunks hold.
 Failure DecodeSliceChunks(const FrameMeta& meta, const Selection& sel, const int64_t* ids, const View* chunks, size_t n, const View& dest,
-                          int nthreads);
+                          const ThreadRequest& threads);
 
 }  // namespace blosc2_node

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <new>
 
+#include "context_pool.h"
 #include "frame_reader.h"
 
 namespace blosc2_node {
@@ -59,14 +60,10 @@ Failure StreamWriter::Open(const StreamSpec& spec) {
   ChunkPlan plan;
   contiguous_ = ContiguousPlan(row, &plan) && plan.nchunks == chunksPerRow_;
   cp_.blocksize = static_cast<int32_t>(blockItems * g_.typesize);
+  cp_.nthreads = 1;
+  // As pack writes it (frame_writer.cc PlanFrame): the header records one thread.
   headerCp_ = cp_;
-  // As pack writes it: the header records the thread count chosen for the whole array.
-  uint64_t total = 0;
-  bool fits = rowsKnown_ && !__builtin_mul_overflow(static_cast<uint64_t>(expectRows_), static_cast<uint64_t>(rowBytes_), &total);
-  headerCp_.nthreads = static_cast<int16_t>(fits ? ThreadsFor(total, spec.cp.nthreads) : spec.cp.nthreads);
-  cp_.nthreads = static_cast<int16_t>(ThreadsFor(static_cast<size_t>(chunkBytes_), spec.cp.nthreads));
-  cctx_.reset(blosc2_create_cctx(cp_));
-  if (!cctx_) return Invalid("C-Blosc2 refused the compression parameters");
+  threads_ = spec.threads;
   dtype_ = spec.dtype;
   jsKind_ = spec.jsKind;
   Geometry placeholder = g_;
@@ -132,6 +129,13 @@ Failure StreamWriter::Append(const View& rows, const View& out, size_t* written)
   }
   size_t bound = ChunkBound();
   if (out.length < bound) return {"ERR_OUTPUT_TOO_SMALL", "out holds less than one compressed chunk"};
+  // Threads by the bytes of one chunk (what each C-Blosc2 call compresses),
+  // and a context from the cache for this call's chunks.
+  ThreadGrant grant(threads_, static_cast<size_t>(chunkBytes_), static_cast<size_t>(cp_.blocksize));
+  blosc2_cparams cp = cp_;
+  cp.nthreads = static_cast<int16_t>(grant.count());
+  PooledContext cctx = AcquireCompression(cp);
+  if (!cctx) return Invalid("C-Blosc2 refused the compression parameters");
   // Exactly out.length / bound chunks a call (fewer only at the row's end), so
   // that the caller knows when the row is done.
   for (size_t room = out.length / bound; room > 0 && nextChunk_ < chunksPerRow_; room--) {
@@ -141,8 +145,11 @@ Failure StreamWriter::Append(const View& rows, const View& out, size_t* written)
     uint8_t* to = out.data + *written;
     // Room for exactly the worst case: given more, C-Blosc2 may keep a
     // compressed chunk larger than the stored one it falls back to.
-    int32_t cbytes = blosc2_compress_ctx(cctx_.get(), from, static_cast<int32_t>(chunkBytes_), to, static_cast<int32_t>(bound));
-    if (cbytes <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
+    int32_t cbytes = blosc2_compress_ctx(cctx.get(), from, static_cast<int32_t>(chunkBytes_), to, static_cast<int32_t>(bound));
+    if (cbytes <= 0) {
+      cctx.Discard();
+      return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
+    }
     int64_t before = stored_;
     offsets_.push_back(ChunkOffset(to, cbytes, &stored_));
     *written += static_cast<size_t>(stored_ - before);

@@ -24,6 +24,7 @@ struct StreamSpec {
   Geometry g;
   std::string dtype, jsKind;
   blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
+  ThreadRequest threads;  // per chunk (threads.h)
 };
 
 class StreamWriter {
@@ -68,8 +69,8 @@ class StreamWriter {
   int64_t expectRows_ = 0;
   std::string dtype_, jsKind_;
   blosc2_cparams cp_ = BLOSC2_CPARAMS_DEFAULTS;        // the chunks'
-  blosc2_cparams headerCp_ = BLOSC2_CPARAMS_DEFAULTS;  // the header's (thread count as pack writes it)
-  std::unique_ptr<blosc2_context, decltype(&blosc2_free_ctx)> cctx_{nullptr, blosc2_free_ctx};
+  blosc2_cparams headerCp_ = BLOSC2_CPARAMS_DEFAULTS;  // the header's (one thread, as pack writes it)
+  ThreadRequest threads_;
   bool contiguous_ = false;  // each chunk a C-order slice of its chunk row
   int64_t rowBytes_ = 0, chunkBytes_ = 0, chunksPerRow_ = 0;
   int64_t ext_[BLOSC2_MAX_DIM] = {};

@@ -143,6 +143,7 @@ export class Packer {
     this.#nthreads = o['nthreads'] === undefined ? undefined : cparams.nthreads;
     this.#plainState = {
       nthreads: 1,
+      threadsBySize: this.#nthreads === undefined,
       maxOutputBytes: this.#maxOutputBytes,
       remaining: 0,
       zeroCopy: this.#zeroCopy,
@@ -186,9 +187,10 @@ export class Packer {
     const zc = o['zeroCopy'] === undefined ? this.#zeroCopy : o['zeroCopy'];
     if (typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
     const nthreads = o['nthreads'] === undefined ? (this.#nthreads ?? getNthreads()) : checkInt('options.nthreads', o['nthreads'], 1, 256);
+    const threadsBySize = o['nthreads'] === undefined && this.#nthreads === undefined;
     const lazy = o['lazy'] === undefined ? this.#lazy : o['lazy'];
     if (typeof lazy !== 'boolean') throw invalidArg('options.lazy', 'a boolean', lazy);
-    return { nthreads, maxOutputBytes: max, remaining: max, zeroCopy: zc, lazy: lazy ? lazyFrame : undefined, ...extra };
+    return { nthreads, threadsBySize, maxOutputBytes: max, remaining: max, zeroCopy: zc, lazy: lazy ? lazyFrame : undefined, ...extra };
   }
 
   #unpack(bytes: BinaryLike, state: DecodeState): unknown {

@@ -9,6 +9,7 @@
 
 #include <utility>
 
+#include "../threads.h"
 #include "js_errors.h"
 
 namespace blosc2_node::js {
@@ -31,6 +32,8 @@ class Job : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference request_;
   Failure failure_ = Ok();
+  // Counted by the thread budget (threads.h) from here until Execute starts it.
+  QueuedCall queued_;
 };
 
 // Runs fn on the pool; resolves with its number (or undefined for a negative one).
@@ -40,6 +43,7 @@ Napi::Value Queue(const Napi::CallbackInfo& info, Fn fn) {
    public:
     FnJob(Napi::Env env, const Napi::Object& request, Fn fn) : Job(env, request), fn_(std::move(fn)) {}
     void Execute() override {
+      queued_.Start();
       Failure f = fn_(&result_);
       if (f.code) Fail(f);
     }

@@ -92,15 +92,15 @@ struct SliceJob {
   const FrameMeta* meta = nullptr;
   Selection sel;
   View out;
-  int nthreads = 1;
+  ThreadRequest threads;
   bool inMemory = false;
   View frame;
   std::vector<int64_t> ids;
   std::vector<View> chunks;
 
   Failure Run() const {
-    if (inMemory) return DecodeSlice(frame, *meta, sel, out, nthreads);
-    return DecodeSliceChunks(*meta, sel, ids.data(), chunks.data(), ids.size(), out, nthreads);
+    if (inMemory) return DecodeSlice(frame, *meta, sel, out, threads);
+    return DecodeSliceChunks(*meta, sel, ids.data(), chunks.data(), ids.size(), out, threads);
   }
 };
 
@@ -110,7 +110,7 @@ SliceJob ReadSliceJob(const Napi::Object& req) {
   job.meta = AttrAsFrameMeta(req);
   job.sel = ReadSelection(req);
   job.out = AttrAsView(req, "out");
-  job.nthreads = AttrAsInt32(req, "nthreads");
+  job.threads = AttrAsThreads(req);
   if (!req.Get("frame").IsUndefined()) {
     job.inMemory = true;
     job.frame = AttrAsView(req, "frame");
@@ -130,7 +130,7 @@ SliceJob ReadSliceJob(const Napi::Object& req) {
   return job;
 }
 
-// frameSlice({ handle, start, step, count, out, nthreads, frame }) or
+// frameSlice({ handle, start, step, count, out, nthreads, threadsBySize, frame }) or
 // ({ ..., chunkIds, chunks }): out is exactly the selected items' bytes.
 Napi::Value FrameSlice(const Napi::CallbackInfo& info) {
   Failure f = ReadSliceJob(info[0].As<Napi::Object>()).Run();

@@ -14,8 +14,10 @@ export interface CoreCParams {
   /** C-Blosc2 codec id (BLOSC_LZ4 = 1, ...). */
   codec: number;
   typesize: number;
-  /** Threads asked for; the core runs calls of under 512 KiB on one. */
+  /** Threads: exactly this many, or with {@link CoreCParams.threadsBySize} at most this many. */
   nthreads: number;
+  /** The caller gave no count: the core picks one by the size of each call (native/threads.cc). */
+  threadsBySize: boolean;
   /** 0: C-Blosc2 chooses. */
   blocksize: number;
   splitmode: number;
@@ -36,7 +38,9 @@ export interface CompressRequest {
 export interface DecompressRequest {
   src: ArrayBufferView;
   out: ArrayBufferView;
+  /** As in {@link CoreCParams}. */
   nthreads: number;
+  threadsBySize: boolean;
 }
 
 /** How much of a chunk `src` must hold: its header, the whole chunk, or exactly the chunk. */
@@ -126,7 +130,9 @@ export interface FrameDecodeRequest {
   frame: Uint8Array;
   handle: unknown;
   out: ArrayBufferView;
+  /** As in {@link CoreCParams}. */
   nthreads: number;
+  threadsBySize: boolean;
 }
 
 /** frameProbe: where the parts of a frame lie, from its first 87 bytes or more. */
@@ -180,7 +186,9 @@ export interface FrameSliceInMemory extends SliceSelection {
   handle: unknown;
   frame: Uint8Array;
   out: ArrayBufferView;
+  /** As in {@link CoreCParams}: per chunk, by the bytes it decodes. */
   nthreads: number;
+  threadsBySize: boolean;
 }
 
 /** ...or from chunks read apart: chunks[i] holds the bytes SlicePlan gave for chunkIds[i]; only their parts of out are written. */
@@ -190,6 +198,7 @@ export interface FrameSliceFromChunks extends SliceSelection {
   chunks: readonly Uint8Array[];
   out: ArrayBufferView;
   nthreads: number;
+  threadsBySize: boolean;
 }
 
 export type FrameSliceRequest = FrameSliceInMemory | FrameSliceFromChunks;
@@ -287,4 +296,22 @@ export interface Backend {
   frameWriterAppend(req: FrameWriterAppendRequest): number;
   frameWriterAppendAsync(req: FrameWriterAppendRequest): Promise<number>;
   frameWriterFinish(req: { handle: unknown }): FinishedFrame;
+  /** What the core's cache of C-Blosc2 contexts has done (tests and benchmarks). */
+  contextPoolStats(): ContextPoolStats;
+}
+
+/** The core's cache of C-Blosc2 contexts (native/context_pool.h). */
+export interface ContextPoolStats {
+  /** False under BLOSC2_CONTEXT_POOL=0: every call makes its own context. */
+  enabled: boolean;
+  created: number;
+  reused: number;
+  /** Freed after a failed call, or because a call changed their block size. */
+  discarded: number;
+  /** Freed when idle for a second or over the cache's bounds. */
+  evicted: number;
+  idle: number;
+  idleThreads: number;
+  /** The process's thread budget: the CPUs it may run on. */
+  cpuBudget: number;
 }

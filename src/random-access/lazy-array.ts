@@ -18,8 +18,9 @@ import { type ResolvedSelection, type Selection, resolveSelection } from './sele
 export interface LazySettings {
   /** The most bytes one `get` (or `toArray`) may return; also bounds a chunk and the offsets index. */
   maxOutputBytes: number;
-  /** Decoding threads per chunk. */
+  /** Decoding threads per chunk: exactly this many, or with threadsBySize at most this many, by its size. */
   nthreads: number;
+  threadsBySize: boolean;
 }
 
 /** Bytes of memory the offsets index takes per chunk (two int64 in the core). */
@@ -145,6 +146,7 @@ export class LazyArray extends LazyArrayBase {
       count: sel.count,
       out,
       nthreads: this.settings.nthreads,
+      threadsBySize: this.settings.threadsBySize,
     });
     return this.wrap(sel, ab);
   }
@@ -153,7 +155,8 @@ export class LazyArray extends LazyArrayBase {
   toArray(): unknown {
     this.checkOutput(this.nbytes, 'the array');
     const ab = newBacking(this.record.h.kind, this.nbytes);
-    backend.frameDecode({ frame: this.#frame, handle: this.info.handle, out: new Uint8Array(ab), nthreads: this.settings.nthreads });
+    const { nthreads, threadsBySize } = this.settings;
+    backend.frameDecode({ frame: this.#frame, handle: this.info.handle, out: new Uint8Array(ab), nthreads, threadsBySize });
     return this.whole(ab);
   }
 }

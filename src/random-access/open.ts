@@ -17,7 +17,7 @@ import { AsyncLazyArray, type RangeReader, RangeSource } from './range-array';
 export interface OpenFrameOptions {
   /** The most bytes one `get` or `toArray` may return (also bounds a chunk, a read and the index). Default 1 GiB. */
   maxOutputBytes?: number;
-  /** Decoding threads per chunk. Default: {@link getNthreads}. */
+  /** Decoding threads per chunk. Default: as many as each chunk's size is worth, up to {@link getNthreads}. */
   nthreads?: number;
   /** Where the frame (or the message holding it) starts in the source. Default 0. */
   offset?: number;
@@ -36,6 +36,7 @@ function resolve(options: OpenFrameOptions | undefined): LazySettings & { offset
         ? DEFAULT_MAX_OUTPUT_BYTES
         : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER),
     nthreads: o['nthreads'] === undefined ? getNthreads() : checkInt('options.nthreads', o['nthreads'], 1, 256),
+    threadsBySize: o['nthreads'] === undefined,
     offset: o['offset'] === undefined ? 0 : checkInt('options.offset', o['offset'], 0, Number.MAX_SAFE_INTEGER),
   };
 }
@@ -115,5 +116,5 @@ async function openRange(reader: RangeReader, settings: LazySettings & { offset:
 
 /** unpack(bytes, { lazy: true }): each frame of the message becomes a {@link LazyArray}. @internal */
 export function lazyFrame(frame: Uint8Array, info: OpenedFrame, state: DecodeState): LazyArray {
-  return new LazyArray(frame, info, { maxOutputBytes: state.maxOutputBytes, nthreads: state.nthreads });
+  return new LazyArray(frame, info, { maxOutputBytes: state.maxOutputBytes, nthreads: state.nthreads, threadsBySize: state.threadsBySize });
 }

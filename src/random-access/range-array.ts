@@ -146,7 +146,7 @@ export class AsyncLazyArray extends LazyArrayBase {
         if (bytes.byteLength > 0) checkStableForAsync(bytes, 'a range read');
         const chunks = g.spans.map(([a, b]) => bytes.subarray(a, b));
         const request = { handle, chunkIds: g.ids, chunks, start: sel.start, step: sel.step, count: sel.count, out };
-        await backend.frameSliceAsync({ ...request, nthreads: this.settings.nthreads });
+        await backend.frameSliceAsync({ ...request, nthreads: this.settings.nthreads, threadsBySize: this.settings.threadsBySize });
       }
     };
     const workers = Array.from({ length: Math.min(READS_IN_FLIGHT, groups.length) }, worker);
