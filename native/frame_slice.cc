@@ -302,6 +302,11 @@ class ChunkSlicer {
         at[d] = 0;
       }
     }
+    // Masked decompression schedules blocks one by one (C-Blosc2 drops its
+    // static schedule) and, decoding less, may get fewer threads: it paid in
+    // bench/random-access.js when it skipped most blocks (a column, 15 of 16)
+    // and cost when it skipped few (a slab of rows, 1 to 4 of 8).
+    if (*needed * 2 > total) return false;
     *nblocks = static_cast<int>(total);
     return true;
   }
