@@ -33,9 +33,13 @@ const PINNED_BLOSC2 = '4.14.1';
 const PYTHON = process.env['BLOSC2_PYTHON'] ?? 'python3';
 const BY_HAND = process.env['BLOSC2_PYTHON'] !== undefined;
 const INSTALL_HINT =
-  'The interop tests need python3 with python-blosc2 ' + PINNED_BLOSC2 + ', numpy and msgpack. ' +
+  'The interop tests need python3 with python-blosc2 ' +
+  PINNED_BLOSC2 +
+  ', numpy and msgpack. ' +
   'Run `node scripts/test-deps.js` (the pretest step of `npm test`, also run by .ci/run), or by hand: ' +
-  '`python3 -m pip install --target .pydeps blosc2==' + PINNED_BLOSC2 + ' numpy msgpack`.';
+  '`python3 -m pip install --target .pydeps blosc2==' +
+  PINNED_BLOSC2 +
+  ' numpy msgpack`.';
 
 interface PyResult {
   status: number | null;
@@ -129,7 +133,13 @@ function smooth(n: number): Float64Array {
 }
 
 /** What python must see for an array we pack (lossless codecs: the items themselves). */
-function expectArray(value: ArrayBufferView | ArrayBufferLike | NDArray, dtype: string, shape: number[], js: string | null, items?: Uint8Array): Expect {
+function expectArray(
+  value: ArrayBufferView | ArrayBufferLike | NDArray,
+  dtype: string,
+  shape: number[],
+  js: string | null,
+  items?: Uint8Array,
+): Expect {
   const bytes = items ?? bytesOf(value instanceof NDArray ? value.data : value);
   return { kind: 'NDArray', dtype, shape, nbytes: bytes.byteLength, sha256: sha256(bytes), js };
 }
@@ -141,18 +151,37 @@ interface JsMessage {
   entries: Entry[];
 }
 
-function single(name: string, value: ArrayBufferView | ArrayBufferLike | NDArray, dtype: string, shape: number[], js: string | null, options: PackOptions = {}): JsMessage {
-  return { name, value: { value }, options: { threshold: 0, ...options }, entries: [{ path: ['value'], expect: expectArray(value, dtype, shape, js) }] };
+function single(
+  name: string,
+  value: ArrayBufferView | ArrayBufferLike | NDArray,
+  dtype: string,
+  shape: number[],
+  js: string | null,
+  options: PackOptions = {},
+): JsMessage {
+  return {
+    name,
+    value: { value },
+    options: { threshold: 0, ...options },
+    entries: [{ path: ['value'], expect: expectArray(value, dtype, shape, js) }],
+  };
 }
 
 function jsMessages(): JsMessage[] {
   const out: JsMessage[] = [];
   const n = 1000;
   const typedCases: Array<[string, new (n: number) => ArrayBufferView, string]> = [
-    ['Int8Array', Int8Array, '|i1'], ['Uint8Array', Uint8Array, '|u1'], ['Uint8ClampedArray', Uint8ClampedArray, '|u1'],
-    ['Int16Array', Int16Array, '<i2'], ['Uint16Array', Uint16Array, '<u2'], ['Int32Array', Int32Array, '<i4'],
-    ['Uint32Array', Uint32Array, '<u4'], ['Float32Array', Float32Array, '<f4'], ['Float64Array', Float64Array, '<f8'],
-    ['BigInt64Array', BigInt64Array, '<i8'], ['BigUint64Array', BigUint64Array, '<u8'],
+    ['Int8Array', Int8Array, '|i1'],
+    ['Uint8Array', Uint8Array, '|u1'],
+    ['Uint8ClampedArray', Uint8ClampedArray, '|u1'],
+    ['Int16Array', Int16Array, '<i2'],
+    ['Uint16Array', Uint16Array, '<u2'],
+    ['Int32Array', Int32Array, '<i4'],
+    ['Uint32Array', Uint32Array, '<u4'],
+    ['Float32Array', Float32Array, '<f4'],
+    ['Float64Array', Float64Array, '<f8'],
+    ['BigInt64Array', BigInt64Array, '<i8'],
+    ['BigUint64Array', BigUint64Array, '<u8'],
   ];
   typedCases.forEach(([name, ctor, dtype], i) => {
     out.push(single(`typed_${name}`, typed(ctor, n, i + 1), dtype, [n], name));
@@ -193,7 +222,9 @@ function jsMessages(): JsMessage[] {
     out.push(single(name, value, dtype, [...value.shape], null));
   }
   // Items in another class than the dtype's: the js metalayer names it, python just sees |u1.
-  out.push(single('nd_uint8clamped_u1', new NDArray(typed(Uint8ClampedArray, 60, 8), [6, 10], '|u1'), '|u1', [6, 10], 'NDArray:Uint8ClampedArray'));
+  out.push(
+    single('nd_uint8clamped_u1', new NDArray(typed(Uint8ClampedArray, 60, 8), [6, 10], '|u1'), '|u1', [6, 10], 'NDArray:Uint8ClampedArray'),
+  );
 
   // Several chunks, with a zero-padded edge chunk: 80 MiB of u1 in 4-plane
   // chunks (2 chunks, the second holds 1 plane), and 9M float64 in 1-D.
@@ -218,7 +249,12 @@ function jsMessages(): JsMessage[] {
     const options: PackOptions = { threshold: 0, filters: ['truncPrec', 'shuffle'], filtersMeta: [20, 0] };
     const ours = unpack(pack(x, options)) as Float64Array;
     if (Buffer.from(bytesOf(ours)).equals(bytesOf(x))) throw new Error('truncPrec changed nothing: the case tests nothing');
-    out.push({ name: 'cparams_truncprec', value: { value: x }, options, entries: [{ path: ['value'], expect: expectArray(x, '<f8', [x.length], 'Float64Array', bytesOf(ours)) }] });
+    out.push({
+      name: 'cparams_truncprec',
+      value: { value: x },
+      options,
+      entries: [{ path: ['value'], expect: expectArray(x, '<f8', [x.length], 'Float64Array', bytesOf(ours)) }],
+    });
   }
 
   // A nested envelope: plain values beside arrays, in maps and lists.
@@ -266,7 +302,10 @@ describe('JS -> python-blosc2 (msgpack_unpackb reads our ext 42 frames)', () => 
   const packErrors = new Map<string, unknown>();
 
   beforeAll(() => {
-    const manifest: { messages: Array<{ name: string; file: string; entries: Entry[] }>; cframes: Array<{ name: string; file: string; expect: Expect }> } = {
+    const manifest: {
+      messages: Array<{ name: string; file: string; entries: Entry[] }>;
+      cframes: Array<{ name: string; file: string; expect: Expect }>;
+    } = {
       messages: [],
       cframes: [],
     };
@@ -288,8 +327,12 @@ describe('JS -> python-blosc2 (msgpack_unpackb reads our ext 42 frames)', () => 
     const oob = packOutOfBand({ f, g, small: new Uint8Array([1, 2]) }, { threshold: 1024 });
     expect(oob.buffers.length).toBe(2);
     oob.buffers.forEach((buf, i) => writeFileSync(path.join(workDir, `oob_${i}.b2frame`), buf));
-    manifest.cframes.push({ name: 'oob_buffer_0_Float64Array', file: 'oob_0.b2frame', expect: expectArray(f, '<f8', [5000], 'Float64Array') });
-    manifest.cframes.push({ name: 'oob_buffer_1_NDArray', file: 'oob_1.b2frame', expect: expectArray(g, "<i2", [20, 30, 40], null) });
+    manifest.cframes.push({
+      name: 'oob_buffer_0_Float64Array',
+      file: 'oob_0.b2frame',
+      expect: expectArray(f, '<f8', [5000], 'Float64Array'),
+    });
+    manifest.cframes.push({ name: 'oob_buffer_1_NDArray', file: 'oob_1.b2frame', expect: expectArray(g, '<i2', [20, 30, 40], null) });
     writeFileSync(path.join(workDir, 'oob.msgpack'), oob.message);
     manifest.messages.push({
       name: 'oob_message',
@@ -337,7 +380,20 @@ interface PyManifest {
   }>;
   python_errors: Record<string, string>;
   envelope: { file: string; a: { sha256: string; shape: number[]; dtype: string }; b: { sha256: string; shape: number[]; dtype: string } };
+  nondata: Array<{ name: string; file: string }>;
 }
+
+/** python-blosc2's frames and records that are not arrays: what unpack says of each. */
+const PY_NONDATA: Record<string, RegExp> = {
+  lazyarray_meta_and_vlmeta: /lazy expression or UDF \(LazyArray metalayer\)/,
+  lazyarray_vlmeta_only: /lazy expression or UDF \(_LazyArray vlmeta\)/,
+  b2o_lazyexpr: /persisted 'lazyexpr' object \(b2o metalayer\)/,
+  objectarray: /ObjectArray \(vlarray metalayer\)/,
+  batcharray: /BatchArray \(batcharray metalayer\)/,
+  embedstore: /EmbedStore \(b2embed metalayer\)/,
+  ext43_lazyexpr: /ext 43: a python-blosc2 'lazyexpr' object/,
+  ext44_complex: /ext 44: a python complex number/,
+};
 
 /**
  * python-blosc2 cases our build cannot decode, and the Blosc2Error it gives.
@@ -363,20 +419,60 @@ const PY_CASES = [
     `dtype_${t}_default`,
     `dtype_${t}_chunks_5x7_blocks_2x3`,
   ]),
-  'dims_0d', 'dims_1d_len1', 'dims_zero_0x5', 'dims_zero_3x0x2', 'dims_3d_custom', 'dims_3d_default', 'dims_4d_default', 'dims_8d',
-  'multichunk_default_4M_f8', 'multichunk_1d_padded_edge', 'multichunk_2d_rows', 'multichunk_2d_tiles',
-  'codec_blosclz', 'codec_lz4', 'codec_lz4hc', 'codec_zlib', 'codec_zstd', 'codec_zstd_clevel9_dict', 'codec_clevel0_memcpy',
-  'filter_nofilter', 'filter_bitshuffle', 'filter_delta_shuffle', 'filter_shuffle_bytedelta', 'filter_truncprec_f8', 'filter_inttrunc_i4',
-  'splitmode_always_split', 'splitmode_never_split', 'splitmode_forward_compat_split',
-  'plugin_codec_ndlz', 'plugin_codec_zfp_prec', 'plugin_filter_ndcell',
-  'unsupported_bigendian_i4', 'unsupported_complex128', 'unsupported_unicode', 'unsupported_datetime64',
-  'extra_meta_and_vlmeta', 'schunk_bytes_partial_last_chunk', 'schunk_typesize4', 'schunk_empty',
+  'dims_0d',
+  'dims_1d_len1',
+  'dims_zero_0x5',
+  'dims_zero_3x0x2',
+  'dims_3d_custom',
+  'dims_3d_default',
+  'dims_4d_default',
+  'dims_8d',
+  'multichunk_default_4M_f8',
+  'multichunk_1d_padded_edge',
+  'multichunk_2d_rows',
+  'multichunk_2d_tiles',
+  'codec_blosclz',
+  'codec_lz4',
+  'codec_lz4hc',
+  'codec_zlib',
+  'codec_zstd',
+  'codec_zstd_clevel9_dict',
+  'codec_clevel0_memcpy',
+  'filter_nofilter',
+  'filter_bitshuffle',
+  'filter_delta_shuffle',
+  'filter_shuffle_bytedelta',
+  'filter_truncprec_f8',
+  'filter_inttrunc_i4',
+  'splitmode_always_split',
+  'splitmode_never_split',
+  'splitmode_forward_compat_split',
+  'plugin_codec_ndlz',
+  'plugin_codec_zfp_prec',
+  'plugin_filter_ndcell',
+  'unsupported_bigendian_i4',
+  'unsupported_complex128',
+  'unsupported_unicode',
+  'unsupported_datetime64',
+  'extra_meta_and_vlmeta',
+  'schunk_bytes_partial_last_chunk',
+  'schunk_typesize4',
+  'schunk_empty',
 ];
 
 /** The JS class python's dtype string comes back as. */
 const CLASS_FOR_DTYPE: Record<string, string> = {
-  '|i1': 'Int8Array', '|u1': 'Uint8Array', '<i2': 'Int16Array', '<u2': 'Uint16Array', '<i4': 'Int32Array', '<u4': 'Uint32Array',
-  '<i8': 'BigInt64Array', '<u8': 'BigUint64Array', '<f4': 'Float32Array', '<f8': 'Float64Array', '|b1': 'Uint8Array',
+  '|i1': 'Int8Array',
+  '|u1': 'Uint8Array',
+  '<i2': 'Int16Array',
+  '<u2': 'Uint16Array',
+  '<i4': 'Int32Array',
+  '<u4': 'Uint32Array',
+  '<i8': 'BigInt64Array',
+  '<u8': 'BigUint64Array',
+  '<f4': 'Float32Array',
+  '<f8': 'Float64Array',
+  '|b1': 'Uint8Array',
   '<f2': typeof (globalThis as Record<string, unknown>)['Float16Array'] === 'function' ? 'Float16Array' : 'Uint16Array',
 };
 
@@ -446,6 +542,27 @@ describe('python-blosc2 -> JS (our unpack reads msgpack_packb output)', () => {
     expect(sha256(bytesOf(x[0].data))).toBe(manifest.envelope.a.sha256);
     expect(x[1].y.dtype).toBe(manifest.envelope.b.dtype);
     expect(sha256(bytesOf(x[1].y.data))).toBe(manifest.envelope.b.sha256);
+  });
+
+  it.each(Object.keys(PY_NONDATA))('refuses what is not an array, naming it: %s', (name) => {
+    const entry = manifest.nondata.find((x) => x.name === name);
+    expect(entry, `py_encode.py wrote no ${name}`).toBeDefined();
+    let caught: unknown;
+    try {
+      unpack(readFileSync(path.join(dir, (entry as { file: string }).file)));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(Blosc2Error);
+    expect((caught as Blosc2Error).code).toBe('ERR_UNSUPPORTED');
+    expect((caught as Blosc2Error).message).toMatch(PY_NONDATA[name] as RegExp);
+  });
+
+  it('reads a python set (ext 45) as a Set', () => {
+    const entry = manifest.nondata.find((x) => x.name === 'ext45_set') as { file: string };
+    const v = unpack(readFileSync(path.join(dir, entry.file))) as { v: Set<number> };
+    expect(v.v).toBeInstanceOf(Set);
+    expect([...v.v].sort()).toEqual([1, 2, 3]);
   });
 
   it('reads plain NumPy arrays (python-blosc2 4.14+ ext 46) as NDArrays', () => {

@@ -16,6 +16,7 @@ import { describe } from '../records/describe';
 import { unpackFrame, writeFrame } from '../records/frame';
 import { unpackNumpy } from '../records/numpy';
 import { unpackOutOfBand, writeOutOfBand } from '../records/out-of-band';
+import { PY_COMPLEX_EXT, PY_SET_EXT, PY_STRUCTURED_EXT, unpackComplex, unpackPySet, unpackStructured } from '../records/python-ext';
 import { unpackRaw, writeRaw, writeRawTyped } from '../records/raw';
 import { B2ND_EXT, NUMPY_EXT, OOB_EXT, type PackConfig, RAW_EXT, VIEW_EXT } from '../records/types';
 import { type InnerPack, packViewTag, readViewTag, withItemsizeHint } from '../records/view';
@@ -124,5 +125,8 @@ export function install(): void {
   addExtension({ type: B2ND_EXT, unpack: unpackFrame });
   addExtension({ type: OOB_EXT, unpack: unpackOutOfBand });
   addExtension({ type: NUMPY_EXT, unpack: unpackNumpy });
+  addExtension({ type: PY_STRUCTURED_EXT, unpack: unpackStructured });
+  addExtension({ type: PY_COMPLEX_EXT, unpack: unpackComplex });
+  addExtension({ type: PY_SET_EXT, unpack: unpackPySet });
   addExtension({ type: VIEW_EXT, read: readViewTag });
 }

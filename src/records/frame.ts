@@ -15,6 +15,7 @@ import { type Reserve, extHeaderSize, reserveExt, writeExtHeader } from '../msgp
 import { checkStableForAsync, checkStillAttached } from '../views';
 import { charge, decodeState } from './decode-state';
 import { U8, jsKindOf } from './describe';
+import { refuseNonArrayFrame } from './foreign-frames';
 import { writeRaw } from './raw';
 import { B2ND_EXT, type Described, Kind, type PackConfig } from './types';
 import { build, corrupt, newBacking } from './values';
@@ -136,6 +137,7 @@ const KIND_BY_NAME: Record<string, Kind> = {
 export function unpackFrame(frame: Uint8Array): unknown {
   const state = decodeState();
   const info = backend.frameOpen({ frame });
+  refuseNonArrayFrame(info);
   let entry: DTypeEntry;
   let kind: Kind;
   let dtype: string | null = null;
