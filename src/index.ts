@@ -32,7 +32,7 @@ export { type TypedArray, ctorForDtype } from './dtypes';
 export { NDArray, MAX_DIM } from './ndarray';
 export { type PackOptions, type UnpackOptions, type OutOfBand, DEFAULT_THRESHOLD, Packer } from './packer';
 export { pack, unpack, packAsync, unpackAsync, packOutOfBand, unpackOutOfBand, useBlosc2 } from './pack';
-export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './records/types';
+export { B2ND_EXT, NUMPY_EXT, RAW_EXT, VIEW_EXT, OOB_EXT, type SmallArrays } from './records/types';
 
 import { backend } from './backend';
 /** Versions of the native parts: C-Blosc2 and its compiled-in codecs. */

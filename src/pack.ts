@@ -6,7 +6,7 @@
 import { Packr } from 'msgpackr';
 import { invalidArg } from './errors';
 import { configure, install } from './msgpack/registration';
-import { type OutOfBand, Packer, type PackOptions, resolveThreshold } from './packer';
+import { type OutOfBand, Packer, type PackOptions, resolveSmallArrays, resolveThreshold } from './packer';
 import { type CParams, checkObject, resolveCParams } from './params';
 import type { BinaryLike } from './views';
 
@@ -59,12 +59,13 @@ export function unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Arra
  * unpack reads them. Other Packrs are not affected.
  * @returns the same Packr
  */
-export function useBlosc2<P extends Packr>(packr: P, options?: CParams & { threshold?: number }): P {
+export function useBlosc2<P extends Packr>(packr: P, options?: CParams & Pick<PackOptions, 'threshold' | 'smallArrays'>): P {
   install();
   if (!(packr instanceof Packr)) throw invalidArg('packr', 'a msgpackr Packr', packr);
   const o = checkObject('options', options) ?? {};
-  const cparams = resolveCParams(o, 1, 'options', new Set(['threshold']));
+  const cparams = resolveCParams(o, 1, 'options', new Set(['threshold', 'smallArrays']));
   const structuredClone = (packr as { structuredClone?: boolean }).structuredClone === true;
-  configure(packr, { cparams, threshold: resolveThreshold(o), structuredClone, typesizeHint: 0 });
+  const small = resolveSmallArrays(o, structuredClone);
+  configure(packr, { cparams, threshold: resolveThreshold(o), small, structuredClone, typesizeHint: 0 });
   return packr;
 }

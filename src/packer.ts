@@ -11,7 +11,7 @@ import { type DecodeState, swapDecodeState } from './records/decode-state';
 import { describe } from './records/describe';
 import { encodeFrameAsync, packSingle, packSingleAsync } from './records/frame';
 import { spliceOutOfBand } from './records/out-of-band';
-import type { OutOfBandSink, PackConfig } from './records/types';
+import type { OutOfBandSink, PackConfig, SmallArrays } from './records/types';
 import { type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
 
@@ -56,6 +56,14 @@ const MSGPACKR_KEYS = [
 export interface PackOptions extends CParams, Pick<MsgpackrOptions, (typeof MSGPACKR_KEYS)[number] & keyof MsgpackrOptions> {
   /** Arrays of fewer bytes are stored raw (uncompressed record). Default {@link DEFAULT_THRESHOLD}; 0 compresses every array. */
   threshold?: number;
+  /**
+   * The record of arrays under `threshold`: `'numpy'`, python-blosc2's own NumPy
+   * record (ext 46), which python-blosc2's `msgpack_unpackb` reads as a
+   * `numpy.ndarray`; or `'compact'`, this package's raw record (ext 80), a few
+   * dozen bytes smaller, which python-blosc2 does not read. Default `'numpy'`
+   * (`'compact'` with `structuredClone`, whose messages python cannot read anyway).
+   */
+  smallArrays?: SmallArrays;
   /** msgpackr's structuredClone: cycles, shared references, and views over one ArrayBuffer stay shared. */
   structuredClone?: boolean;
   /** The most bytes the arrays of one message may decode to. Default 1 GiB. */
@@ -82,7 +90,7 @@ export interface OutOfBand {
   buffers: Uint8Array[];
 }
 
-const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
+const OWN_KEYS = new Set(['threshold', 'smallArrays', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
 const UNPACK_KEYS = new Set(['maxOutputBytes', 'zeroCopy', 'nthreads']);
 
 /** msgpackr's own errors (a message it cannot parse) as a Blosc2Error. */
@@ -91,6 +99,14 @@ function asCorrupt(err: unknown): Blosc2Error {
   const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
   (e as Error & { cause?: unknown }).cause = err;
   return e;
+}
+
+/** The `smallArrays` option, checked (its default depends on structuredClone). @internal */
+export function resolveSmallArrays(o: Record<string, unknown>, structuredClone: boolean): SmallArrays {
+  const v = o['smallArrays'];
+  if (v === undefined) return structuredClone ? 'compact' : 'numpy';
+  if (v !== 'numpy' && v !== 'compact') throw invalidArg('options.smallArrays', "'numpy' or 'compact'", v);
+  return v;
 }
 
 /** The `threshold` option, checked. @internal */
@@ -139,7 +155,8 @@ export class Packer {
     for (const key of MSGPACKR_KEYS) if (o[key] !== undefined) msgpackrOptions[key] = o[key];
     if (sc === true) msgpackrOptions['structuredClone'] = true;
     this.#packr = new Packr(msgpackrOptions);
-    this.#config = { cparams, threshold, structuredClone: sc === true, typesizeHint: 0 };
+    const small = resolveSmallArrays(o, sc === true);
+    this.#config = { cparams, threshold, small, structuredClone: sc === true, typesizeHint: 0 };
     configure(this.#packr, this.#config);
   }
 

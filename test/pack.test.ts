@@ -9,6 +9,7 @@ import {
   Blosc2Error,
   DEFAULT_THRESHOLD,
   NDArray,
+  NUMPY_EXT,
   OOB_EXT,
   Packer,
   RAW_EXT,
@@ -21,16 +22,7 @@ import {
   useBlosc2,
   type PackOptions,
 } from '../src/index';
-import {
-  TYPED_CTORS,
-  type TypedCtor,
-  bytesOf,
-  copyBytes,
-  diff,
-  extTypesIn,
-  makeTyped,
-  runFixture,
-} from './fixtures/pack-helpers';
+import { TYPED_CTORS, type TypedCtor, bytesOf, copyBytes, diff, extTypesIn, makeTyped, runFixture } from './fixtures/pack-helpers';
 import { MSGPACKR_OPTION_SETS, msgpackrReferenceValues } from './fixtures/pack-msgpackr-values';
 
 /** Round trip through a Packer; asserts bit-exact equality and returns the message and result. */
@@ -45,18 +37,23 @@ function roundTrip(packer: Packer, value: unknown): { message: Buffer; result: u
 const itemsFor = (ctor: TypedCtor, bytes: number) => Math.ceil(bytes / ctor.BYTES_PER_ELEMENT);
 
 const small = new Packer();
+const compact = new Packer({ smallArrays: 'compact' });
 const framed = new Packer({ threshold: 0 });
 
 describe('every binary kind, raw and framed', () => {
   for (const ctor of TYPED_CTORS) {
-    it(`${ctor.name}: raw below threshold, frame at or above it, frames for everything with threshold 0`, () => {
+    it(`${ctor.name}: NumPy record (or compact raw) below threshold, frame at or above it, frames for everything with threshold 0`, () => {
       const below = makeTyped(ctor, itemsFor(ctor, 100), 3);
       const above = makeTyped(ctor, itemsFor(ctor, DEFAULT_THRESHOLD + 40), 5);
       const exactly = makeTyped(ctor, DEFAULT_THRESHOLD / ctor.BYTES_PER_ELEMENT, 7);
 
       const r1 = roundTrip(small, below);
-      expect(extTypesIn(r1.message)).toEqual([RAW_EXT]);
+      expect(extTypesIn(r1.message)).toEqual([NUMPY_EXT]);
       expect(Object.getPrototypeOf(r1.result)).toBe(ctor.prototype);
+      const r1c = roundTrip(compact, below);
+      expect(extTypesIn(r1c.message)).toEqual([RAW_EXT]);
+      expect(Object.getPrototypeOf(r1c.result)).toBe(ctor.prototype);
+      expect(r1c.message.length).toBeLessThan(r1.message.length);
 
       const r2 = roundTrip(small, above);
       expect(extTypesIn(r2.message)).toEqual([B2ND_EXT]);
@@ -69,9 +66,10 @@ describe('every binary kind, raw and framed', () => {
     });
   }
 
-  it('an empty TypedArray round-trips as a raw record and as a frame', () => {
+  it('an empty TypedArray round-trips as a NumPy record, a raw record and a frame', () => {
     for (const ctor of TYPED_CTORS) {
-      expect(extTypesIn(roundTrip(small, new ctor(0)).message)).toEqual([RAW_EXT]);
+      expect(extTypesIn(roundTrip(small, new ctor(0)).message)).toEqual([NUMPY_EXT]);
+      expect(extTypesIn(roundTrip(compact, new ctor(0)).message)).toEqual([RAW_EXT]);
       expect(extTypesIn(roundTrip(framed, new ctor(0)).message)).toEqual([B2ND_EXT]);
     }
   });
@@ -111,7 +109,11 @@ describe('every binary kind, raw and framed', () => {
     const backing = makeTyped(Uint8Array, 1 << 20, 77).buffer;
     for (const ctor of TYPED_CTORS) {
       const size = ctor.BYTES_PER_ELEMENT;
-      for (const [offsetItems, items] of [[1, 3], [5, 13], [101, 3000]] as const) {
+      for (const [offsetItems, items] of [
+        [1, 3],
+        [5, 13],
+        [101, 3000],
+      ] as const) {
         const view = new ctor(backing, offsetItems * size, items);
         for (const packer of [small, framed]) {
           const { message, result } = roundTrip(packer, view);
@@ -139,7 +141,16 @@ describe('every binary kind, raw and framed', () => {
   it('bit patterns survive exactly: NaN payloads, -0, subnormals, infinities, BigInt extremes', () => {
     const f64 = new Float64Array(8);
     const f64bits = new BigUint64Array(f64.buffer);
-    f64bits.set([0x7ff8000000000001n, 0xfff4000000000abcn, 0x7ff0000000000001n, 0x8000000000000000n, 0x0000000000000001n, 0x000fffffffffffffn, 0x7ff0000000000000n, 0xfff0000000000000n]);
+    f64bits.set([
+      0x7ff8000000000001n,
+      0xfff4000000000abcn,
+      0x7ff0000000000001n,
+      0x8000000000000000n,
+      0x0000000000000001n,
+      0x000fffffffffffffn,
+      0x7ff0000000000000n,
+      0xfff0000000000000n,
+    ]);
     const f32 = new Float32Array(8);
     new Uint32Array(f32.buffer).set([0x7fc00001, 0xffa00123, 0x7f800001, 0x80000000, 0x00000001, 0x007fffff, 0x7f800000, 0xff800000]);
     const i64 = new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 1n]);
@@ -157,7 +168,17 @@ describe('every binary kind, raw and framed', () => {
 });
 
 describe('NDArray', () => {
-  const shapes: number[][] = [[], [7], [3, 4], [2, 3, 4], [2, 1, 3, 2], [1, 2, 1, 2, 3], [2, 2, 2, 1, 2, 2], [1, 1, 2, 1, 1, 3, 1], [2, 2, 2, 2, 2, 2, 2, 2]];
+  const shapes: number[][] = [
+    [],
+    [7],
+    [3, 4],
+    [2, 3, 4],
+    [2, 1, 3, 2],
+    [1, 2, 1, 2, 3],
+    [2, 2, 2, 1, 2, 2],
+    [1, 1, 2, 1, 1, 3, 1],
+    [2, 2, 2, 2, 2, 2, 2, 2],
+  ];
 
   it('shapes of 0 to 8 dimensions, every dtype, raw and framed', () => {
     for (const ctor of TYPED_CTORS) {
@@ -165,12 +186,12 @@ describe('NDArray', () => {
         const size = shape.reduce((a, b) => a * b, 1);
         const nd = new NDArray(makeTyped(ctor, size, size + 1), shape);
         // (A Uint8ClampedArray in a frame: its own test below.)
-        for (const packer of ctor === Uint8ClampedArray ? [small] : [small, framed]) {
+        for (const packer of ctor === Uint8ClampedArray ? [small, compact] : [small, compact, framed]) {
           const { message, result } = roundTrip(packer, nd);
           expect(result).toBeInstanceOf(NDArray);
           expect((result as NDArray).shape).toEqual(shape);
           expect(Object.getPrototypeOf((result as NDArray).data)).toBe(ctor.prototype);
-          expect(extTypesIn(message)).toEqual([packer === small ? RAW_EXT : B2ND_EXT]);
+          expect(extTypesIn(message)).toEqual([packer === small ? NUMPY_EXT : packer === compact ? RAW_EXT : B2ND_EXT]);
         }
       }
     }
@@ -225,7 +246,11 @@ describe('nesting', () => {
     return {
       arrays,
       obj: { deep: { deeper: [1, 'two', { nd, buf: Buffer.from('abc') }] }, dv: new DataView(new ArrayBuffer(9)) },
-      map: new Map<unknown, unknown>([['a', arrays[3]], [7, [arrays[17], 'big']], ['nd', nd]]),
+      map: new Map<unknown, unknown>([
+        ['a', arrays[3]],
+        [7, [arrays[17], 'big']],
+        ['nd', nd],
+      ]),
       set: new Set<unknown>([arrays[0], arrays[21], 'x']),
       ab: makeTyped(Uint8Array, 10000, 5).buffer,
     };
@@ -245,7 +270,9 @@ describe('nesting', () => {
       expect(diff(r.get('ab'), value.ab)).toBe('');
       const obj = r.get('obj') as Map<string, Map<string, unknown[]>>;
       const deeper = obj.get('deep')?.get('deeper') as unknown[];
-      expect(diff((deeper[2] as Map<string, unknown>).get('nd'), value.obj.deep.deeper[2] && (value.obj.deep.deeper[2] as { nd: NDArray }).nd)).toBe('');
+      expect(
+        diff((deeper[2] as Map<string, unknown>).get('nd'), value.obj.deep.deeper[2] && (value.obj.deep.deeper[2] as { nd: NDArray }).nd),
+      ).toBe('');
     }
   });
 
@@ -270,7 +297,7 @@ describe('entry points', () => {
   it('module pack/unpack with an options object apply those options', () => {
     const value = { a: makeTyped(Float64Array, 10, 1), b: makeTyped(Int32Array, 5000, 2) };
     const plain = pack(value);
-    expect(extTypesIn(plain)).toEqual([RAW_EXT, B2ND_EXT]);
+    expect(extTypesIn(plain)).toEqual([NUMPY_EXT, B2ND_EXT]);
     expect(diff(unpack(plain), value)).toBe('');
     const options: PackOptions = { threshold: 0, codec: 'zstd', clevel: 9, filters: ['bitshuffle'] };
     const m = pack(value, options);
@@ -280,7 +307,8 @@ describe('entry points', () => {
     expect(diff(unpack(m), value)).toBe('');
     expect(diff(new Packer({ structuredClone: false }).unpack(m), value)).toBe('');
     // Raw storage via a huge threshold.
-    expect(extTypesIn(pack(value, { threshold: 1e9 }))).toEqual([RAW_EXT, RAW_EXT]);
+    expect(extTypesIn(pack(value, { threshold: 1e9 }))).toEqual([NUMPY_EXT, NUMPY_EXT]);
+    expect(extTypesIn(pack(value, { threshold: 1e9, smallArrays: 'compact' }))).toEqual([RAW_EXT, RAW_EXT]);
   });
 
   it('module unpack honours maxOutputBytes from its options', () => {
@@ -291,15 +319,25 @@ describe('entry points', () => {
   it('Packer options: codecs, levels, filters, clevel 0 all round-trip', () => {
     const value = [makeTyped(Float32Array, 5000, 1), new NDArray(makeTyped(BigInt64Array, 3000, 2), [30, 100])];
     const optionSets: PackOptions[] = [
-      { clevel: 0 }, { codec: 'lz4', clevel: 1 }, { codec: 'lz4hc' }, { codec: 'zlib', filters: ['delta', 'shuffle'] }, { filters: ['delta', 'bitshuffle'] },
-      { codec: 'zstd', filters: ['bitshuffle'] }, { nthreads: 2 }, { blocksize: 4096 }, { splitmode: 'never' },
+      { clevel: 0 },
+      { codec: 'lz4', clevel: 1 },
+      { codec: 'lz4hc' },
+      { codec: 'zlib', filters: ['delta', 'shuffle'] },
+      { filters: ['delta', 'bitshuffle'] },
+      { codec: 'zstd', filters: ['bitshuffle'] },
+      { nthreads: 2 },
+      { blocksize: 4096 },
+      { splitmode: 'never' },
     ];
     for (const options of optionSets) roundTrip(new Packer(options), value);
   });
 
   it('delta after shuffle or bitshuffle (which C-Blosc2 2.17.1 decodes wrong) is refused with ERR_INVALID_ARG', () => {
     const value = { i8: new Int8Array(1024).map((_, i) => i % 100), f64: new Float64Array(4096).map((_, i) => i * 0.5) };
-    for (const filters of [['shuffle', 'delta'], ['bitshuffle', 'delta']] as const) {
+    for (const filters of [
+      ['shuffle', 'delta'],
+      ['bitshuffle', 'delta'],
+    ] as const) {
       let thrown: unknown;
       try {
         new Packer({ threshold: 0, filters: [...filters] }).pack(value);
@@ -329,9 +367,17 @@ describe('entry points', () => {
 
   it('useBlosc2 enables the extension on a user Packr, which then reads and writes our format', () => {
     const packr = useBlosc2(new Packr({ useRecords: false }), { threshold: 100, codec: 'zstd' });
-    const value = { small: new Int16Array([1, -1]), big: makeTyped(Float64Array, 500, 3), nd: new NDArray(new Uint32Array(6), [3, 2]), buf: Buffer.from('x') };
+    const value = {
+      small: new Int16Array([1, -1]),
+      big: makeTyped(Float64Array, 500, 3),
+      nd: new NDArray(new Uint32Array(6), [3, 2]),
+      buf: Buffer.from('x'),
+    };
     const m = packr.pack(value);
-    expect(extTypesIn(m)).toEqual([RAW_EXT, B2ND_EXT, RAW_EXT, RAW_EXT]);
+    expect(extTypesIn(m)).toEqual([NUMPY_EXT, B2ND_EXT, NUMPY_EXT, NUMPY_EXT]);
+    const compactPackr = useBlosc2(new Packr({ useRecords: false }), { threshold: 100, smallArrays: 'compact' });
+    expect(extTypesIn(compactPackr.pack(value))).toEqual([RAW_EXT, B2ND_EXT, RAW_EXT, RAW_EXT]);
+    expect(diff(compactPackr.unpack(compactPackr.pack(value)), value)).toBe('');
     expect(diff(packr.unpack(m), value)).toBe('');
     // Same wire format as a Packer's.
     expect(diff(small.unpack(m), value)).toBe('');
@@ -351,7 +397,8 @@ describe('entry points', () => {
       const packr = new Packr(options);
       for (const [name, value] of msgpackrReferenceValues()) {
         const hex = Buffer.from(packr.pack(value)).toString('hex');
-        if (hex !== reference[`${i}/${name}`]) mismatches.push(`${JSON.stringify(options)} ${name}: ${hex.slice(0, 40)} vs msgpackr ${reference[`${i}/${name}`]?.slice(0, 40)}`);
+        if (hex !== reference[`${i}/${name}`])
+          mismatches.push(`${JSON.stringify(options)} ${name}: ${hex.slice(0, 40)} vs msgpackr ${reference[`${i}/${name}`]?.slice(0, 40)}`);
       }
     });
     expect(mismatches).toEqual([]);
@@ -371,7 +418,7 @@ describe('entry points', () => {
       expect(diff(back, a)).toBe('');
     }
     // A plain Packr never emits our ext types, even for large arrays.
-    const ours = [B2ND_EXT, RAW_EXT, OOB_EXT, 81];
+    const ours = [B2ND_EXT, NUMPY_EXT, RAW_EXT, OOB_EXT, 81];
     for (const options of MSGPACKR_OPTION_SETS) {
       const types = extTypesIn(new Packr(options).pack({ a: makeTyped(Float64Array, 5000), b: [new Int8Array(3)] }));
       expect(types.filter((t) => ours.includes(t))).toEqual([]);
@@ -419,7 +466,7 @@ describe('out of band', () => {
     const value = { big1, big2, tiny, again: big1 };
     const { message, buffers } = small.packOutOfBand(value);
     expect(buffers).toHaveLength(3);
-    expect(extTypesIn(message)).toEqual([OOB_EXT, OOB_EXT, RAW_EXT, OOB_EXT]);
+    expect(extTypesIn(message)).toEqual([OOB_EXT, OOB_EXT, NUMPY_EXT, OOB_EXT]);
     expect(diff(small.unpackOutOfBand(message, buffers), value)).toBe('');
     const mod = packOutOfBand(value, { threshold: 1000 });
     expect(diff(unpackOutOfBand(mod.message, mod.buffers, { threshold: 1000 }), value)).toBe('');
@@ -502,7 +549,13 @@ describe('zeroCopy', () => {
   it('zeroCopy as a Packer option, for NDArray, Buffer and DataView; compressed frames and ArrayBuffers are copies', () => {
     const packer = new Packer({ zeroCopy: true });
     const big = new Uint8Array(20000).map((_, i) => i % 7); // compressible: the frame holds no verbatim items
-    const value = { nd: new NDArray(new Uint8Array([1, 2, 3, 4, 5, 6]), [2, 3]), buf: Buffer.from('hello'), dv: new DataView(new ArrayBuffer(5)), ab: new ArrayBuffer(4), big };
+    const value = {
+      nd: new NDArray(new Uint8Array([1, 2, 3, 4, 5, 6]), [2, 3]),
+      buf: Buffer.from('hello'),
+      dv: new DataView(new ArrayBuffer(5)),
+      ab: new ArrayBuffer(4),
+      big,
+    };
     const m = packer.pack(value);
     const r = packer.unpack(m) as { nd: NDArray; buf: Buffer; dv: DataView; ab: ArrayBuffer; big: Uint8Array };
     expect(diff(r, value)).toBe('');

@@ -15,13 +15,7 @@ import { NDArray, type PackOptions, pack, packOutOfBand, unpack, unpackOutOfBand
 const DIR = path.join(__dirname, 'vectors');
 
 /** How a vector file describes a value (JSON cannot hold typed arrays). */
-type Spec =
-  | null
-  | boolean
-  | number
-  | string
-  | Spec[]
-  | { [key: string]: Spec };
+type Spec = null | boolean | number | string | Spec[] | { [key: string]: Spec };
 
 interface Vector {
   name: string;
@@ -152,7 +146,7 @@ function expectMatches(actual: unknown, spec: Spec, where: string): void {
 // vectors hold. It shows that the spec says enough to decode them.
 
 interface SpecArray {
-  kind: number | 'frame';
+  kind: number | 'frame' | 'numpy';
   dtype: string;
   shape: number[];
   items: Uint8Array;
@@ -240,6 +234,49 @@ function specFrame(f: Uint8Array): SpecArray {
   return { kind: 'frame', dtype, shape, items: f.subarray(chunk + 32, chunk + 32 + nitems * typesize), js };
 }
 
+/** FORMAT.md "ext 46: NumPy record": a map of fixstr keys dtype, shape, js?, data. */
+function specNumpy(p: Uint8Array): SpecArray {
+  let at = 0;
+  const str = (): string => {
+    const n = (p[at] as number) & 0x1f;
+    expect((p[at] as number) & 0xe0, 'a fixstr').toBe(0xa0);
+    const s = Buffer.from(p.subarray(at + 1, at + 1 + n)).toString('latin1');
+    at += 1 + n;
+    return s;
+  };
+  const uint = (): number => {
+    const b = p[at++] as number;
+    if (b < 0x80) return b;
+    const n = b === 0xcc ? 1 : b === 0xcd ? 2 : 4;
+    at += n;
+    return be(p, at - n, n);
+  };
+  const out: SpecArray = { kind: 'numpy', dtype: '', shape: [], items: new Uint8Array(0), js: null };
+  const entries = (p[at++] as number) & 0x0f;
+  for (let e = 0; e < entries; e++) {
+    const key = str();
+    if (key === 'dtype') {
+      expect(p[at++]).toBe(0x81);
+      expect(str()).toBe('str');
+      out.dtype = str();
+    } else if (key === 'shape') {
+      const ndim = (p[at++] as number) & 0x0f;
+      for (let d = 0; d < ndim; d++) out.shape.push(uint());
+    } else if (key === 'js') {
+      out.js = str();
+    } else {
+      expect(key).toBe('data');
+      const b = p[at++] as number;
+      const n = b === 0xc4 ? 1 : b === 0xc5 ? 2 : 4;
+      const len = be(p, at, n);
+      out.items = p.subarray(at + n, at + n + len);
+      at += n + len;
+    }
+  }
+  expect(at).toBe(p.length);
+  return out;
+}
+
 /** Reads `ext` (c7/c8/c9) or a one-key map (fixmap 81 / map16 de 0001, fixstr key) holding one. */
 function specMessage(m: Uint8Array): SpecArray {
   let at = 0;
@@ -253,14 +290,31 @@ function specMessage(m: Uint8Array): SpecArray {
   const type = m[at + 1 + lenBytes];
   const payload = m.subarray(at + 2 + lenBytes, at + 2 + lenBytes + len);
   expect(at + 2 + lenBytes + len).toBe(m.length);
-  return type === 80 ? specRaw(payload) : specFrame(payload);
+  return type === 80 ? specRaw(payload) : type === 46 ? specNumpy(payload) : specFrame(payload);
 }
 
 const SPEC_DECODABLE = [
-  'raw-int16-in-map', 'raw-ndarray-2x3-float32', 'raw-dataview', 'raw-buffer', 'raw-arraybuffer', 'raw-bigint64',
-  'raw-uint8clamped', 'raw-empty-float32', 'raw-ndarray-0d', 'raw-ndarray-bool-varint-dim',
-  'frame-float64-threshold0', 'frame-ndarray-2x3-int32', 'frame-clevel0-int32', 'frame-ndarray-uint8clamped-jskind',
+  'raw-int16-in-map',
+  'raw-ndarray-2x3-float32',
+  'raw-dataview',
+  'raw-buffer',
+  'raw-arraybuffer',
+  'raw-bigint64',
+  'raw-uint8clamped',
+  'raw-empty-float32',
+  'raw-ndarray-0d',
+  'raw-ndarray-bool-varint-dim',
+  'frame-float64-threshold0',
+  'frame-ndarray-2x3-int32',
+  'frame-clevel0-int32',
+  'frame-ndarray-uint8clamped-jskind',
   'python-ndarray-2x3-int32',
+  'numpy-int16-in-map',
+  'numpy-ndarray-2x3-float32',
+  'numpy-buffer',
+  'numpy-uint8clamped',
+  'numpy-ndarray-0d-float64',
+  'numpy-bigint64-300',
 ];
 
 const vectors: Vector[] = readdirSync(DIR)
@@ -271,10 +325,18 @@ const vectors: Vector[] = readdirSync(DIR)
 describe('wire-format test vectors', () => {
   it('are all there (a vector is never deleted, FORMAT.md "Versioning")', () => {
     const names = vectors.map((v) => v.name);
-    expect(names).toEqual(expect.arrayContaining([
-      'raw-int16-in-map', 'raw-ndarray-2x3-float32', 'raw-dataview', 'frame-float64-threshold0',
-      'view-structuredclone-two-views', 'oob-raw-float64', 'oob-frame-float64', 'python-ndarray-2x3-int32',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'raw-int16-in-map',
+        'raw-ndarray-2x3-float32',
+        'raw-dataview',
+        'frame-float64-threshold0',
+        'view-structuredclone-two-views',
+        'oob-raw-float64',
+        'oob-frame-float64',
+        'python-ndarray-2x3-int32',
+      ]),
+    );
     expect(vectors.length).toBeGreaterThanOrEqual(20);
   });
 
@@ -296,9 +358,7 @@ describe('wire-format test vectors', () => {
         const bytes = hexBytes(v.hex);
         const options = { ...v.options };
         const value =
-          v.call === 'packOutOfBand'
-            ? unpackOutOfBand(bytes, (v.buffers ?? []).map(hexBytes), options)
-            : unpack(bytes, options);
+          v.call === 'packOutOfBand' ? unpackOutOfBand(bytes, (v.buffers ?? []).map(hexBytes), options) : unpack(bytes, options);
         expectMatches(value, v.value, v.name);
       });
     });
@@ -309,17 +369,25 @@ describe('wire-format test vectors', () => {
     expect(v).toBeDefined();
     const got = specMessage(hexBytes(v.hex));
     // What the vector says the value is, seen through the spec's eyes.
-    const spec = (v.value !== null && typeof v.value === 'object' && !Array.isArray(v.value) && v.value['$type'] === undefined
-      ? Object.values(v.value)[0]
-      : v.value) as { [key: string]: Spec };
+    const spec = (
+      v.value !== null && typeof v.value === 'object' && !Array.isArray(v.value) && v.value['$type'] === undefined
+        ? Object.values(v.value)[0]
+        : v.value
+    ) as { [key: string]: Spec };
     const want = fromSpec(spec);
     const type = spec['$type'] as string;
     const data = want instanceof NDArray ? want.data : (want as ArrayBufferView | ArrayBuffer);
     expect(Buffer.from(got.items).equals(bytesOf(data)), 'items').toBe(true);
-    if (want instanceof NDArray) {
+    if (got.kind === 'numpy') {
+      // No js key: an NDArray of the dtype's class; else the JS class or byte kind.
+      expect(got.js).toBe(want instanceof NDArray ? null : type);
+      if (want instanceof NDArray) expect([got.dtype, got.shape]).toEqual([want.dtype, [...want.shape]]);
+    } else if (want instanceof NDArray) {
       expect(got.dtype).toBe(want.dtype);
       expect(got.shape).toEqual([...want.shape]);
-      expect(got.kind === 'frame' ? got.js : got.kind).toBe(got.kind === 'frame' ? (want.data instanceof Uint8ClampedArray ? 'NDArray:Uint8ClampedArray' : null) : 5);
+      expect(got.kind === 'frame' ? got.js : got.kind).toBe(
+        got.kind === 'frame' ? (want.data instanceof Uint8ClampedArray ? 'NDArray:Uint8ClampedArray' : null) : 5,
+      );
     } else if (got.kind === 'frame') {
       expect(got.js).toBe(type);
     } else {

@@ -14,7 +14,8 @@ import { BY_CTOR, type TypedArray } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { describe } from '../records/describe';
 import { unpackFrame, writeFrame } from '../records/frame';
-import { unpackNumpy } from '../records/numpy';
+import { writeNumpy, writeNumpyTyped } from '../records/numpy';
+import { unpackNumpy } from '../records/numpy-read';
 import { unpackOutOfBand, writeOutOfBand } from '../records/out-of-band';
 import { PY_COMPLEX_EXT, PY_SET_EXT, PY_STRUCTURED_EXT, unpackComplex, unpackPySet, unpackStructured } from '../records/python-ext';
 import { unpackRaw, writeRaw, writeRawTyped } from '../records/raw';
@@ -47,7 +48,8 @@ function packExtension(this: PackrLike, value: unknown, reserve: Reserve, pack: 
       const n = view.byteLength;
       if (n > 0 && n < cfg.threshold) {
         cfg.typesizeHint = 0;
-        return writeRawTyped(new Uint8Array(view.buffer, view.byteOffset, n), entry, reserve);
+        const bytes = new Uint8Array(view.buffer, view.byteOffset, n);
+        return cfg.small === 'numpy' ? writeNumpyTyped(bytes, entry, reserve) : writeRawTyped(bytes, entry, reserve);
       }
     }
   }
@@ -57,7 +59,7 @@ function packExtension(this: PackrLike, value: unknown, reserve: Reserve, pack: 
   if (!d) return packLikeMsgpackr(this, value, reserve, pack);
   const n = d.bytes.byteLength;
   if (cfg.outOfBand && n >= cfg.outOfBand.minBytes) return writeOutOfBand(d, cfg, cfg.outOfBand, reserve);
-  if (n < cfg.threshold) return writeRaw(d, reserve);
+  if (n < cfg.threshold) return cfg.small === 'numpy' ? writeNumpy(d, reserve) : writeRaw(d, reserve);
   return writeFrame(withItemsizeHint(d, hint), cfg.cparams, reserve);
 }
 
