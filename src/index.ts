@@ -40,7 +40,16 @@ export const versions: Readonly<{ cblosc2: string; codecs: readonly string[] }> 
   cblosc2: backend.version,
   codecs: Object.freeze(backend.compressors.split(',')),
 });
-export { type StreamOptions, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES, PackStream, UnpackStream } from './stream';
+export {
+  type StreamOptions,
+  FRAME_HEADER_BYTES,
+  MAX_FRAME_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  STREAM_FRAMING_VERSION,
+  STREAM_HEADER,
+  PackStream,
+  UnpackStream,
+} from './stream';
 export {
   type TransferMode,
   type PostValueOptions,
