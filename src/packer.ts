@@ -3,14 +3,19 @@
  * pack/unpack paths (sync, async on the libuv pool, out of band).
  * @packageDocumentation
  */
-import { Packr, type Options as MsgpackrOptions } from 'msgpackr';
+import type { Packr } from 'msgpackr';
 import { randomBytes } from 'node:crypto';
 import { Blosc2Error, invalidArg, withCallerStack } from './errors';
+import { type CheckRules, checkPlain } from './clone/check';
+import { toWire } from './clone/encode';
+import { Envelope } from './clone/wire';
+import { MSGPACKR_KEYS, type PassedMsgpackrOptions, checkRules, cloneUnpackr, makePackr } from './msgpack/options';
 import { configure, install } from './msgpack/registration';
 import { type DecodeState, swapDecodeState } from './records/decode-state';
 import { describe } from './records/describe';
 import { encodeFrameAsync, packSingle, packSingleAsync } from './records/frame';
 import { spliceOutOfBand } from './records/out-of-band';
+import { ENVELOPE_EXT } from './records/clone';
 import type { OutOfBandSink, PackConfig, SmallArrays } from './records/types';
 import { type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
@@ -18,42 +23,8 @@ import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from
 /** Default of {@link PackOptions.threshold}: arrays under 8 KiB are stored raw. */
 export const DEFAULT_THRESHOLD = 8192;
 
-/** msgpackr options that pass through to msgpackr. */
-const MSGPACKR_KEYS = [
-  'useRecords',
-  'structures',
-  'moreTypes',
-  'sequential',
-  'mapsAsObjects',
-  'useFloat32',
-  'largeBigIntToFloat',
-  'largeBigIntToString',
-  'useBigIntExtension',
-  'int64AsType',
-  'int64AsNumber',
-  'bundleStrings',
-  'useTimestamp32',
-  'encodeUndefinedAsNil',
-  'maxSharedStructures',
-  'maxOwnStructures',
-  'shouldShareStructure',
-  'getStructures',
-  'saveStructures',
-  'variableMapSize',
-  'useToJSON',
-  'mapAsEmptyObject',
-  'setAsEmptyObject',
-  'allowArraysInMapKeys',
-  'skipValues',
-  'onInvalidDate',
-  'copyBuffers',
-  'freezeData',
-  'randomAccessStructure',
-  'trusted',
-] as const;
-
 /** Options of {@link Packer}, {@link pack} and {@link unpack}. */
-export interface PackOptions extends CParams, Pick<MsgpackrOptions, (typeof MSGPACKR_KEYS)[number] & keyof MsgpackrOptions> {
+export interface PackOptions extends CParams, PassedMsgpackrOptions {
   /** Arrays of fewer bytes are stored raw (uncompressed record). Default {@link DEFAULT_THRESHOLD}; 0 compresses every array. */
   threshold?: number;
   /**
@@ -64,7 +35,14 @@ export interface PackOptions extends CParams, Pick<MsgpackrOptions, (typeof MSGP
    * (`'compact'` with `structuredClone`, whose messages python cannot read anyway).
    */
   smallArrays?: SmallArrays;
-  /** msgpackr's structuredClone: cycles, shared references, and views over one ArrayBuffer stay shared. */
+  /**
+   * A faithful structured clone: `unpack` gives what `structuredClone` gives
+   * (cycles, shared references, -0, BigInt, boxed primitives, Date, RegExp,
+   * Errors with cause, Maps and Sets of any keys, arrays with holes, views over
+   * one buffer at their offsets), and what `structuredClone` refuses is refused
+   * with ERR_DATA_CLONE. The message is readable by this package only (README,
+   * "What pack writes"). Default false: plain MessagePack, which Python reads.
+   */
   structuredClone?: boolean;
   /** The most bytes the arrays of one message may decode to. Default 1 GiB. */
   maxOutputBytes?: number;
@@ -131,6 +109,8 @@ export class Packer {
   // The settings of a plain unpack() call: one object per Packer, reset per
   // call (sync unpacks never overlap, and only they use it).
   readonly #plainState: DecodeState;
+  // What the default mode's msgpackr options make of values: what pack refuses.
+  readonly #rules: CheckRules;
 
   /** @param options - compression parameters, threshold, limits and msgpackr options */
   constructor(options?: PackOptions) {
@@ -149,12 +129,8 @@ export class Packer {
     this.#zeroCopy = zc === true;
     this.#nthreads = o['nthreads'] === undefined ? undefined : cparams.nthreads;
     this.#plainState = { nthreads: 1, maxOutputBytes: this.#maxOutputBytes, remaining: 0, zeroCopy: this.#zeroCopy };
-    // Plain maps by default (python's msgpack reads them); structuredClone keeps msgpackr's
-    // records, which its cycle support needs.
-    const msgpackrOptions: Record<string, unknown> = sc === true ? {} : { useRecords: false };
-    for (const key of MSGPACKR_KEYS) if (o[key] !== undefined) msgpackrOptions[key] = o[key];
-    if (sc === true) msgpackrOptions['structuredClone'] = true;
-    this.#packr = new Packr(msgpackrOptions);
+    this.#packr = makePackr(o, sc === true);
+    this.#rules = checkRules(o);
     const small = resolveSmallArrays(o, sc === true);
     this.#config = { cparams, threshold, small, structuredClone: sc === true, typesizeHint: 0 };
     configure(this.#packr, this.#config);
@@ -169,7 +145,31 @@ export class Packer {
       const d = describe(value);
       if (d) return packSingle(d, this.#config);
     }
-    return this.#packr.pack(value);
+    return this.#write(this.#prepare(value));
+  }
+
+  /**
+   * What msgpackr is given for a value: with structuredClone its wire tree in
+   * an envelope (src/clone/encode.ts), else the value once checked
+   * (src/clone/check.ts). Both refuse with ERR_DATA_CLONE naming the path.
+   */
+  #prepare(value: unknown): unknown {
+    if (this.#config.structuredClone) return new Envelope(toWire(value));
+    checkPlain(value, this.#rules);
+    return value;
+  }
+
+  // msgpackr's write; what it throws itself (a stack overflow, an error of a
+  // user's toJSON) becomes an ERR_DATA_CLONE.
+  #write(prepared: unknown): Buffer {
+    try {
+      return this.#packr.pack(prepared);
+    } catch (err) {
+      if (err instanceof Blosc2Error) throw err;
+      const e = new Blosc2Error(`cannot pack the value: msgpackr failed (${(err as Error)?.message ?? String(err)})`, 'ERR_DATA_CLONE');
+      (e as Error & { cause?: unknown }).cause = err;
+      throw e;
+    }
   }
 
   #state(options: UnpackOptions | undefined, extra?: Partial<DecodeState>): DecodeState {
@@ -199,8 +199,15 @@ export class Packer {
 
   #run(u8: Uint8Array, state: DecodeState): unknown {
     const prev = swapDecodeState(state);
+    const clone = (state.clone = { made: 0, resolved: 0, envelope: false });
+    // A structuredClone message (its envelope, d4 53) is read with records and
+    // Maps as Maps, whatever this Packer writes.
+    const packr = !this.#config.structuredClone && u8[0] === 0xd4 && u8[1] === ENVELOPE_EXT ? cloneUnpackr() : this.#packr;
     try {
-      return this.#packr.unpack(u8);
+      const value: unknown = packr.unpack(u8);
+      if (clone.made !== clone.resolved)
+        throw new Blosc2Error('structuredClone records outside the envelope of a structuredClone message', 'ERR_CORRUPT');
+      return value;
     } catch (err) {
       throw asCorrupt(err);
     } finally {
@@ -228,7 +235,7 @@ export class Packer {
     const sink: OutOfBandSink = { minBytes: Math.max(1, this.#config.threshold), buffers: [] };
     this.#config.outOfBand = sink;
     try {
-      return { message: this.#packr.pack(value), buffers: sink.buffers };
+      return { message: this.#write(this.#prepare(value)), buffers: sink.buffers };
     } finally {
       this.#config.outOfBand = undefined;
     }
@@ -267,7 +274,7 @@ export class Packer {
     this.#config.outOfBand = sink;
     let skeleton: Buffer;
     try {
-      skeleton = this.#packr.pack(value);
+      skeleton = this.#write(this.#prepare(value));
     } finally {
       this.#config.outOfBand = undefined;
     }

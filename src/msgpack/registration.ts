@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 import { addExtension } from 'msgpackr';
+import { Blosc2Error } from '../errors';
 import { BY_CTOR, type TypedArray } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { describe } from '../records/describe';
@@ -22,6 +23,21 @@ import { unpackRaw, writeRaw, writeRawTyped } from '../records/raw';
 import { B2ND_EXT, NUMPY_EXT, OOB_EXT, type PackConfig, RAW_EXT, VIEW_EXT } from '../records/types';
 import { type InnerPack, packViewTag, readViewTag, withItemsizeHint } from '../records/view';
 import { type Reserve, binHeaderSize, reserveExt, writeBinHeader } from './writer';
+import { CloneRecord, Envelope, IdTag, RefTag, WireView } from '../clone/wire';
+import {
+  ENVELOPE_EXT,
+  ID_EXT,
+  OBJECT_EXT,
+  REF_EXT,
+  packCloneRecord,
+  packEnvelope,
+  packIdTag,
+  packRefTag,
+  readCloneRecord,
+  readEnvelope,
+  readId,
+  readRef,
+} from '../records/clone';
 
 /** Where a Packr carries its blosc2 configuration. */
 export const kConfig = Symbol('blosc2.packConfig');
@@ -36,9 +52,19 @@ export function configure(packr: object, config: PackConfig): void {
 // msgpackr calls this for every value of a registered class, with the Packr as `this`.
 function packExtension(this: PackrLike, value: unknown, reserve: Reserve, pack: InnerPack): void {
   const cfg = this[kConfig];
-  if (!cfg) return packLikeMsgpackr(this, value, reserve, pack);
+  if (!cfg) {
+    // Wire views come only from a Packer's structuredClone encoder, into its own Packr.
+    if (value instanceof WireView) throw new Blosc2Error('internal: a structuredClone view packed by a foreign Packr', 'ERR_DATA_CLONE');
+    return packLikeMsgpackr(this, value, reserve, pack);
+  }
+  // A view in a structuredClone message: of a Packer (its buffer already a wire
+  // value), or of a structuredClone Packr given to useBlosc2 (msgpackr's references).
+  if (value instanceof WireView) return packViewTag(value.view, value.buffer, cfg, reserve, pack);
   const isShared = typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer;
-  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !isShared) return packViewTag(value, cfg, reserve, pack);
+  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !isShared) {
+    const v = value as ArrayBufferView | NDArray;
+    return packViewTag(v, v instanceof NDArray ? v.data.buffer : v.buffer, cfg, reserve, pack);
+  }
   // Fast path for the most common small value: a plain TypedArray (its own
   // class, not Buffer or a subclass) below the threshold, as one raw record.
   if (!cfg.outOfBand) {
@@ -131,4 +157,10 @@ export function install(): void {
   addExtension({ type: PY_COMPLEX_EXT, unpack: unpackComplex });
   addExtension({ type: PY_SET_EXT, unpack: unpackPySet });
   addExtension({ type: VIEW_EXT, read: readViewTag });
+  // structuredClone messages of a Packer (src/clone/): the markers its encoder makes.
+  addExtension({ Class: WireView, type: RAW_EXT, pack: packExtension as never, unpack: unpackRaw });
+  addExtension({ Class: Envelope, type: ENVELOPE_EXT, pack: packEnvelope as never, read: readEnvelope });
+  addExtension({ Class: RefTag, type: REF_EXT, pack: packRefTag as never, read: readRef });
+  addExtension({ Class: CloneRecord, type: OBJECT_EXT, pack: packCloneRecord as never, read: readCloneRecord });
+  addExtension({ Class: IdTag, type: ID_EXT, pack: packIdTag as never, read: readId });
 }
