@@ -11,6 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NDArray, type PackOptions, pack, packOutOfBand, unpack, unpackOutOfBand } from '../src/index';
+import { cloneDiff } from './fixtures/clone-compare';
 
 const DIR = path.join(__dirname, 'vectors');
 
@@ -73,6 +74,9 @@ function fromSpec(spec: Spec): unknown {
       return new DataView(hexBytes(spec['bytes'] as string).buffer);
     case 'ArrayBuffer':
       return hexBytes(spec['bytes'] as string).buffer;
+    case 'js':
+      // A structuredClone vector: a JS expression (cycles, Maps, Errors... JSON cannot describe).
+      return new Function(`return (${spec['code'] as string});`)() as unknown;
     case 'views': {
       const ab = hexBytes(spec['buffer'] as string).buffer;
       return (spec['views'] as Array<{ [key: string]: Spec }>).map(
@@ -104,6 +108,10 @@ function expectMatches(actual: unknown, spec: Spec, where: string): void {
     const obj = actual as Record<string, unknown>;
     expect(Object.keys(obj).sort(), where).toEqual(Object.keys(spec).sort());
     for (const [k, s] of Object.entries(spec)) expectMatches(obj[k], s, `${where}.${k}`);
+    return;
+  }
+  if (type === 'js') {
+    expect(cloneDiff(actual, want), where).toBe('');
     return;
   }
   if (type === 'NDArray') {

@@ -114,7 +114,7 @@ class Rebuild {
         return own(new String(str));
       }
       case RecordTag.String16:
-        if (!(f[1] instanceof Uint8Array) || f[1].byteLength % 2 !== 0 || f.length !== 2) break;
+        if (!Buffer.isBuffer(f[1]) || f[1].byteLength % 2 !== 0 || f.length !== 2) break;
         return Buffer.from(f[1].buffer, f[1].byteOffset, f[1].byteLength).toString('utf16le');
       case RecordTag.RegExp: {
         if (typeof f[2] !== 'string') break;

@@ -123,6 +123,8 @@ class Encoder {
         return v;
       case 'view':
       case 'NDArray': {
+        // A Buffer is its own bytes (see registration.ts): no buffer to share.
+        if (Buffer.isBuffer(v)) return v;
         const buffer = kind === 'view' ? (v as ArrayBufferView).buffer : (v as NDArray).data.buffer;
         return new WireView(
           v as ArrayBufferView | NDArray,

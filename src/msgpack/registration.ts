@@ -61,7 +61,9 @@ function packExtension(this: PackrLike, value: unknown, reserve: Reserve, pack: 
   // value), or of a structuredClone Packr given to useBlosc2 (msgpackr's references).
   if (value instanceof WireView) return packViewTag(value.view, value.buffer, cfg, reserve, pack);
   const isShared = typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer;
-  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !isShared) {
+  // A Buffer travels as its own bytes, never its whole ArrayBuffer: small Buffers
+  // live in Node's shared 8 KiB pool, full of other data.
+  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !isShared && !Buffer.isBuffer(value)) {
     const v = value as ArrayBufferView | NDArray;
     return packViewTag(v, v instanceof NDArray ? v.data.buffer : v.buffer, cfg, reserve, pack);
   }
