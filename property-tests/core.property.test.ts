@@ -30,21 +30,23 @@ const MAX_LEN = 70_000;
 /** Bytes worth compressing as well as noise: random, runs, or a noisy ramp. */
 const bytesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: MAX_LEN }),
+  fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 3000 })), { maxLength: 40 }).map((runs) => {
+    const out: number[] = [];
+    for (const [value, count] of runs) for (let i = 0; i < count && out.length < MAX_LEN; i++) out.push(value);
+    return Uint8Array.from(out);
+  }),
   fc
-    .array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 3000 })), { maxLength: 40 })
-    .map((runs) => {
-      const out: number[] = [];
-      for (const [value, count] of runs) for (let i = 0; i < count && out.length < MAX_LEN; i++) out.push(value);
-      return Uint8Array.from(out);
-    }),
-  fc
-    .record({ length: fc.integer({ min: 0, max: MAX_LEN }), step: fc.integer({ min: 0, max: 9 }), noise: fc.integer({ min: 0, max: 2 ** 31 - 1 }) })
+    .record({
+      length: fc.integer({ min: 0, max: MAX_LEN }),
+      step: fc.integer({ min: 0, max: 9 }),
+      noise: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    })
     .map(({ length, step, noise }) => {
       const out = new Uint8Array(length);
       let x = noise;
       for (let i = 0; i < length; i++) {
         x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        out[i] = ((i >> 1) * step + ((x >>> 29) === 0 ? x >>> 24 : 0)) & 0xff;
+        out[i] = ((i >> 1) * step + (x >>> 29 === 0 ? x >>> 24 : 0)) & 0xff;
       }
       return out;
     }),
@@ -116,7 +118,11 @@ async function runBatch(cases: readonly Case[]): Promise<void> {
   // Inputs live in their own buffers (fast-check may share memory between values).
   const inputs = cases.map((c) => c.data.slice());
   const expected = cases.map((c) => c.data.slice());
-  const chunks = await Promise.all(cases.map((c, i) => (c.asyncCompress ? compressAsync(inputs[i] as Uint8Array, c.cparams) : compress(inputs[i] as Uint8Array, c.cparams))));
+  const chunks = await Promise.all(
+    cases.map((c, i) =>
+      c.asyncCompress ? compressAsync(inputs[i] as Uint8Array, c.cparams) : compress(inputs[i] as Uint8Array, c.cparams),
+    ),
+  );
   const infos = chunks.map((chunk) => cbufferInfo(chunk));
   // Compressing must not have written into the inputs; then scribble over them.
   inputs.forEach((input, i) => expect(Buffer.from(input).equals(expected[i] as Uint8Array), `input ${i} changed`).toBe(true));

@@ -20,7 +20,15 @@ function runChild(seed: number, numRuns: number): Report & { fatal?: string } {
   try {
     const child = spawnSync(
       process.execPath,
-      ['-r', './test/fixtures/hardening-register.cjs', '-e', "require('./test/fixtures/hardening-hostile.ts').main()", String(seed), String(numRuns), progress],
+      [
+        '-r',
+        './test/fixtures/hardening-register.cjs',
+        '-e',
+        "require('./test/fixtures/hardening-hostile.ts').main()",
+        String(seed),
+        String(numRuns),
+        progress,
+      ],
       { cwd: root, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 << 20 },
     );
     if (child.status !== 0 || child.signal !== null) {
@@ -48,8 +56,10 @@ describe('hostile input never crashes, never escapes Blosc2Error, never over-all
       const r = runChild(seed, 3000);
       const tried = r.values + Object.values(r.errors).reduce((a, b) => a + b, 0) + r.other.length;
       // eslint-disable-next-line no-console
-      console.log(`hostile seed ${seed}: ${tried} decodes: ${r.values} values, errors ${JSON.stringify(r.errors)}, ` +
-        `${r.other.length} other; peak RSS growth ${(r.maxRssGrowth / 2 ** 20).toFixed(1)} MiB`);
+      console.log(
+        `hostile seed ${seed}: ${tried} decodes: ${r.values} values, errors ${JSON.stringify(r.errors)}, ` +
+          `${r.other.length} other; peak RSS growth ${(r.maxRssGrowth / 2 ** 20).toFixed(1)} MiB`,
+      );
       expect(r.fatal).toBeUndefined();
       expect(r.other).toEqual([]);
       expect(r.overLimit).toEqual([]);
@@ -59,7 +69,15 @@ describe('hostile input never crashes, never escapes Blosc2Error, never over-all
       expect(r.values).toBeGreaterThan(100);
       expect(r.errors['ERR_CORRUPT'] ?? 0).toBeGreaterThan(100);
       expect(r.errors['ERR_MAX_OUTPUT'] ?? 0).toBeGreaterThan(0);
-      for (const entry of ['unpack', 'unpackAsync', 'unpack(structuredClone)', 'unpackOutOfBand', 'decompress', 'decompressAsync', 'cbufferInfo']) {
+      for (const entry of [
+        'unpack',
+        'unpackAsync',
+        'unpack(structuredClone)',
+        'unpackOutOfBand',
+        'decompress',
+        'decompressAsync',
+        'cbufferInfo',
+      ]) {
         expect(r.byEntry[entry] ?? 0).toBeGreaterThan(50);
       }
       // Each decode runs under maxOutputBytes = 1 MiB, including 2 GiB special

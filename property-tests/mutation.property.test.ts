@@ -39,7 +39,13 @@ const caseArb = fc
     const value = { leaf, rest, again: leaf };
     if (mode === 'outOfBand') {
       const { message, buffers } = packer.packOutOfBand(value);
-      return { options: { ...all }, mode, message: message.toString('base64'), buffers: buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')), mutations };
+      return {
+        options: { ...all },
+        mode,
+        message: message.toString('base64'),
+        buffers: buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')),
+        mutations,
+      };
     }
     return { options: { ...all }, mode, message: packer.pack(value).toString('base64'), buffers: [], mutations };
   });

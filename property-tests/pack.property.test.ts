@@ -41,10 +41,16 @@ function checkLate(kept: readonly Kept[]): void {
   for (const [i, k] of kept.entries()) {
     // The inputs were not modified by packing (nor by anything since).
     const leaves = leavesOf(k.value);
-    leaves.forEach((leaf, j) => expect(Buffer.compare(bytesOf(leaf), k.snapshots[j] as Uint8Array), `run ${i}: input leaf ${j} changed`).toBe(0));
+    leaves.forEach((leaf, j) =>
+      expect(Buffer.compare(bytesOf(leaf), k.snapshots[j] as Uint8Array), `run ${i}: input leaf ${j} changed`).toBe(0),
+    );
     // The results still hold exactly what they held when decoded, and equal the inputs.
     const resultLeaves = leavesOf(k.result);
-    resultLeaves.forEach((leaf, j) => expect(Buffer.compare(bytesOf(leaf), k.resultSnapshots[j] as Uint8Array), `run ${i}: result leaf ${j} changed after decoding`).toBe(0));
+    resultLeaves.forEach((leaf, j) =>
+      expect(Buffer.compare(bytesOf(leaf), k.resultSnapshots[j] as Uint8Array), `run ${i}: result leaf ${j} changed after decoding`).toBe(
+        0,
+      ),
+    );
     expect(diff(k.result, k.value), `run ${i}`).toBe('');
   }
 }
@@ -93,7 +99,14 @@ describe('pack/unpack properties', () => {
       .record({
         seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         bytes: fc.integer({ min: 8, max: 12000 }),
-        views: fc.array(fc.record({ ctor: fc.constantFrom(...TYPED_CTORS), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 2, maxLength: 4 }),
+        views: fc.array(
+          fc.record({
+            ctor: fc.constantFrom(...TYPED_CTORS),
+            at: fc.double({ min: 0, max: 1, noNaN: true }),
+            len: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 2, maxLength: 4 },
+        ),
       })
       .map(({ seed, bytes, views }) => {
         const ab = new ArrayBuffer(bytes - (bytes % 8));

@@ -10,11 +10,17 @@ import { NDArray, unpack, type Codec, type Filter } from '../src/index';
 import { backend } from '../src/backend';
 import { coreCParams, referenceAddon } from '../test/fixtures/reference-addon';
 
-const DTYPES: ReadonlyArray<readonly [string, number]> = [['|u1', 1], ['<i2', 2], ['<f4', 4], ['<f8', 8]];
+const DTYPES: ReadonlyArray<readonly [string, number]> = [
+  ['|u1', 1],
+  ['<i2', 2],
+  ['<f4', 4],
+  ['<f8', 8],
+];
 
 /** A geometry: per axis a shape, a chunk extent and a block extent (block <= chunk). */
 // C-Blosc2's b2nd_from_cbuffer refuses empty buffers; empty arrays are covered by the interop tests.
-const axisArb = fc.record({ n: fc.integer({ min: 1, max: 13 }), c: fc.integer({ min: 1, max: 9 }), b: fc.integer({ min: 1, max: 9 }) })
+const axisArb = fc
+  .record({ n: fc.integer({ min: 1, max: 13 }), c: fc.integer({ min: 1, max: 9 }), b: fc.integer({ min: 1, max: 9 }) })
   .map(({ n, c, b }) => ({ n, c, b: Math.min(b, c) }));
 
 const caseArb = fc.record({
@@ -53,7 +59,14 @@ describe('tiled b2nd frames (python-blosc2 geometries) decode to their source by
         const src = bytesFor(items * itemsize, fill, seed);
         const cparams = coreCParams({ clevel, codec, filters: [filter], nthreads }, itemsize);
         const frame = referenceAddon.encodeTiledReference({
-          data: src, shape, itemsize, dtype: name, jsKind: '', cparams, chunkshape: chunks, blockshape: blocks,
+          data: src,
+          shape,
+          itemsize,
+          dtype: name,
+          jsKind: '',
+          cparams,
+          chunkshape: chunks,
+          blockshape: blocks,
         });
         const info = backend.frameOpen({ frame });
         expect(info.shape).toEqual(shape);
