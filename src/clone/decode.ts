@@ -157,7 +157,9 @@ class Rebuild {
   #error(f: readonly unknown[], depth: number, own: <T>(made: T) => T): unknown {
     const ctor = typeof f[1] === 'string' ? ERROR_CONSTRUCTORS.get(f[1]) : undefined;
     const props = f[2] as Record<string, unknown> | null;
-    if (!ctor || !isNode(props) || f.length !== 3) throw corrupt('structuredClone message: a bad Error record');
+    if (!ctor || !isNode(props) || Object.getPrototypeOf(props) !== Object.prototype || f.length !== 3) {
+      throw corrupt('structuredClone message: a bad Error record');
+    }
     const has = (k: string) => Object.hasOwn(props, k);
     // As V8 makes a clone: own message only if the original had one, own stack always (undefined
     // when the original had none), cause last.
