@@ -206,8 +206,11 @@ const ROWS: Row[] = [
   },
   {
     kind: 'resizable `ArrayBuffer`',
-    make: () => new ArrayBuffer(2, { maxByteLength: 4 }),
-    pack: refused,
+    make: () => new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(2, { maxByteLength: 4 }),
+    pack: cell(
+      'a fixed-length `ArrayBuffer` of its bytes',
+      (b) => b instanceof ArrayBuffer && !(b as { resizable?: boolean }).resizable && b.byteLength === 2,
+    ),
     clone: refused,
     v8: same,
     sc: same,

@@ -7,9 +7,8 @@
  * @internal
  * @packageDocumentation
  */
-import { MAX_DEPTH, type ObjectKind, isResizable, isWellFormed, objectKind, refusalOf } from './kinds';
+import { MAX_DEPTH, type ObjectKind, isWellFormed, objectKind, refusalOf } from './kinds';
 import { Refusal, indexStep, keyStep, mapKeyStep, mapValueStep, setStep, toDataCloneError, withStep } from './path';
-import type { NDArray } from '../ndarray';
 
 /** What the Packer's msgpackr options make of the values checked. */
 export interface CheckRules {
@@ -19,6 +18,8 @@ export interface CheckRules {
   mapsAsObjects: boolean;
   /** Object keys `__proto__` come back renamed `__proto_` (msgpackr does so unless maps are read as Maps). */
   protoRenamed: boolean;
+  /** Object.prototype has enumerable properties (set by checkPlain for each call). */
+  polluted?: boolean;
 }
 
 const USE_STRUCTURED_CLONE = 'pass structuredClone: true to pack it';
@@ -28,6 +29,8 @@ const UINT64_END = 2n ** 64n;
 
 /** Throws ERR_DATA_CLONE, naming the path, for the first value the default mode cannot write faithfully. */
 export function checkPlain(value: unknown, rules: CheckRules): void {
+  rules.polluted = false;
+  for (const _ in Object.prototype) rules.polluted = true;
   try {
     walk(value, rules, 0);
   } catch (err) {
@@ -48,6 +51,12 @@ function refuseKind(kind: ObjectKind, v: object): Refusal {
     default:
       return new Refusal(`is ${refusalOf(v)}, which cannot be packed (nor cloned by structuredClone)`);
   }
+}
+
+// Numbers, strings, booleans, undefined and null need no look (the common values of a message).
+function needsWalk(x: unknown): boolean {
+  const t = typeof x;
+  return t === 'object' ? x !== null : t === 'bigint' || t === 'symbol' || t === 'function';
 }
 
 function walk(v: unknown, rules: CheckRules, depth: number): void {
@@ -73,8 +82,12 @@ function walk(v: unknown, rules: CheckRules, depth: number): void {
   switch (kind) {
     case 'object': {
       const o = v as Record<string, unknown>;
+      // for-in also lists inherited enumerable keys: a plain object has none
+      // unless Object.prototype was given some (checked once per pack).
+      const proto: unknown = Object.getPrototypeOf(o);
+      const ownOnly = proto === null || (proto === Object.prototype && !rules.polluted);
       for (const k in o) {
-        if (!Object.hasOwn(o, k)) continue;
+        if (!ownOnly && !Object.hasOwn(o, k)) continue;
         if (k === '__proto__' && rules.protoRenamed) {
           throw withStep(
             new Refusal(`is a key named __proto__, which msgpackr reads back as __proto_; ${USE_STRUCTURED_CLONE}`),
@@ -82,8 +95,10 @@ function walk(v: unknown, rules: CheckRules, depth: number): void {
           );
         }
         if (!isWellFormed(k)) throw withStep(new Refusal(LONE_SURROGATE_KEY), keyStep(k));
+        const x = o[k];
+        if (!needsWalk(x)) continue;
         try {
-          walk(o[k], rules, depth + 1);
+          walk(x, rules, depth + 1);
         } catch (err) {
           throw withStep(err, keyStep(k));
         }
@@ -93,8 +108,10 @@ function walk(v: unknown, rules: CheckRules, depth: number): void {
     case 'array': {
       const a = v as unknown[];
       for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        if (!needsWalk(x)) continue;
         try {
-          walk(a[i], rules, depth + 1);
+          walk(x, rules, depth + 1);
         } catch (err) {
           throw withStep(err, indexStep(i));
         }
@@ -118,12 +135,8 @@ function walk(v: unknown, rules: CheckRules, depth: number): void {
     case 'view':
     case 'ArrayBuffer':
     case 'SharedArrayBuffer':
-    case 'NDArray': {
-      const buffer =
-        kind === 'view' ? (v as ArrayBufferView).buffer : kind === 'NDArray' ? (v as NDArray).data.buffer : (v as ArrayBufferLike);
-      if (isResizable(buffer)) throw new Refusal('is (or views) a resizable ArrayBuffer, which pack does not write');
-      return;
-    }
+    case 'NDArray':
+    // (A resizable ArrayBuffer comes back fixed-length: its bytes are what travels.)
     case 'Date':
       return;
     default:

@@ -205,7 +205,9 @@ export const ERROR_CONSTRUCTORS: ReadonlyMap<string, ErrorConstructor> = new Map
 
 /** A resizable ArrayBuffer or growable SharedArrayBuffer (pack writes fixed-length buffers only). */
 export function isResizable(buffer: ArrayBufferLike): boolean {
-  return (buffer as { resizable?: boolean }).resizable === true || (buffer as { growable?: boolean }).growable === true;
+  return buffer instanceof ArrayBuffer
+    ? (buffer as { resizable?: boolean }).resizable === true
+    : (buffer as { growable?: boolean }).growable === true;
 }
 
 /**
