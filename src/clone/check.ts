@@ -27,10 +27,16 @@ const LONE_SURROGATE_KEY = `is a key with a lone surrogate, which UTF-8 cannot h
 const INT64_MIN = -(2n ** 63n);
 const UINT64_END = 2n ** 64n;
 
+/** Whether Object.prototype has enumerable keys (then for-in lists them for every object). */
+function polluted(): boolean {
+  // eslint-disable-next-line no-unreachable-loop, @typescript-eslint/no-unused-vars
+  for (const _ in Object.prototype) return true;
+  return false;
+}
+
 /** Throws ERR_DATA_CLONE, naming the path, for the first value the default mode cannot write faithfully. */
 export function checkPlain(value: unknown, rules: CheckRules): void {
-  rules.polluted = false;
-  for (const _ in Object.prototype) rules.polluted = true;
+  rules.polluted = polluted();
   try {
     walk(value, rules, 0);
   } catch (err) {
@@ -135,8 +141,7 @@ function walk(v: unknown, rules: CheckRules, depth: number): void {
     case 'view':
     case 'ArrayBuffer':
     case 'SharedArrayBuffer':
-    case 'NDArray':
-    // (A resizable ArrayBuffer comes back fixed-length: its bytes are what travels.)
+    case 'NDArray': // (a resizable ArrayBuffer comes back fixed-length: its bytes are what travels)
     case 'Date':
       return;
     default:
