@@ -29,7 +29,6 @@ const UINT64_END = 2n ** 64n;
 
 /** Whether Object.prototype has enumerable keys (then for-in lists them for every object). */
 function polluted(): boolean {
-  // eslint-disable-next-line no-unreachable-loop, @typescript-eslint/no-unused-vars
   for (const _ in Object.prototype) return true;
   return false;
 }
