@@ -27,16 +27,16 @@ const REFUSED_VLMETALAYERS: ReadonlyMap<string, string> = new Map([
   ['b2o', 'a python-blosc2 persisted object (b2o vlmeta): its frame holds no data'],
 ]);
 
-// The kind named by a b2o metalayer ({kind: 'lazyexpr', version: 1}), if it is a plain name.
+// The kind named by a b2o metalayer ({kind: 'lazyexpr', version: 1}), quoted, if it is a plain name.
 function b2oKind(content: Uint8Array): string {
   try {
     const marker = msgpackUnpack(content) as { kind?: unknown } | null;
     const kind = marker?.kind;
-    if (typeof kind === 'string' && /^[A-Za-z0-9_]{1,32}$/.test(kind)) return kind;
+    if (typeof kind === 'string' && /^[A-Za-z0-9_]{1,32}$/.test(kind)) return ` '${kind}'`;
   } catch {
     // A marker we cannot read still marks the frame: name it generically.
   }
-  return 'object';
+  return '';
 }
 
 /** Throws ERR_UNSUPPORTED when the frame is one of python-blosc2's non-array frames. */
@@ -44,7 +44,7 @@ export function refuseNonArrayFrame(info: OpenedFrame): void {
   if (info.metalayers.includes('b2o')) {
     const kind = b2oKind(info.b2o);
     throw new Blosc2Error(
-      `the frame is a python-blosc2 persisted '${kind}' object (b2o metalayer), which holds no array data; evaluate it in python-blosc2 and send the result`,
+      `the frame is a python-blosc2 persisted${kind} object (b2o metalayer), which holds no array data; evaluate it in python-blosc2 and send the result`,
       'ERR_UNSUPPORTED',
     );
   }
