@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Blosc2Error, Packer, pack, unpack } from '../src/index';
-import { cloneDiff } from '../test/fixtures/clone-compare';
-import { NON_CLONEABLE, cloneableValue } from '../test/fixtures/clone-values';
+import { cloneDiff } from '../test/support/clone-compare';
+import { NON_CLONEABLE, cloneableValue } from '../test/support/clone-values';
 
 const sc = new Packer({ structuredClone: true });
 const scFramed = new Packer({ structuredClone: true, threshold: 0 });

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { types } from 'node:util';
 import { Blosc2Error, NDArray, Packer } from '../src/index';
-import { cloneDiff } from '../test/fixtures/clone-compare';
-import { cloneableValue } from '../test/fixtures/clone-values';
+import { cloneDiff } from '../test/support/clone-compare';
+import { cloneableValue } from '../test/support/clone-values';
 
 const REFUSED = Symbol('refused');
 const INT64_MIN = -(2n ** 63n);

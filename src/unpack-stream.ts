@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { Blosc2Error, invalidArg } from './errors';
+import { Blosc2Error, invalidInput } from './errors';
 import type { Packer } from './packer';
 import { type StreamOptions, resolve, tooLarge } from './stream-options';
 import {
@@ -89,7 +89,7 @@ export class UnpackStream extends Transform {
     else if (chunk instanceof Uint8Array) buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     else if (typeof chunk === 'string') buf = Buffer.from(chunk, encoding);
     else {
-      callback(invalidArg('chunk', 'a Buffer or Uint8Array', chunk));
+      callback(invalidInput('chunk', 'a Buffer or Uint8Array', chunk));
       return;
     }
     if (buf.length > 0) {

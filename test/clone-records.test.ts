@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
 import { Blosc2Error, type Blosc2ErrorCode, Packer, unpack } from '../src/index';
-import { cloneDiff } from './fixtures/clone-compare';
+import { cloneDiff } from './support/clone-compare';
 
 // Values inside the messages as a structuredClone Packer writes them: objects as msgpackr records.
 const records = new Packr({ moreTypes: true });

@@ -24,9 +24,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Blosc2Error, type Blosc2ErrorCode, NDArray, type PackOptions, pack, packOutOfBand, unpack } from '../src/index';
+import { Blosc2Error, type Blosc2ErrorCode, type DType, NDArray, type PackOptions, pack, packOutOfBand, unpack } from '../src/index';
+import { REPO_ROOT } from './support/child';
+import { bytesOf } from './support/compare';
+import { fillCompressible } from './support/data';
 
-const ROOT = path.join(__dirname, '..');
 const SCRIPTS = path.join(__dirname, 'interop');
 /** The python-blosc2 release CI installs (scripts/test-deps.js pins the same). */
 const PINNED_BLOSC2 = '4.14.1';
@@ -49,7 +51,9 @@ interface PyResult {
 
 function runPython(script: string, ...args: string[]): PyResult {
   // .pydeps (scripts/test-deps.js) would shadow the blosc2 of a by-hand interpreter.
-  const pythonPath = [BY_HAND ? undefined : path.join(ROOT, '.pydeps'), process.env['PYTHONPATH']].filter(Boolean).join(path.delimiter);
+  const pythonPath = [BY_HAND ? undefined : path.join(REPO_ROOT, '.pydeps'), process.env['PYTHONPATH']]
+    .filter(Boolean)
+    .join(path.delimiter);
   const r = spawnSync(PYTHON, [path.join(SCRIPTS, script), ...args], {
     env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' },
     encoding: 'utf8',
@@ -68,10 +72,6 @@ function runPythonOk(script: string, ...args: string[]): string {
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-function bytesOf(v: ArrayBufferView | ArrayBufferLike): Uint8Array {
-  return ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
 }
 
 let workDir = '';
@@ -114,18 +114,9 @@ interface Entry {
 }
 
 /** Deterministic bytes: compressible runs with every byte value, so that codecs do real work. */
-function fillPattern(view: ArrayBufferView, seed: number): void {
-  const u8 = bytesOf(view);
-  let x = seed * 2654435761;
-  for (let i = 0; i < u8.length; i++) {
-    if (i % 7 === 0) x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    u8[i] = (x >>> 16) + (i >> 5);
-  }
-}
-
 function typed<T extends ArrayBufferView>(ctor: new (n: number) => T, n: number, seed: number): T {
   const a = new ctor(n);
-  fillPattern(a, seed);
+  fillCompressible(bytesOf(a), seed);
   return a;
 }
 
@@ -202,11 +193,11 @@ function jsMessages(): JsMessage[] {
   out.push(single('bytes_DataView', new DataView(typed(Uint8Array, 555, 4).buffer, 5, 500), '|u1', [500], 'DataView'));
   out.push(single('bytes_ArrayBuffer', typed(Uint8Array, 333, 5).buffer, '|u1', [333], 'ArrayBuffer'));
   const sab = new SharedArrayBuffer(64);
-  fillPattern(new Uint8Array(sab), 6);
+  fillCompressible(new Uint8Array(sab), 6);
   out.push(single('bytes_SharedArrayBuffer', sab, '|u1', [64], 'SharedArrayBuffer'));
 
   // N-d arrays (no js metalayer: python's own NDArray dtype and shape say it all).
-  const nd = (ctor: new (n: number) => ArrayBufferView & { length: number }, shape: number[], dtype?: string, seed = 7) => {
+  const nd = (ctor: new (n: number) => ArrayBufferView & { length: number }, shape: number[], dtype?: DType, seed = 7) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = typed(ctor, size, seed);
     return new NDArray(data as never, shape, dtype);
@@ -299,7 +290,7 @@ function jsMessages(): JsMessage[] {
     add('DataView', new DataView(typed(Uint8Array, 55, 32).buffer, 3, 50), '|u1', [50]);
     add('ArrayBuffer', typed(Uint8Array, 33, 33).buffer, '|u1', [33]);
     const smallSab = new SharedArrayBuffer(16);
-    fillPattern(new Uint8Array(smallSab), 34);
+    fillCompressible(new Uint8Array(smallSab), 34);
     add('SharedArrayBuffer', smallSab, '|u1', [16]);
     add('nd_2x3_f4', nd(Float32Array, [2, 3], undefined, 35), '<f4', [2, 3]);
     add('nd_0d_f8', new NDArray(new Float64Array([2.5]), []), '<f8', []);

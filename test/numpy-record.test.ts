@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
 import fc from 'fast-check';
 import { Blosc2Error, type Blosc2ErrorCode, NDArray, NUMPY_EXT, Packer, RAW_EXT, pack, unpack } from '../src/index';
-import { TYPED_CTORS, diff, extTypesIn, makeTyped } from './fixtures/pack-helpers';
+import { extTypesIn } from './support/bytes';
+import { diff } from './support/compare';
+import { TYPED_CTORS, makeTyped } from './support/data';
 
 const plain = new Packr({ useRecords: false });
 

@@ -2,6 +2,7 @@
 // frames, views, exact bit patterns, nesting, the Packer / module / useBlosc2
 // entry points, msgpackr's untouched behaviour, async and out-of-band variants,
 // and zeroCopy.
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
 import {
@@ -22,8 +23,13 @@ import {
   useBlosc2,
   type PackOptions,
 } from '../src/index';
-import { TYPED_CTORS, type TypedCtor, bytesOf, copyBytes, diff, extTypesIn, makeTyped, runFixture } from './fixtures/pack-helpers';
-import { MSGPACKR_OPTION_SETS, msgpackrReferenceValues } from './fixtures/pack-msgpackr-values';
+import { extTypesIn } from './support/bytes';
+import { CHILDREN, runNode } from './support/child';
+import { bytesOf, copyBytes, diff } from './support/compare';
+import { type AnyTyped, TYPED_CTORS, type TypedCtor, makeTyped } from './support/data';
+import { catchBlosc2Error } from './support/errors';
+import { expectRefusal, pipelineRefusal } from './support/refusals';
+import { MSGPACKR_OPTION_SETS, msgpackrReferenceValues } from './support/values';
 
 /** Round trip through a Packer; asserts bit-exact equality and returns the message and result. */
 function roundTrip(packer: Packer, value: unknown): { message: Buffer; result: unknown } {
@@ -332,20 +338,15 @@ describe('entry points', () => {
     for (const options of optionSets) roundTrip(new Packer(options), value);
   });
 
-  it('delta after shuffle or bitshuffle (which C-Blosc2 2.17.1 decodes wrong) is refused with ERR_INVALID_ARG', () => {
+  it('delta after shuffle or bitshuffle (which C-Blosc2 2.17.1 decodes wrong) is refused with ERR_INVALID_ARG naming options.filters', () => {
     const value = { i8: new Int8Array(1024).map((_, i) => i % 100), f64: new Float64Array(4096).map((_, i) => i * 0.5) };
     for (const filters of [
       ['shuffle', 'delta'],
       ['bitshuffle', 'delta'],
     ] as const) {
-      let thrown: unknown;
-      try {
-        new Packer({ threshold: 0, filters: [...filters] }).pack(value);
-      } catch (err) {
-        thrown = err;
-      }
-      expect(thrown).toBeInstanceOf(Blosc2Error);
-      expect((thrown as Blosc2Error).code).toBe('ERR_INVALID_ARG');
+      const err = catchBlosc2Error(() => new Packer({ threshold: 0, filters: [...filters] }).pack(value));
+      expect(err).toBeInstanceOf(Blosc2Error);
+      expectRefusal(err, pipelineRefusal(filters, 'options') ?? expect.unreachable(), filters.join(','));
     }
     // Delta first is fine, and exact.
     for (const filters of [['delta', 'shuffle'], ['delta', 'bitshuffle'], ['delta']] as const) {
@@ -354,15 +355,13 @@ describe('entry points', () => {
     }
   });
 
-  it('the bytedelta filter (a C-Blosc2 plugin, not built in) is ERR_UNSUPPORTED, not a pipeline failure', () => {
-    let thrown: unknown;
-    try {
-      new Packer({ threshold: 0, filters: ['shuffle', 'bytedelta'] }).pack(makeTyped(Float32Array, 5000, 1));
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(Blosc2Error);
-    expect((thrown as Blosc2Error).code).toBe('ERR_UNSUPPORTED');
+  it('the bytedelta filter (a C-Blosc2 plugin, not built in) is ERR_UNSUPPORTED naming it, not a pipeline failure', () => {
+    const err = catchBlosc2Error(() =>
+      new Packer({ threshold: 0, filters: ['shuffle', 'bytedelta'] }).pack(makeTyped(Float32Array, 5000, 1)),
+    );
+    expect(err).toBeInstanceOf(Blosc2Error);
+    expect(err.code).toBe('ERR_UNSUPPORTED');
+    expectRefusal(err, pipelineRefusal(['shuffle', 'bytedelta'], 'options') ?? expect.unreachable());
   });
 
   it('useBlosc2 enables the extension on a user Packr, which then reads and writes our format', () => {
@@ -389,7 +388,7 @@ describe('entry points', () => {
   it('a plain msgpackr Packr packs binary values byte for byte as msgpackr alone does', () => {
     // The extension is process-wide once a Packer exists (one was built above); build another to be sure.
     new Packer();
-    const child = runFixture('pack-msgpackr-reference.cjs', [], { timeoutMs: 60_000 });
+    const child = runNode([path.join(CHILDREN, 'msgpackr-reference.cjs')], { timeoutMs: 60_000 });
     expect(child.status, child.stderr).toBe(0);
     const reference = JSON.parse(child.stdout) as Record<string, string>;
     const mismatches: string[] = [];
@@ -441,7 +440,7 @@ describe('async', () => {
       expect(diff(packer.unpack(m), value)).toBe('');
       expect(diff(await packer.unpackAsync(packer.pack(value)), value)).toBe('');
     }
-    const m = (await packAsync(value, { threshold: 0 })) as Buffer;
+    const m = await packAsync(value, { threshold: 0 });
     expect(diff(await unpackAsync(m, { threshold: 0 }), value)).toBe('');
     expect(diff(await unpackAsync(m), value)).toBe('');
   });
@@ -525,24 +524,32 @@ describe('zeroCopy', () => {
     });
   }
 
+  /**
+   * Unpacks `m` (the message of `a`) at every shift: with zeroCopy the value
+   * comes back each time, as a view into the input only where its items are
+   * aligned (and within the input); without, as a copy. Returns how many
+   * shifts gave a view.
+   */
+  function sharedShifts(packer: Packer, m: Uint8Array, a: AnyTyped): number {
+    let shared = 0;
+    for (const input of atShifts(m)) {
+      const r = packer.unpack(input, { zeroCopy: true }) as ArrayBufferView;
+      expect(diff(r, a)).toBe('');
+      if (r.buffer === input.buffer) {
+        shared++;
+        expect(r.byteOffset % a.BYTES_PER_ELEMENT).toBe(0);
+        expect(r.byteOffset).toBeGreaterThanOrEqual(input.byteOffset);
+        expect(r.byteOffset + r.byteLength).toBeLessThanOrEqual(input.byteOffset + input.byteLength);
+      }
+      expect((packer.unpack(input) as ArrayBufferView).buffer).not.toBe(input.buffer);
+    }
+    return shared;
+  }
+
   it('aligned raw records come back as views into the input; unaligned ones and frames as copies', () => {
     for (const ctor of TYPED_CTORS) {
       const a = makeTyped(ctor, itemsFor(ctor, 64), 3);
-      const m = small.pack(a);
-      let shared = 0;
-      for (const input of atShifts(m)) {
-        const r = small.unpack(input, { zeroCopy: true }) as ArrayBufferView;
-        expect(diff(r, a)).toBe('');
-        if (r.buffer === input.buffer) {
-          shared++;
-          expect(r.byteOffset % ctor.BYTES_PER_ELEMENT).toBe(0);
-          expect(r.byteOffset).toBeGreaterThanOrEqual(input.byteOffset);
-          expect(r.byteOffset + r.byteLength).toBeLessThanOrEqual(input.byteOffset + input.byteLength);
-        }
-        const copy = small.unpack(input) as ArrayBufferView;
-        expect(copy.buffer).not.toBe(input.buffer);
-      }
-      expect(shared).toBe(8 / ctor.BYTES_PER_ELEMENT);
+      expect(sharedShifts(small, small.pack(a), a)).toBe(8 / ctor.BYTES_PER_ELEMENT);
     }
   });
 
@@ -574,17 +581,7 @@ describe('zeroCopy', () => {
       const a = makeTyped(ctor, 5000, 11);
       const m = stored.pack(a);
       expect(extTypesIn(m)).toEqual([B2ND_EXT]);
-      let shared = 0;
-      for (const input of atShifts(m)) {
-        const r = stored.unpack(input, { zeroCopy: true }) as ArrayBufferView;
-        expect(diff(r, a)).toBe('');
-        if (r.buffer === input.buffer) {
-          shared++;
-          expect(r.byteOffset % ctor.BYTES_PER_ELEMENT).toBe(0);
-        }
-        expect((stored.unpack(input) as ArrayBufferView).buffer).not.toBe(input.buffer);
-      }
-      expect(shared).toBe(8 / ctor.BYTES_PER_ELEMENT);
+      expect(sharedShifts(stored, m, a)).toBe(8 / ctor.BYTES_PER_ELEMENT);
     }
   });
 });

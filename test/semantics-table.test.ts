@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { Blosc2Error, NDArray, pack, unpack } from '../src/index';
-import { cloneDiff } from './fixtures/clone-compare';
+import { cloneDiff } from './support/clone-compare';
 
 /** What a cell says, and how the test checks it against the value that came back. */
 interface Cell {

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough, Writable, pipeline } from 'node:stream';
-import { Blosc2Error } from '../src/errors';
-import { Packer } from '../src/packer';
-import { DEFAULT_MAX_MESSAGE_BYTES, FRAME_HEADER_BYTES, PackStream, STREAM_HEADER, UnpackStream } from '../src/stream';
+import {
+  Blosc2Error,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  FRAME_HEADER_BYTES,
+  Packer,
+  PackStream,
+  STREAM_HEADER,
+  type StreamOptions,
+  UnpackStream,
+} from '../src/index';
 import { frameHeader } from '../src/stream-framing';
-import { sameValue, transportValue } from './fixtures/transport-values';
+import { lengthPrefixed as legacyFrame } from './support/bytes';
+import { CHILDREN, spawnNode } from './support/child';
+import { diff } from './support/compare';
+import { expectRejection } from './support/errors';
+import { transportValue } from './support/values';
 
 const COUNT = 1000;
 const packer = new Packer();
@@ -37,14 +47,6 @@ async function collect(stream: UnpackStream): Promise<unknown[]> {
   return got;
 }
 
-function checkAll(got: readonly unknown[], n: number): void {
-  expect(got.length).toBe(n);
-  for (let i = 0; i < n; i++) {
-    const diff = sameValue(transportValue(i), got[i]);
-    if (diff) throw new Error(`message ${i}: ${diff}`);
-  }
-}
-
 /** One version-2 frame: the checked header and the message. */
 function frame(message: Uint8Array): Buffer {
   return Buffer.concat([frameHeader(message.length), message]);
@@ -55,82 +57,65 @@ function stream(...messages: Uint8Array[]): Buffer {
   return Buffer.concat([STREAM_HEADER, ...messages.map(frame)]);
 }
 
-/** A version-1 frame (framing: 1): the bare 4-byte length and the message. */
-function legacyFrame(message: Uint8Array): Buffer {
-  const h = Buffer.alloc(4);
-  h.writeUInt32BE(message.length, 0);
-  return Buffer.concat([h, message]);
+function checkAll(got: readonly unknown[], n: number): void {
+  expect(got.length).toBe(n);
+  for (let i = 0; i < n; i++) {
+    const d = diff(got[i], transportValue(i));
+    if (d) throw new Error(`message ${i}: ${d}`);
+  }
 }
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<Blosc2Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Blosc2Error);
-  expect((err as Blosc2Error).code).toBe(code);
-  return err as Blosc2Error;
+/**
+ * Sends `values` through a PackStream over a loopback TCP socket into an
+ * UnpackStream; returns what arrived and how often the writer waited for 'drain'.
+ */
+async function overLoopback(
+  packOptions: StreamOptions,
+  unpackOptions: StreamOptions,
+  values: Iterable<unknown>,
+): Promise<{ got: unknown[]; waits: number }> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    const received = new Promise<unknown[]>((resolve, reject) => {
+      server.once('connection', (socket) => {
+        const unpack = new UnpackStream(unpackOptions);
+        socket.pipe(unpack);
+        unpack.on('error', reject);
+        collect(unpack).then(resolve, reject);
+      });
+    });
+    const socket = net.connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    const packStream = new PackStream(packOptions);
+    packStream.pipe(socket);
+    const waits = await writeAll(packStream, values);
+    return { got: await received, waits };
+  } finally {
+    server.close();
+  }
 }
 
 describe('PackStream / UnpackStream over TCP', () => {
   it('carries 1,000 mixed messages intact over a loopback socket, with back-pressure', async () => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as net.AddressInfo;
-    try {
-      const received = new Promise<unknown[]>((resolve, reject) => {
-        server.once('connection', (socket) => {
-          const unpack = new UnpackStream();
-          socket.pipe(unpack);
-          unpack.on('error', reject);
-          collect(unpack).then(resolve, reject);
-        });
-      });
-      const socket = net.connect(port, '127.0.0.1');
-      await once(socket, 'connect');
-      const packStream = new PackStream({ codec: 'zstd', clevel: 3 });
-      packStream.pipe(socket);
-      const waits = await writeAll(packStream, range(COUNT));
-      const got = await received;
-      checkAll(got, COUNT);
-      // The large messages are megabytes against a 16 KiB high-water mark: the writer had to wait.
-      expect(waits).toBeGreaterThan(0);
-    } finally {
-      server.close();
-    }
+    const { got, waits } = await overLoopback({ codec: 'zstd', clevel: 3 }, {}, range(COUNT));
+    checkAll(got, COUNT);
+    // The large messages are megabytes against a 16 KiB high-water mark: the writer had to wait.
+    expect(waits).toBeGreaterThan(0);
   });
 
   it('works with async packing and unpacking (libuv pool), in order', async () => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as net.AddressInfo;
-    try {
-      const received = new Promise<unknown[]>((resolve, reject) => {
-        server.once('connection', (socket) => {
-          const unpack = new UnpackStream({ async: true });
-          socket.pipe(unpack);
-          collect(unpack).then(resolve, reject);
-        });
-      });
-      const socket = net.connect(port, '127.0.0.1');
-      await once(socket, 'connect');
-      const packStream = new PackStream({ async: true, codec: 'lz4' });
-      packStream.pipe(socket);
-      await writeAll(packStream, range(200));
-      checkAll(await received, 200);
-    } finally {
-      server.close();
-    }
+    const { got } = await overLoopback({ async: true, codec: 'lz4' }, { async: true }, range(200));
+    checkAll(got, 200);
   });
 });
 
 describe('PackStream / UnpackStream over a child process stdio', () => {
   for (const mode of ['sync', 'async'] as const) {
     it(`round-trips through an echo child (${mode})`, async () => {
-      const fixture = path.join(__dirname, 'fixtures', 'transport-echo.cjs');
-      const child = spawn(process.execPath, [fixture, ...(mode === 'async' ? ['--async'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawnNode([path.join(CHILDREN, 'echo.cjs'), ...(mode === 'async' ? ['--async'] : [])]);
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const exited = once(child, 'exit');
@@ -162,14 +147,14 @@ describe('UnpackStream framing and limits', () => {
     unpack.end(bytes.subarray(firstLen));
     const out = await got;
     expect(out.length).toBe(3);
-    for (let k = 0; k < 3; k++) expect(sameValue(values[k], out[k])).toBeUndefined();
+    for (let k = 0; k < 3; k++) expect(diff(out[k], values[k])).toBe('');
   });
 
   it('refuses a header over maxMessageBytes as soon as it arrives, before any allocation', async () => {
     const unpack = new UnpackStream({ maxMessageBytes: 1 << 20 });
     const done = collect(unpack);
     unpack.write(Buffer.concat([STREAM_HEADER, frameHeader(0xffff_ffff)]));
-    const err = await expectCode(done, 'ERR_MAX_OUTPUT');
+    const err = await expectRejection(done, 'ERR_MAX_OUTPUT');
     expect(err.message).toContain('4294967295');
     expect(err.message).toContain('maxMessageBytes');
   });
@@ -179,7 +164,7 @@ describe('UnpackStream framing and limits', () => {
     const unpack = new UnpackStream();
     const done = collect(unpack);
     unpack.write(Buffer.concat([STREAM_HEADER, frameHeader(0xffff_ffff), Buffer.from([1, 2, 3])]));
-    await expectCode(done, 'ERR_MAX_OUTPUT');
+    await expectRejection(done, 'ERR_MAX_OUTPUT');
   });
 
   it('does not allocate a stated length up front: a trickling peer costs only what it sent', async () => {
@@ -195,7 +180,7 @@ describe('UnpackStream framing and limits', () => {
     // A 1 GiB allocation would show here; the 1 MiB of chunks (and test noise) stays far below.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
     unpack.end();
-    const err = await expectCode(done, 'ERR_CORRUPT');
+    const err = await expectRejection(done, 'ERR_CORRUPT');
     expect(err.message).toContain(`1048576 of ${DEFAULT_MAX_MESSAGE_BYTES} message bytes`);
   });
 
@@ -203,11 +188,11 @@ describe('UnpackStream framing and limits', () => {
     const unpack = new UnpackStream();
     const done = collect(unpack);
     unpack.end(STREAM_HEADER.subarray(0, 3));
-    expect((await expectCode(done, 'ERR_CORRUPT')).message).toMatch(/inside its stream header/);
+    expect((await expectRejection(done, 'ERR_CORRUPT')).message).toMatch(/inside its stream header/);
     const second = new UnpackStream();
     const done2 = collect(second);
     second.end(Buffer.concat([STREAM_HEADER, frameHeader(10).subarray(0, 6)]));
-    expect((await expectCode(done2, 'ERR_CORRUPT')).message).toMatch(/inside a frame \(6 of the 10 header bytes\)/);
+    expect((await expectRejection(done2, 'ERR_CORRUPT')).message).toMatch(/inside a frame \(6 of the 10 header bytes\)/);
   });
 
   it('an empty input, or the stream header alone, is an empty stream', async () => {
@@ -223,11 +208,11 @@ describe('UnpackStream framing and limits', () => {
     const a = new UnpackStream();
     const da = collect(a);
     a.end(Buffer.concat([STREAM_HEADER, frameHeader(0)]));
-    await expectCode(da, 'ERR_CORRUPT');
+    await expectRejection(da, 'ERR_CORRUPT');
     const b = new UnpackStream();
     const db = collect(b);
     b.end(stream(Buffer.from([0xc9, 0, 0, 0, 50, 42, 1, 2])));
-    await expectCode(db, 'ERR_CORRUPT');
+    await expectRejection(db, 'ERR_CORRUPT');
   });
 
   it('refuses a top-level nil with ERR_UNSUPPORTED instead of ending the stream early', async () => {
@@ -235,14 +220,14 @@ describe('UnpackStream framing and limits', () => {
     const done = collect(unpack);
     unpack.write(stream(packer.pack({ ok: 1 })));
     unpack.end(frame(Buffer.from([0xc0])));
-    await expectCode(done, 'ERR_UNSUPPORTED');
+    await expectRejection(done, 'ERR_UNSUPPORTED');
   });
 
   it('passes maxOutputBytes through to the Packer: arrays over it are refused', async () => {
     const unpack = new UnpackStream({ maxOutputBytes: 1000 });
     const done = collect(unpack);
     unpack.end(stream(packer.pack({ a: new Float64Array(1000) })));
-    await expectCode(done, 'ERR_MAX_OUTPUT');
+    await expectRejection(done, 'ERR_MAX_OUTPUT');
   });
 
   it('pauses the writer while nobody reads (back-pressure on the value side)', async () => {
@@ -283,7 +268,7 @@ describe('PackStream', () => {
     expect(bytes.length).toBe(18 + n);
     // threshold 0 means the 100-byte array was compressed: a b2nd frame (ext 42), not a raw record.
     expect(bytes.subarray(18).includes(Buffer.from([42]))).toBe(true);
-    expect(sameValue(value, packStream.packer.unpack(bytes.subarray(18)))).toBeUndefined();
+    expect(diff(packStream.packer.unpack(bytes.subarray(18)), value)).toBe('');
   });
 
   it('refuses to send a message over maxMessageBytes', async () => {
@@ -312,7 +297,7 @@ describe('PackStream', () => {
     const v2 = new UnpackStream();
     const refused = collect(v2);
     v2.write(bytes);
-    expect((await expectCode(refused, 'ERR_CORRUPT')).message).toMatch(/framing: 1/);
+    expect((await expectRejection(refused, 'ERR_CORRUPT')).message).toMatch(/framing: 1/);
   });
 
   it('validates options', () => {

@@ -5,7 +5,8 @@
 // (property-tests/clone.property.test.ts) compare with structuredClone itself.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLD, NDArray, Packer, pack, unpack } from '../src/index';
-import { TYPED_CTORS, diff, makeTyped } from './fixtures/pack-helpers';
+import { diff } from './support/compare';
+import { TYPED_CTORS, makeTyped } from './support/data';
 
 const sc = new Packer({ structuredClone: true });
 const scFramed = new Packer({ structuredClone: true, threshold: 0 });

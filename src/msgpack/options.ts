@@ -39,6 +39,7 @@ export const MSGPACKR_KEYS = [
   'onInvalidDate',
   'copyBuffers',
   'freezeData',
+  'randomAccessStructure',
   'trusted',
 ] as const;
 

@@ -1,15 +1,15 @@
 /**
  * The msgpackr registration: the one place that touches msgpackr's extension
- * machinery. msgpackr's extensions are process-wide (per copy of msgpackr),
- * called with the Packr as `this`; ours act only for Packrs that carry a
- * blosc2 configuration (under {@link kConfig}), and any other Packr gets
- * msgpackr's own encoding of typed arrays, exactly as if this package were not
- * loaded. Reading needs no configuration: our records are decoded by any
- * Unpackr of the same msgpackr copy.
+ * machinery. msgpackr's extensions are module state, one set per loaded
+ * instance of msgpackr (see ./instances.ts), called with the Packr as `this`;
+ * ours act only for Packrs that carry a blosc2 configuration (under
+ * {@link kConfig}), and any other Packr of the same instance gets msgpackr's
+ * own encoding of typed arrays, exactly as if this package were not loaded.
+ * Reading needs no configuration: our records are decoded by any Unpackr of
+ * an instance the extension is registered on.
  * @internal
  * @packageDocumentation
  */
-import { addExtension } from 'msgpackr';
 import { Blosc2Error } from '../errors';
 import { BY_CTOR, type TypedArray } from '../dtypes';
 import { NDArray } from '../ndarray';
@@ -22,6 +22,7 @@ import { PY_COMPLEX_EXT, PY_SET_EXT, PY_STRUCTURED_EXT, unpackComplex, unpackPyS
 import { unpackRaw, writeRaw, writeRawTyped } from '../records/raw';
 import { B2ND_EXT, NUMPY_EXT, OOB_EXT, type PackConfig, RAW_EXT, VIEW_EXT } from '../records/types';
 import { type InnerPack, packViewTag, readViewTag, withItemsizeHint } from '../records/view';
+import { type MsgpackrModule, onEachMsgpackr } from './instances';
 import { type Reserve, binHeaderSize, reserveExt, writeBinHeader } from './writer';
 import { CloneRecord, Envelope, IdTag, RefTag, WireView } from '../clone/wire';
 import {
@@ -140,17 +141,18 @@ function packLikeMsgpackr(packr: PackrLike, value: unknown, reserve: Reserve, pa
   t.target.set(bytes, writeBinHeader(t.target, t.position, n));
 }
 
-let installed = false;
+const registered = new WeakSet<MsgpackrModule>();
 
-/** Registers the extension with msgpackr (once per process). */
-export function install(): void {
-  if (installed) return;
-  installed = true;
+/** Registers the extension on one msgpackr instance (once). */
+function registerOn(mod: MsgpackrModule): void {
+  if (registered.has(mod)) return;
+  registered.add(mod);
+  const addExtension = mod.addExtension.bind(mod) as (extension: object) => void;
   const TypedArrayBase = Object.getPrototypeOf(Uint8Array) as abstract new () => unknown;
   const classes: Array<abstract new (...args: never[]) => unknown> = [TypedArrayBase, DataView, ArrayBuffer, NDArray];
   if (typeof SharedArrayBuffer === 'function') classes.push(SharedArrayBuffer);
   for (const Class of classes) {
-    addExtension({ Class: Class, type: RAW_EXT, pack: packExtension as never, unpack: unpackRaw });
+    addExtension({ Class: Class, type: RAW_EXT, pack: packExtension, unpack: unpackRaw });
   }
   addExtension({ type: B2ND_EXT, unpack: unpackFrame });
   addExtension({ type: OOB_EXT, unpack: unpackOutOfBand });
@@ -160,9 +162,23 @@ export function install(): void {
   addExtension({ type: PY_SET_EXT, unpack: unpackPySet });
   addExtension({ type: VIEW_EXT, read: readViewTag });
   // structuredClone messages of a Packer (src/clone/): the markers its encoder makes.
-  addExtension({ Class: WireView, type: RAW_EXT, pack: packExtension as never, unpack: unpackRaw });
-  addExtension({ Class: Envelope, type: ENVELOPE_EXT, pack: packEnvelope as never, read: readEnvelope });
-  addExtension({ Class: RefTag, type: REF_EXT, pack: packRefTag as never, read: readRef });
-  addExtension({ Class: CloneRecord, type: OBJECT_EXT, pack: packCloneRecord as never, read: readCloneRecord });
-  addExtension({ Class: IdTag, type: ID_EXT, pack: packIdTag as never, read: readId });
+  addExtension({ Class: WireView, type: RAW_EXT, pack: packExtension, unpack: unpackRaw });
+  addExtension({ Class: Envelope, type: ENVELOPE_EXT, pack: packEnvelope, read: readEnvelope });
+  addExtension({ Class: RefTag, type: REF_EXT, pack: packRefTag, read: readRef });
+  addExtension({ Class: CloneRecord, type: OBJECT_EXT, pack: packCloneRecord, read: readCloneRecord });
+  addExtension({ Class: IdTag, type: ID_EXT, pack: packIdTag, read: readId });
+}
+
+let installed = false;
+
+/**
+ * Registers the extension on every msgpackr instance this package knows
+ * (the CommonJS build next to it, the ES module build its ESM entry adopted,
+ * the copies useBlosc2 met), and on each one it meets later. Runs once, when
+ * blosc2 is first used (a Packer, a pack/unpack call, useBlosc2).
+ */
+export function install(): void {
+  if (installed) return;
+  installed = true;
+  onEachMsgpackr(registerOn);
 }

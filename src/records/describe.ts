@@ -4,7 +4,7 @@
  * @internal
  * @packageDocumentation
  */
-import { Blosc2Error } from '../errors';
+import { Blosc2Error, quoteName } from '../errors';
 import { BY_CODE, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { backend } from '../backend';
@@ -95,12 +95,12 @@ export interface JsKindHeader {
 export function fromJsKind(jsKind: string, dtype: string): JsKindHeader {
   if (jsKind.startsWith('NDArray:')) {
     const e = entryByName(jsKind.slice(8));
-    if (!e || e.itemsize !== ctorForDtype(dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind '${jsKind}'`);
+    if (!e || e.itemsize !== ctorForDtype(dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind ${quoteName(jsKind)}`);
     return { entry: e, kind: Kind.NDArray, dtype };
   }
   const byteKind = KIND_BY_NAME[jsKind];
   if (byteKind !== undefined) return { entry: U8, kind: byteKind, dtype: null };
   const e = jsKind ? entryByName(jsKind) : BY_CODE.find((x) => x?.ctor === ctorForDtype(dtype));
-  if (!e) throw new Blosc2Error(`a record holds a ${jsKind || dtype} this runtime cannot make`, 'ERR_UNSUPPORTED');
+  if (!e) throw new Blosc2Error(`a record holds a ${quoteName(jsKind || dtype)} this runtime cannot make`, 'ERR_UNSUPPORTED');
   return jsKind ? { entry: e, kind: Kind.Typed, dtype: null } : { entry: e, kind: Kind.NDArray, dtype };
 }

@@ -10,6 +10,7 @@
 import { unpack as msgpackUnpack } from 'msgpackr';
 import { Blosc2Error } from '../errors';
 import { ctorForDtype } from '../dtypes';
+import { readFailure } from '../msgpack/failures';
 import { charge, decodeState } from './decode-state';
 import { type JsKindHeader, fromJsKind } from './describe';
 import { fixstr } from './numpy';
@@ -151,8 +152,7 @@ function parseGeneric(data: Uint8Array): Parsed {
   try {
     payload = msgpackUnpack(data);
   } catch (err) {
-    if (err instanceof Blosc2Error) throw err;
-    throw corrupt(`ext 46 (NumPy array): not a MessagePack map: ${(err as Error).message}`);
+    throw readFailure(err, undefined, 'ext 46 (NumPy array): not a MessagePack map');
   }
   const p = payload as { dtype?: { str?: unknown }; shape?: unknown; data?: unknown; values?: unknown; js?: unknown } | null;
   if (p === null || typeof p !== 'object') throw corrupt('ext 46 (NumPy array): not a map');

@@ -8,6 +8,7 @@
  */
 import { unpack as msgpackUnpack } from 'msgpackr';
 import { Blosc2Error } from '../errors';
+import { readFailure } from '../msgpack/failures';
 import { corrupt } from './values';
 
 /** python-blosc2's structured-reference extension. */
@@ -43,8 +44,7 @@ export function unpackPySet(data: Uint8Array): Set<unknown> {
   try {
     items = msgpackUnpack(data);
   } catch (err) {
-    if (err instanceof Blosc2Error) throw err;
-    throw corrupt(`ext 45 (python set): not a MessagePack array: ${(err as Error).message}`);
+    throw readFailure(err, undefined, 'ext 45 (python set): not a MessagePack array');
   }
   if (!Array.isArray(items)) throw corrupt('ext 45 (python set): not a MessagePack array');
   return new Set(items);
