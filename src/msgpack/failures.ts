@@ -38,7 +38,13 @@ export function lookOf(bytes: Uint8Array): string {
     return 'the bytes are a bare C-Blosc2 frame (CFrame), not a message: a message holds each frame in an ext 42 record (FORMAT.md); packOutOfBand buffers are such frames, read with unpackOutOfBand';
   }
   if (isChunk(bytes)) return 'the bytes are a bare C-Blosc2 chunk, as compress() writes: read it with decompress()';
-  if (n >= 4 && bytes[0] === STREAM_HEADER[0] && bytes[1] === STREAM_HEADER[1] && bytes[2] === STREAM_HEADER[2] && bytes[3] === STREAM_HEADER[3]) {
+  if (
+    n >= 4 &&
+    bytes[0] === STREAM_HEADER[0] &&
+    bytes[1] === STREAM_HEADER[1] &&
+    bytes[2] === STREAM_HEADER[2] &&
+    bytes[3] === STREAM_HEADER[3]
+  ) {
     return 'the bytes are a blosc2 stream (its stream header), not a message: read streams with UnpackStream';
   }
   if (n > FRAME_HEADER_BYTES && checkFrameHeader(bytes).length === n - FRAME_HEADER_BYTES) {
