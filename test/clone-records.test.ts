@@ -4,7 +4,7 @@
 // holding unresolved markers.
 import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
-import { Blosc2Error, type Blosc2ErrorCode, Packer, unpack } from '../src/index';
+import { Blosc2Error, type Blosc2ErrorCode, Packer, pack, unpack } from '../src/index';
 import { cloneDiff } from './support/clone-compare';
 
 // Values inside the messages as a structuredClone Packer writes them: objects as msgpackr records.
@@ -165,5 +165,32 @@ describe('malformed structuredClone messages', () => {
     }
     expect(caught).toBeInstanceOf(Blosc2Error);
     expect((caught as Blosc2Error).code).toBe('ERR_CORRUPT');
+  });
+});
+
+describe('refusals that are not of a kind', () => {
+  it('a getter that throws, values nested deeper than 500 levels: ERR_DATA_CLONE with the path, in both modes', () => {
+    const getter = {
+      a: {
+        get b(): number {
+          throw new TypeError('no');
+        },
+      },
+    };
+    let deep: unknown = 1;
+    for (let i = 0; i < 600; i++) deep = [deep];
+    for (const options of [{}, { structuredClone: true }]) {
+      let caught: unknown;
+      try {
+        pack(getter, options);
+      } catch (err) {
+        caught = err;
+      }
+      expect((caught as Blosc2Error).code).toBe('ERR_DATA_CLONE');
+      expect((caught as Blosc2Error).message).toMatch(/value\.a\.b: it threw when read: no/);
+      expect(() => pack({ deep }, options)).toThrow(
+        expect.objectContaining({ code: 'ERR_DATA_CLONE', message: expect.stringMatching(/nested deeper than 500/) as unknown }),
+      );
+    }
   });
 });

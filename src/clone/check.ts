@@ -58,6 +58,15 @@ function refuseKind(kind: ObjectKind, v: object): Refusal {
   }
 }
 
+// A property's value as msgpackr will read it (getters run): a getter that throws is refused with its error.
+function read(o: Record<string, unknown>, k: string): unknown {
+  try {
+    return o[k];
+  } catch (err) {
+    throw withStep(new Refusal(`threw when read: ${(err as Error)?.message ?? String(err)}`, { cause: err }), keyStep(k));
+  }
+}
+
 // Numbers, strings, booleans, undefined and null need no look (the common values of a message).
 function needsWalk(x: unknown): boolean {
   const t = typeof x;
@@ -100,7 +109,7 @@ function walk(v: unknown, rules: CheckRules, depth: number): void {
           );
         }
         if (!isWellFormed(k)) throw withStep(new Refusal(LONE_SURROGATE_KEY), keyStep(k));
-        const x = o[k];
+        const x = read(o, k);
         if (!needsWalk(x)) continue;
         try {
           walk(x, rules, depth + 1);
