@@ -43,6 +43,12 @@ struct FrameMeta {
   // arrays keep it for every read of a chunk.
   bool indexed = false;
   ChunkIndex index;
+  // Names of the fixed and variable-length metalayers, and the content of a
+  // python-blosc2 "b2o" metalayer (capped at kMarkerContentMax bytes): what the
+  // JS layer needs to refuse frames that hold no array data (lazy
+  // expressions, containers of other objects).
+  std::vector<std::string> metalayers, vlmetalayers;
+  std::string b2o;
 };
 
 // Chunk n of a frame and its checked header; owned holds the chunk when it
@@ -52,6 +58,10 @@ struct FrameChunk {
   ChunkHeader header;
   std::unique_ptr<uint8_t, decltype(&free)> owned{nullptr, free};
 };
+
+// The most bytes of a "b2o" metalayer reported (python-blosc2 writes
+// {kind, version}, well under this).
+constexpr int32_t kMarkerContentMax = 256;
 
 // Parses the header and metalayers of the frame in src (no copy).
 Failure OpenFrame(const View& src, FrameMeta* meta);

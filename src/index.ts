@@ -43,7 +43,7 @@ export {
   useBlosc2,
 } from './pack';
 export type { MsgpackrModule } from './msgpack/instances';
-export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './records/types';
+export { B2ND_EXT, NUMPY_EXT, RAW_EXT, VIEW_EXT, OOB_EXT, type SmallArrays } from './records/types';
 export { type Range, type Selection, type SelectionItem } from './random-access/selection';
 export { type LazyArrayBase, LazyArray } from './random-access/lazy-array';
 export { type RangeReader, AsyncLazyArray } from './random-access/range-array';
@@ -64,7 +64,16 @@ export const versions: Readonly<{ cblosc2: string; codecs: readonly string[] }> 
   cblosc2: backend.version,
   codecs: Object.freeze(backend.compressors.split(',')),
 });
-export { type StreamOptions, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES, PackStream, UnpackStream } from './stream';
+export {
+  type StreamOptions,
+  FRAME_HEADER_BYTES,
+  MAX_FRAME_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  STREAM_FRAMING_VERSION,
+  STREAM_HEADER,
+  PackStream,
+  UnpackStream,
+} from './stream';
 export {
   type TransferMode,
   type PostValueOptions,

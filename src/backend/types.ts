@@ -121,6 +121,12 @@ export interface OpenedFrame {
   headerLength: number;
   /** Where the offsets index starts; the trailer follows it to the end. */
   indexOffset: number;
+  /** Names of the frame's fixed metalayers (`b2nd`, `js`, python-blosc2's `b2o`, ...). */
+  metalayers: string[];
+  /** Names of the frame's variable-length metalayers (python-blosc2's `vlmeta`). */
+  vlmetalayers: string[];
+  /** The content of a `b2o` metalayer (at most 256 bytes), empty without one. */
+  b2o: Uint8Array;
   /** The backend's own record of the parsed header. */
   readonly handle: unknown;
 }

@@ -24,6 +24,12 @@ export interface DecodeState {
   deferred?: Array<Promise<void>> | undefined;
   /** unpack(bytes, { lazy: true }): what a frame becomes instead of an array (src/random-access/). */
   lazy?: ((frame: Uint8Array, info: OpenedFrame, state: DecodeState) => unknown) | undefined;
+  /**
+   * structuredClone records read (markers made) and resolved by the
+   * envelope, and whether an envelope was read: every marker must be resolved
+   * by the one envelope of the message (src/clone/decode.ts).
+   */
+  clone?: { made: number; resolved: number; envelope: boolean } | undefined;
 }
 
 let current: DecodeState | null = null;
@@ -57,4 +63,10 @@ export function charge(state: DecodeState, nbytes: number, what: string): void {
     );
   }
   state.remaining -= nbytes;
+}
+
+/** Counts a structuredClone marker made by a record reader (for the check that the envelope resolved them all). */
+export function countCloneMarker(): void {
+  const c = current?.clone;
+  if (c) c.made++;
 }
