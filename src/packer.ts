@@ -53,7 +53,7 @@ export interface PackOptions extends CParams, PassedMsgpackrOptions {
   zeroCopy?: boolean;
   /**
    * When decoding, return each framed array as a {@link LazyArray} that decodes only what `get(selection)`
-   * asks for (arrays stored raw, under `threshold`, come back as arrays). It reads the input: keep it unchanged.
+   * asks for (arrays under `threshold`, which are not framed, come back as arrays). It reads the input: keep it unchanged.
    */
   lazy?: boolean;
 }

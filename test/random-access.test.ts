@@ -173,7 +173,7 @@ describe('selection errors', () => {
     expectError(() => openFrame(new Uint8Array(10), { nthreads: 0 }), 'ERR_INVALID_ARG', /nthreads/);
     expectError(() => openFrame('frame' as never), 'ERR_INVALID_ARG', /source/);
     expectError(() => openFrame(new Uint8Array(100)), 'ERR_CORRUPT');
-    expectError(() => openFrame(pack(new Int16Array(3))), 'ERR_CORRUPT', /ext 80 record, not a frame/);
+    expectError(() => openFrame(pack(new Int16Array(3))), 'ERR_CORRUPT', /ext \d+ record, not a frame/);
   });
 });
 
