@@ -14,6 +14,16 @@ namespace blosc2_node {
 
 namespace {
 
+#if defined(__wasi__)
+// WebAssembly (native/wasm/): one thread, and a libc++ without std::mutex.
+struct CacheMutex {
+  void lock() {}
+  void unlock() {}
+};
+#else
+using CacheMutex = std::mutex;
+#endif
+
 // C-Blosc2 picks a block size from the codec, level, type size and filters
 // when it compresses; a b2nd frame must fix one up front, so ask C-Blosc2 what
 // it would pick for a large input (compressing zeros is cheap, and the answer
@@ -49,19 +59,19 @@ int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int32_t BlockTarget(const blosc2_cparams& cp) {
   if (cp.blocksize > 0) return cp.blocksize;
   using Key = std::tuple<int, int, int32_t, int32_t, std::vector<uint8_t>>;
-  static std::mutex mutex;
+  static CacheMutex mutex;
   static std::map<Key, int32_t> cache;
   std::vector<uint8_t> pipeline(cp.filters, cp.filters + BLOSC2_MAX_FILTERS);
   pipeline.insert(pipeline.end(), cp.filters_meta, cp.filters_meta + BLOSC2_MAX_FILTERS);
   Key key{cp.compcode, cp.clevel, cp.typesize, cp.splitmode, pipeline};
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::lock_guard<CacheMutex> lock(mutex);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
   int32_t asked = AskBlocksize(cp);
   int32_t b = asked > 0 ? asked : kFallbackBlockBytes;
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<CacheMutex> lock(mutex);
   cache.emplace(key, b);
   return b;
 }

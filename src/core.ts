@@ -7,6 +7,7 @@ import { Blosc2Error, invalidArg, withCallerStack } from './errors';
 import { HeaderCheck, backend } from './backend';
 import { type CParams, type DParams, checkWholeItems, resolveCParams, resolveDParams } from './params';
 import { giveBack, keepResult, takeOutput } from './buffer-pool';
+import { platform } from './platform';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
 
 export type { BinaryLike } from './views';
@@ -89,7 +90,7 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
       'ERR_MAX_OUTPUT',
     );
   }
-  return { view, nthreads, out: Buffer.allocUnsafe(nbytes) };
+  return { view, nthreads, out: platform.alloc(nbytes) };
 }
 
 /**

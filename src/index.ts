@@ -35,10 +35,15 @@ export { pack, unpack, packAsync, unpackAsync, packOutOfBand, unpackOutOfBand, u
 export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './records/types';
 
 import { backend } from './backend';
-/** Versions of the native parts: C-Blosc2 and its compiled-in codecs. */
-export const versions: Readonly<{ cblosc2: string; codecs: readonly string[] }> = Object.freeze({
+/**
+ * Versions of the compiled parts: C-Blosc2, its compiled-in codecs, and which
+ * build of the core runs: `'native'` (the Node-API addon, C-Blosc2's threads)
+ * or `'wasm'` (the WebAssembly module, one thread).
+ */
+export const versions: Readonly<{ cblosc2: string; codecs: readonly string[]; backend: 'native' | 'wasm' }> = Object.freeze({
   cblosc2: backend.version,
   codecs: Object.freeze(backend.compressors.split(',')),
+  backend: backend.name === 'wasm' ? 'wasm' : 'native',
 });
 export { type StreamOptions, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES, PackStream, UnpackStream } from './stream';
 export {

@@ -12,70 +12,10 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { Blosc2Error, invalidArg } from './errors';
-import type { Packer, PackOptions } from './packer';
-import { packerFromOptions } from './packer-options';
-import { DEFAULT_MAX_OUTPUT_BYTES, checkInt } from './params';
+import { type StreamOptions, FrameSplitter, frameHeader, resolveStreamOptions as resolve, tooLarge } from './framing';
+import type { Packer } from './packer';
 
-/** Bytes of the length prefix in front of each message. */
-export const FRAME_HEADER_BYTES = 4;
-
-/** The largest length a frame header can state (2^32 - 1). */
-export const MAX_FRAME_BYTES = 0xffff_ffff;
-
-/**
- * Default of {@link StreamOptions.maxMessageBytes}: 1 GiB, the same as the
- * default `maxOutputBytes`. A message whose arrays may decode to 1 GiB can take
- * about that much on the wire when its data does not compress, so the two
- * limits agree; it is also the most memory one frame may pin in a receiver.
- */
-export const DEFAULT_MAX_MESSAGE_BYTES = DEFAULT_MAX_OUTPUT_BYTES;
-
-/** Options of {@link PackStream} and {@link UnpackStream}. */
-export interface StreamOptions extends PackOptions {
-  /**
-   * The largest message, in bytes (the frame length, header excluded), that the
-   * stream sends or accepts. An {@link UnpackStream} refuses a frame header
-   * stating more with `ERR_MAX_OUTPUT` as soon as the 4 header bytes arrive,
-   * before buffering or allocating anything for the message. Default
-   * {@link DEFAULT_MAX_MESSAGE_BYTES}; at most {@link MAX_FRAME_BYTES}.
-   */
-  maxMessageBytes?: number;
-  /**
-   * Compress ({@link PackStream}) or decompress ({@link UnpackStream}) the
-   * arrays of each message on the libuv pool ({@link Packer.packAsync} /
-   * {@link Packer.unpackAsync}), so large messages do not block the event loop.
-   * Messages stay in order. Default false.
-   */
-  async?: boolean;
-  /** Use this Packer instead of making one from the other options (which must then be absent). */
-  packer?: Packer;
-}
-
-const STREAM_KEYS = new Set(['maxMessageBytes', 'async', 'packer']);
-
-interface Resolved {
-  packer: Packer;
-  maxMessageBytes: number;
-  async: boolean;
-}
-
-function resolve(options: StreamOptions | undefined): Resolved {
-  const { packer, own } = packerFromOptions(options, STREAM_KEYS);
-  const maxMessageBytes =
-    own['maxMessageBytes'] === undefined
-      ? DEFAULT_MAX_MESSAGE_BYTES
-      : checkInt('options.maxMessageBytes', own['maxMessageBytes'], 1, MAX_FRAME_BYTES);
-  const async = own['async'] ?? false;
-  if (typeof async !== 'boolean') throw invalidArg('options.async', 'a boolean', async);
-  return { packer, maxMessageBytes, async };
-}
-
-function tooLarge(n: number, limit: number, side: string): Blosc2Error {
-  return new Blosc2Error(
-    `${side} a message of ${n} bytes, over maxMessageBytes (${limit}); raise maxMessageBytes on both ends to allow it`,
-    'ERR_MAX_OUTPUT',
-  );
-}
+export { type StreamOptions, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from './framing';
 
 /**
  * Values in, framed bytes out: each value written is packed into one message
@@ -141,9 +81,7 @@ export class PackStream extends Transform {
       callback(tooLarge(message.length, this.#maxMessageBytes, 'refusing to send'));
       return;
     }
-    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-    header.writeUInt32BE(message.length, 0);
-    this.push(header);
+    this.push(frameHeader(message.length));
     this.push(message);
     callback();
   }
@@ -173,27 +111,21 @@ export class PackStream extends Transform {
  */
 export class UnpackStream extends Transform {
   readonly #packer: Packer;
-  readonly #maxMessageBytes: number;
   readonly #async: boolean;
-  readonly #chunks: Buffer[] = [];
-  /** Bytes of #chunks not yet consumed (the first chunk starts at #offset). */
-  #buffered = 0;
-  #offset = 0;
-  /** Length of the frame being received, or -1 while waiting for a header. */
-  #need = -1;
+  readonly #frames: FrameSplitter;
 
   /** @param options - unpack limits (`maxOutputBytes`, `maxMessageBytes`), `zeroCopy`, `async`, or a `packer` */
   constructor(options?: StreamOptions) {
     const r = resolve(options);
     super({ writableObjectMode: false, readableObjectMode: true });
     this.#packer = r.packer;
-    this.#maxMessageBytes = r.maxMessageBytes;
     this.#async = r.async;
+    this.#frames = new FrameSplitter(r.maxMessageBytes);
   }
 
   /** Bytes received but not yet delivered as a value (a partial frame). */
   get bufferedBytes(): number {
-    return this.#buffered;
+    return this.#frames.bufferedBytes;
   }
 
   override _transform(chunk: unknown, encoding: BufferEncoding, callback: TransformCallback): void {
@@ -205,43 +137,26 @@ export class UnpackStream extends Transform {
       callback(invalidArg('chunk', 'a Buffer or Uint8Array', chunk));
       return;
     }
-    if (buf.length > 0) {
-      this.#chunks.push(buf);
-      this.#buffered += buf.length;
-    }
+    this.#frames.push(buf);
     this.#drain(callback);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.#buffered > 0 || this.#need >= 0) {
-      const what =
-        this.#need < 0 ? `${this.#buffered} of the ${FRAME_HEADER_BYTES} header bytes` : `${this.#buffered} of ${this.#need} message bytes`;
-      callback(new Blosc2Error(`the stream ended inside a frame (${what})`, 'ERR_CORRUPT'));
-      return;
-    }
-    callback();
+    callback(this.#frames.endError());
   }
 
   // Delivers every complete frame now buffered, then calls back. In async mode
   // each message is decoded before the next is started, so values stay in order.
   #drain(callback: TransformCallback): void {
     for (;;) {
-      if (this.#need < 0) {
-        if (this.#buffered < FRAME_HEADER_BYTES) break;
-        const n = this.#take(FRAME_HEADER_BYTES).readUInt32BE(0);
-        if (n === 0) {
-          callback(new Blosc2Error('a frame states a zero-length message', 'ERR_CORRUPT'));
-          return;
-        }
-        if (n > this.#maxMessageBytes) {
-          callback(tooLarge(n, this.#maxMessageBytes, 'the peer sent a frame header stating'));
-          return;
-        }
-        this.#need = n;
+      let message: Buffer | undefined;
+      try {
+        message = this.#frames.next();
+      } catch (err) {
+        callback(err as Error);
+        return;
       }
-      if (this.#buffered < this.#need) break;
-      const message = this.#take(this.#need);
-      this.#need = -1;
+      if (message === undefined) break;
       if (this.#async) {
         this.#packer.unpackAsync(message).then(
           (value) => {
@@ -275,36 +190,5 @@ export class UnpackStream extends Transform {
     }
     this.push(value);
     return undefined;
-  }
-
-  // Removes n bytes (n <= #buffered) from the front: a view when they lie in one
-  // chunk, else one new Buffer of exactly n bytes.
-  #take(n: number): Buffer {
-    const first = this.#chunks[0] as Buffer;
-    if (first.length - this.#offset >= n) {
-      const out = first.subarray(this.#offset, this.#offset + n);
-      this.#offset += n;
-      if (this.#offset === first.length) {
-        this.#chunks.shift();
-        this.#offset = 0;
-      }
-      this.#buffered -= n;
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0] as Buffer;
-      const count = Math.min(n - filled, chunk.length - this.#offset);
-      chunk.copy(out, filled, this.#offset, this.#offset + count);
-      filled += count;
-      this.#offset += count;
-      if (this.#offset === chunk.length) {
-        this.#chunks.shift();
-        this.#offset = 0;
-      }
-    }
-    this.#buffered -= n;
-    return out;
   }
 }

@@ -12,6 +12,7 @@
 import { addExtension } from 'msgpackr';
 import { BY_CTOR, type TypedArray } from '../dtypes';
 import { NDArray } from '../ndarray';
+import { platform } from '../platform';
 import { describe } from '../records/describe';
 import { unpackFrame, writeFrame } from '../records/frame';
 import { unpackNumpy } from '../records/numpy';
@@ -96,7 +97,7 @@ function packLikeMsgpackr(packr: PackrLike, value: unknown, reserve: Reserve, pa
   if (packr.moreTypes) {
     if (isAB) extType = 0x10;
     else if (value instanceof DataView) extType = 0x11;
-    else if (!Buffer.isBuffer(value)) extType = MSGPACKR_TYPED.indexOf((value as object).constructor.name);
+    else if (!platform.isBuffer(value)) extType = MSGPACKR_TYPED.indexOf((value as object).constructor.name);
   }
   const n = bytes.byteLength;
   if (extType >= 0) {

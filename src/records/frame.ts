@@ -9,11 +9,12 @@
  */
 import { Blosc2Error } from '../errors';
 import { BY_CODE, type DTypeEntry, ctorForDtype } from '../dtypes';
-import { type CoreCParams, type FrameEncodeRequest, backend } from '../backend';
+import { type CoreCParams, type FrameEncodeRequest, type OpenedFrame, backend } from '../backend';
 import { giveBack, keepResult, takeOutput } from '../buffer-pool';
+import { platform } from '../platform';
 import { type Reserve, extHeaderSize, reserveExt, writeExtHeader } from '../msgpack/writer';
 import { checkStableForAsync, checkStillAttached } from '../views';
-import { charge, decodeState } from './decode-state';
+import { type DecodeState, charge, decodeState } from './decode-state';
 import { U8, jsKindOf } from './describe';
 import { writeRaw } from './raw';
 import { B2ND_EXT, type Described, Kind, type PackConfig } from './types';
@@ -40,7 +41,7 @@ export function writeFrame(d: Described, cparams: CoreCParams, reserve: Reserve)
 /** Encodes d as a standalone frame (no ext header), in memory of its own: an out-of-band buffer. */
 export function encodeFrame(d: Described, cparams: CoreCParams): Uint8Array {
   let out: Buffer | undefined;
-  backend.frameEncode({ ...frameRequest(d, cparams), allocate: (length) => (out = Buffer.allocUnsafeSlow(length)) });
+  backend.frameEncode({ ...frameRequest(d, cparams), allocate: (length) => (out = platform.allocOwn(length)) });
   return out as Buffer;
 }
 
@@ -102,7 +103,7 @@ export function packSingle(d: Described, cfg: PackConfig): Buffer {
   }
   let out: Buffer | undefined;
   const reserve: Reserve = (size) => {
-    out = size < 4096 ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size);
+    out = platform.alloc(size);
     return { target: out, position: 0 };
   };
   if (n < cfg.threshold) writeRaw(d, reserve);
@@ -136,6 +137,17 @@ const KIND_BY_NAME: Record<string, Kind> = {
 export function unpackFrame(frame: Uint8Array): unknown {
   const state = decodeState();
   const info = backend.frameOpen({ frame });
+  const handed = { toAsync: false };
+  try {
+    return decodeOpened(frame, info, state, handed);
+  } finally {
+    // The wasm backend keeps a copy of the frame until the handle is closed.
+    if (!handed.toAsync) backend.frameClose(info.handle);
+  }
+}
+
+/** The array an opened frame holds; `handed.toAsync` is set when an async decode owns the handle. */
+function decodeOpened(frame: Uint8Array, info: OpenedFrame, state: DecodeState, handed: { toAsync: boolean }): unknown {
   let entry: DTypeEntry;
   let kind: Kind;
   let dtype: string | null = null;
@@ -196,7 +208,11 @@ export function unpackFrame(frame: Uint8Array): unknown {
   }
   const ab = newBacking(kind, nbytes);
   const request = { frame, handle: info.handle, out: new Uint8Array(ab), nthreads: state.nthreads };
-  if (state.deferred) state.deferred.push(backend.frameDecodeAsync(request));
-  else backend.frameDecode(request);
+  if (state.deferred) {
+    handed.toAsync = true;
+    state.deferred.push(backend.frameDecodeAsync(request).finally(() => backend.frameClose(info.handle)));
+  } else {
+    backend.frameDecode(request);
+  }
   return build(h, ab, 0, nbytes);
 }

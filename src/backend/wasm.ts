@@ -1,0 +1,441 @@
+/**
+ * The WebAssembly core (wasm/blosc2.wasm, native/wasm/exports.cc) as a
+ * {@link Backend}: the same C++ core and C-Blosc2 as the Node-API addon, on
+ * one thread, in a linear memory of its own. Inputs are copied into that
+ * memory and results copied out (WebAssembly cannot read or write a
+ * JavaScript ArrayBuffer in place), through buffers from the module's
+ * malloc/free. Requests are written as the structs of exports.cc; failures
+ * come back as a code and message and are thrown as the same Blosc2Error the
+ * addon throws. A module that traps (out of memory inside C++) is replaced by
+ * a fresh instance, and so is one whose memory grew large, once idle (a
+ * WebAssembly memory never shrinks).
+ * @internal
+ * @packageDocumentation
+ */
+import { Blosc2Error } from '../errors';
+import { platform } from '../platform';
+import type {
+  Backend,
+  ChunkInfo,
+  ChunkInfoRequest,
+  CompressRequest,
+  CoreCParams,
+  DecompressRequest,
+  FrameDecodeRequest,
+  FrameEncodeAllocate,
+  FrameEncodeInto,
+  FrameEncodePlace,
+  FrameEncodeRequest,
+  OpenedFrame,
+} from './types';
+import { isDetached } from './detached';
+import { WasiExit, wasiImports } from './wasi';
+import { type Exports, Heap } from './wasm-heap';
+
+// Struct layouts of native/wasm/exports.cc (byte offsets), checked against
+// b2_abi() when an instance is made.
+const CPARAMS = { size: 32, clevel: 0, codec: 4, typesize: 8, blocksize: 12, splitmode: 16, filters: 20, filtersMeta: 26 };
+const SPEC = { size: 120, data: 0, dataLength: 4, ndim: 8, itemsize: 12, dtype: 16, jsKind: 20, shape: 24, cparams: 88 };
+const INFO = { size: 44, nbytes: 0, cbytes: 4, blocksize: 8, typesize: 12, flags: 16, special: 20, extended: 24, complib: 28 };
+const OUT = { size: 24, data: 0, length: 8, capacity: 16 };
+const FRAME = { size: 184, handle: 0, ndim: 4, shape: 8, chunkshape: 72, blockshape: 104, typesize: 136, chunksize: 140 };
+const FRAME2 = { nchunks: 144, nbytes: 152, rawOffset: 160, b2nd: 168, contiguous: 172, dtype: 176, jsKind: 180 };
+const ABI = (BigInt(CPARAMS.size) << 32n) | (BigInt(SPEC.size) << 24n) | (BigInt(INFO.size) << 16n) | (BigInt(OUT.size) << 8n);
+const HEADER_BYTES = 32; // BLOSC_EXTENDED_HEADER_LENGTH: all b2_chunk_info reads
+// A memory grown past this is dropped once idle for IDLE_MS (with its instance).
+const KEEP_BYTES = 64 << 20;
+const IDLE_MS = 2000;
+
+function badRequest(what: string): Blosc2Error {
+  return new Blosc2Error(`internal: bad request to the wasm core: ${what}`, 'ERR_INVALID_ARG');
+}
+
+function int(req: object, name: string): number {
+  const v = (req as Record<string, unknown>)[name];
+  if (typeof v !== 'number') throw badRequest(`${name} must be a number`);
+  return v | 0;
+}
+
+function str(req: object, name: string): string {
+  const v = (req as Record<string, unknown>)[name];
+  if (typeof v !== 'string') throw badRequest(`${name} must be a string`);
+  return v;
+}
+
+/** A field that must be a view: its bytes, checked attached (the addon's AsView). */
+function bytesOf(value: unknown, name: string): Uint8Array {
+  if (!ArrayBuffer.isView(value)) throw badRequest(`${name} must be an ArrayBufferView`);
+  if (value.buffer instanceof ArrayBuffer && isDetached(value.buffer)) {
+    throw new Blosc2Error(`${name} is backed by a detached ArrayBuffer`, 'ERR_DETACHED');
+  }
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function view(req: object, name: string): Uint8Array {
+  return bytesOf((req as Record<string, unknown>)[name], name);
+}
+
+/** The handle of an opened frame: the frame's bytes and its FrameMeta, in wasm memory. */
+class WasmFrame {
+  constructor(
+    readonly heap: Heap,
+    readonly framePtr: number,
+    readonly length: number,
+    readonly meta: number,
+  ) {}
+  closed = false;
+}
+
+/** Frees what a frame handle holds when the handle is collected unclosed. */
+const frames = new FinalizationRegistry<{ heap: Heap; framePtr: number; meta: number }>(({ heap, framePtr, meta }) => {
+  heap.release(framePtr, meta);
+});
+
+/** The Backend over a compiled wasm/blosc2.wasm. */
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  readonly version: string;
+  readonly compressors: string;
+  readonly maxBufferSize: number;
+  readonly maxOverhead: number;
+  readonly #module: WebAssembly.Module;
+  #heap: Heap | null = null;
+  #lastUse = 0;
+  #idleCheck = false;
+
+  constructor(module: WebAssembly.Module) {
+    this.#module = module;
+    const heap = this.#current();
+    this.version = heap.string(heap.ex.b2_version());
+    this.compressors = heap.string(heap.ex.b2_compressors());
+    this.maxBufferSize = heap.ex.b2_max_buffer_size();
+    this.maxOverhead = heap.ex.b2_max_overhead();
+  }
+
+  /** The live instance, made when there is none (first use, after a trap, after an idle drop). */
+  #current(): Heap {
+    if (this.#heap && !this.#heap.broken) return this.#heap;
+    const made: { memory?: WebAssembly.Memory } = {};
+    const instance = new WebAssembly.Instance(
+      this.#module,
+      wasiImports(this.#module, () => made.memory as WebAssembly.Memory),
+    );
+    const ex = instance.exports as unknown as Exports;
+    made.memory = ex.memory;
+    ex._initialize();
+    if ((ex.b2_abi() & ~0xffn) !== ABI || Number(ex.b2_abi() & 0xffn) !== FRAME.size) {
+      throw new Blosc2Error(
+        'wasm/blosc2.wasm does not match this version of the package (rebuild it: npm run build:wasm)',
+        'ERR_NATIVE_LOAD',
+      );
+    }
+    this.#heap = new Heap(ex);
+    return this.#heap;
+  }
+
+  /** Runs one call on the instance; a trap discards the instance and becomes a Blosc2Error. */
+  #run<T>(fn: (heap: Heap) => T): T {
+    const heap = this.#current();
+    try {
+      return fn(heap);
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError || err instanceof WasiExit || isStackOverflow(err)) throw heap.trapped(err);
+      throw err;
+    } finally {
+      heap.freeAll();
+      this.#afterCall(heap);
+    }
+  }
+
+  // A memory that grew for a large array stays that large; drop the instance
+  // once nothing has used it for IDLE_MS and no opened frame lives in it.
+  #afterCall(heap: Heap): void {
+    this.#lastUse = Date.now();
+    if (heap.memoryBytes() <= KEEP_BYTES || this.#idleCheck) return;
+    this.#idleCheck = true;
+    const check = () => {
+      const idle = Date.now() - this.#lastUse;
+      if (this.#heap !== heap || heap.openFrames > 0 || idle < IDLE_MS) {
+        if (this.#heap === heap && heap.memoryBytes() > KEEP_BYTES) {
+          platform.later(check, Math.max(IDLE_MS - idle, 100));
+          return;
+        }
+      } else {
+        heap.broken = true;
+        this.#heap = null;
+      }
+      this.#idleCheck = false;
+    };
+    platform.later(check, IDLE_MS);
+  }
+
+  isDetached(buffer: ArrayBufferLike): boolean {
+    return buffer instanceof ArrayBuffer && isDetached(buffer);
+  }
+
+  compress(req: CompressRequest): number {
+    const src = view(req, 'src');
+    const out = view(req, 'out');
+    const cparams = readCParams(req);
+    return this.#run((heap) => {
+      const cp = heap.scratch(CPARAMS.size + 4);
+      writeCParams(heap, cp, cparams);
+      const srcPtr = heap.copyIn(src);
+      const cap = Math.min(out.byteLength, src.byteLength + this.maxOverhead);
+      const outPtr = heap.alloc(cap);
+      heap.check(heap.ex.b2_compress(cp, srcPtr, src.byteLength, outPtr, cap, cp + CPARAMS.size));
+      const cbytes = heap.i32(cp + CPARAMS.size);
+      out.set(heap.bytes(outPtr, cbytes));
+      return cbytes;
+    });
+  }
+
+  compressAsync(req: CompressRequest): Promise<number> {
+    return settle(() => this.compress(req));
+  }
+
+  decompress(req: DecompressRequest): void {
+    const src = view(req, 'src');
+    const out = view(req, 'out');
+    int(req, 'nthreads');
+    this.#run((heap) => {
+      // The header's nbytes sizes the wasm output; a lying header fails in
+      // the core before anything is written.
+      const nbytes = src.byteLength >= 16 ? new DataView(src.buffer, src.byteOffset, 16).getInt32(4, true) : 0;
+      const cap = Math.max(0, Math.min(out.byteLength, nbytes));
+      const srcPtr = heap.copyIn(src);
+      const outPtr = heap.alloc(cap);
+      heap.check(heap.ex.b2_decompress(srcPtr, src.byteLength, outPtr, cap));
+      out.set(heap.bytes(outPtr, cap));
+    });
+  }
+
+  decompressAsync(req: DecompressRequest): Promise<void> {
+    return settle(() => this.decompress(req));
+  }
+
+  chunkInfo(req: ChunkInfoRequest): ChunkInfo {
+    const src = view(req, 'src');
+    const check = int(req, 'check');
+    return this.#run((heap) => {
+      // Only the header is read (b2_chunk_info): copy at most its 32 bytes.
+      const header = heap.scratch(HEADER_BYTES + INFO.size);
+      heap.u8().set(src.subarray(0, HEADER_BYTES), header);
+      const info = header + HEADER_BYTES;
+      heap.check(heap.ex.b2_chunk_info(header, src.byteLength, check, info));
+      const extended = heap.i32(info + INFO.extended) !== 0;
+      const complib = heap.u32(info + INFO.complib);
+      return {
+        nbytes: heap.i32(info + INFO.nbytes),
+        cbytes: heap.i32(info + INFO.cbytes),
+        blocksize: heap.i32(info + INFO.blocksize),
+        typesize: heap.i32(info + INFO.typesize),
+        flags: heap.i32(info + INFO.flags),
+        special: heap.i32(info + INFO.special),
+        filters: extended ? Array.from(heap.bytes(info + 32, 6)) : [],
+        filtersMeta: extended ? Array.from(heap.bytes(info + 38, 6)) : [],
+        complib: complib === 0 ? null : heap.string(complib),
+      };
+    });
+  }
+
+  copy(src: ArrayBufferView): Uint8Array {
+    const bytes = bytesOf(src, 'src');
+    const out = platform.allocOwn(bytes.byteLength);
+    out.set(bytes);
+    return out;
+  }
+
+  frameCapacity(req: FrameEncodeRequest): number {
+    const spec = readSpec(req);
+    return this.#run((heap) => {
+      // The capacity depends on the shape and parameters only: the data stays out.
+      const p = writeSpec(heap, spec, 0);
+      heap.check(heap.ex.b2_frame_capacity(p, p + SPEC.size));
+      return heap.f64(p + SPEC.size);
+    });
+  }
+
+  frameEncode(req: FrameEncodeAllocate | FrameEncodePlace): number {
+    const spec = readSpec(req);
+    const place = (req as Partial<FrameEncodePlace>).place;
+    const allocate = (req as Partial<FrameEncodeAllocate>).allocate;
+    if (typeof place !== 'function' && typeof allocate !== 'function') throw badRequest('frameEncode needs allocate or place');
+    return this.#run((heap) => {
+      const { ptr, length, capacity } = encode(heap, spec);
+      const target =
+        typeof place === 'function'
+          ? callbackView(() => place(capacity), capacity, 'place(capacity)')
+          : callbackView(() => (allocate as (n: number) => Uint8Array)(length), length, 'allocate(length)');
+      target.set(heap.bytes(ptr, length));
+      return length;
+    });
+  }
+
+  frameEncodeAsync(req: FrameEncodeInto): Promise<number> {
+    return settle(() => {
+      const spec = readSpec(req);
+      const into = view(req, 'into');
+      return this.#run((heap) => {
+        const { ptr, length, capacity } = encode(heap, spec);
+        if (capacity > into.byteLength) throw new Blosc2Error('into is shorter than frameCapacity', 'ERR_OUTPUT_TOO_SMALL');
+        into.set(heap.bytes(ptr, length));
+        return length;
+      });
+    });
+  }
+
+  frameOpen(req: { frame: Uint8Array }): OpenedFrame {
+    const frame = view(req, 'frame');
+    return this.#run((heap) => {
+      const framePtr = heap.copyIn(frame, true);
+      const info = heap.scratch(FRAME.size);
+      try {
+        heap.check(heap.ex.b2_frame_open(framePtr, frame.byteLength, info));
+      } catch (err) {
+        heap.ex.free(framePtr);
+        throw err;
+      }
+      const handle = new WasmFrame(heap, framePtr, frame.byteLength, heap.u32(info + FRAME.handle));
+      heap.openFrames++;
+      frames.register(handle, { heap, framePtr, meta: handle.meta }, handle);
+      const ndim = heap.i32(info + FRAME.ndim);
+      const dims = (at: number, f: (p: number) => number, size: number) => Array.from({ length: ndim }, (_, i) => f(info + at + size * i));
+      return {
+        shape: dims(FRAME.shape, (p) => heap.f64(p), 8),
+        chunkshape: dims(FRAME.chunkshape, (p) => heap.i32(p), 4),
+        blockshape: dims(FRAME.blockshape, (p) => heap.i32(p), 4),
+        typesize: heap.i32(info + FRAME.typesize),
+        dtype: heap.string(heap.u32(info + FRAME2.dtype)),
+        jsKind: heap.string(heap.u32(info + FRAME2.jsKind)),
+        b2nd: heap.i32(info + FRAME2.b2nd) !== 0,
+        nchunks: heap.f64(info + FRAME2.nchunks),
+        chunksize: heap.i32(info + FRAME.chunksize),
+        nbytes: heap.f64(info + FRAME2.nbytes),
+        contiguous: heap.i32(info + FRAME2.contiguous) !== 0,
+        rawOffset: heap.f64(info + FRAME2.rawOffset),
+        handle,
+      };
+    });
+  }
+
+  frameDecode(req: FrameDecodeRequest): void {
+    const frame = view(req, 'frame');
+    const out = view(req, 'out');
+    int(req, 'nthreads');
+    const handle = req.handle;
+    if (!(handle instanceof WasmFrame) || handle.closed || handle.heap !== this.#heap || handle.heap.broken) {
+      throw badRequest('handle must come from frameOpen (and not be closed)');
+    }
+    if (frame.byteLength !== handle.length) throw new Blosc2Error('the frame is not the one that was opened', 'ERR_INVALID_ARG');
+    this.#run((heap) => {
+      const outPtr = heap.alloc(out.byteLength);
+      heap.check(heap.ex.b2_frame_decode(handle.meta, handle.framePtr, handle.length, outPtr, out.byteLength));
+      out.set(heap.bytes(outPtr, out.byteLength));
+    });
+  }
+
+  frameDecodeAsync(req: FrameDecodeRequest): Promise<void> {
+    return settle(() => this.frameDecode(req));
+  }
+
+  frameClose(handle: unknown): void {
+    if (!(handle instanceof WasmFrame) || handle.closed) return;
+    handle.closed = true;
+    frames.unregister(handle);
+    handle.heap.release(handle.framePtr, handle.meta);
+  }
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
+
+/** The async form of a call: the work runs now, on this thread; the promise carries its result or error. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+/** The addon's CallbackView: the callback's view, at least atLeast bytes. */
+function callbackView(fn: () => unknown, atLeast: number, name: string): Uint8Array {
+  const target = bytesOf(fn(), name);
+  if (target.byteLength < atLeast) throw new Blosc2Error(`${name} returned a short view`, 'ERR_OUTPUT_TOO_SMALL');
+  return target;
+}
+
+function readCParams(req: object): CoreCParams {
+  const c = (req as Record<string, unknown>)['cparams'];
+  if (c === null || typeof c !== 'object') throw badRequest('cparams must be an object');
+  const cp = c as CoreCParams;
+  for (const name of ['clevel', 'codec', 'typesize', 'nthreads', 'blocksize', 'splitmode']) int(cp, name);
+  if (!Array.isArray(cp.filters) || !Array.isArray(cp.filtersMeta) || cp.filters.length !== 6 || cp.filtersMeta.length !== 6) {
+    throw badRequest('cparams.filters and .filtersMeta must be arrays of 6 slots');
+  }
+  return cp;
+}
+
+function writeCParams(heap: Heap, p: number, cp: CoreCParams): void {
+  heap.setI32(p + CPARAMS.clevel, cp.clevel);
+  heap.setI32(p + CPARAMS.codec, cp.codec);
+  heap.setI32(p + CPARAMS.typesize, cp.typesize);
+  heap.setI32(p + CPARAMS.blocksize, cp.blocksize);
+  heap.setI32(p + CPARAMS.splitmode, cp.splitmode);
+  const u8 = heap.u8();
+  for (let i = 0; i < 6; i++) {
+    u8[p + CPARAMS.filters + i] = (cp.filters[i] as number) & 0xff;
+    u8[p + CPARAMS.filtersMeta + i] = (cp.filtersMeta[i] as number) & 0xff;
+  }
+}
+
+interface Spec {
+  data: Uint8Array;
+  shape: readonly number[];
+  itemsize: number;
+  dtype: string;
+  jsKind: string;
+  cparams: CoreCParams;
+}
+
+function readSpec(req: FrameEncodeRequest): Spec {
+  const data = view(req, 'data');
+  const shape = (req as unknown as Record<string, unknown>)['shape'];
+  if (!Array.isArray(shape) || shape.length > 8) throw badRequest('shape must be an array of at most 8');
+  return {
+    data,
+    shape: shape as number[],
+    itemsize: int(req, 'itemsize'),
+    dtype: str(req, 'dtype'),
+    jsKind: str(req, 'jsKind'),
+    cparams: readCParams(req),
+  };
+}
+
+/** Writes a FrameSpecAbi (data copied in when withData) and returns it, with room for 8 result bytes after it. */
+function writeSpec(heap: Heap, spec: Spec, dataPtr: number): number {
+  const dtype = heap.cString(spec.dtype);
+  const jsKind = heap.cString(spec.jsKind);
+  const p = heap.scratch(SPEC.size + 8);
+  heap.setU32(p + SPEC.data, dataPtr);
+  heap.setU32(p + SPEC.dataLength, spec.data.byteLength);
+  heap.setI32(p + SPEC.ndim, spec.shape.length);
+  heap.setI32(p + SPEC.itemsize, spec.itemsize);
+  heap.setU32(p + SPEC.dtype, dtype);
+  heap.setU32(p + SPEC.jsKind, jsKind);
+  spec.shape.forEach((d, i) => heap.setF64(p + SPEC.shape + 8 * i, Number(d)));
+  writeCParams(heap, p + SPEC.cparams, spec.cparams);
+  return p;
+}
+
+/** Encodes a frame in wasm memory: where it is, its length and the worst case it was given. */
+function encode(heap: Heap, spec: Spec): { ptr: number; length: number; capacity: number } {
+  const p = writeSpec(heap, spec, heap.copyIn(spec.data));
+  const out = heap.scratch(OUT.size);
+  heap.check(heap.ex.b2_frame_encode(p, out));
+  const ptr = heap.u32(out + OUT.data);
+  heap.own(ptr);
+  return { ptr, length: heap.f64(out + OUT.length), capacity: heap.f64(out + OUT.capacity) };
+}
