@@ -21,12 +21,22 @@ export default tseslint.config(
     },
   },
   {
+    // The browser bundle's replacements (scripts/build-browser.js): typed with the DOM's lib.
+    files: ['src/**/*.web.ts'],
+    languageOptions: { parserOptions: { projectService: false, project: './tsconfig.web.json', tsconfigRootDir: import.meta.dirname } },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
   },
   {
     files: ['**/*.mjs'],
     languageOptions: { sourceType: 'module', globals: { ...globals.node } },
+  },
+  {
+    // What runs in Chromium's page and Web Worker (test/browser.test.ts).
+    files: ['test/browser/**/*.mjs'],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   prettier,
 );

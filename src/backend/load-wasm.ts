@@ -27,5 +27,5 @@ export function loadWasm(file = WASM_FILE): Backend {
     (err as Error & { cause?: unknown }).cause = cause;
     throw err;
   }
-  return new WasmBackend(new WebAssembly.Module(bytes));
+  return new WasmBackend(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
 }

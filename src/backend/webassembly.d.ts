@@ -25,4 +25,4 @@ declare namespace WebAssembly {
   function compile(bytes: BufferSource): Promise<Module>;
   function compileStreaming(source: Response | PromiseLike<Response>): Promise<Module>;
 }
-type BufferSource = ArrayBufferView | ArrayBuffer;
+type BufferSource = ArrayBufferView<ArrayBuffer> | ArrayBuffer;
