@@ -1,13 +1,50 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: every test on the backend Node picks (the addon), and the
+// backend-independent ones again on the WebAssembly core (BLOSC2_BACKEND=wasm):
+// the test vectors, the round-trip properties, errors, interop with
+// python-blosc2, streams, workers. Left out of the wasm run: what is about the
+// addon itself (its exports, the libuv pool keeping the event loop free,
+// arrays over 2 GiB, which wasm32 cannot hold with their output, RSS over
+// 100,000 cycles), Redis (no backend in play), the long hostile-input property
+// run (test/differential.test.ts feeds mutated inputs to both backends), and
+// the files that run both backends themselves (browser, runtimes, differential).
+const WASM_EXCLUDE = [
+  'test/backend.test.ts',
+  'test/event-loop.test.ts',
+  'test/async-safety.test.ts',
+  'test/pack-big.test.ts',
+  'test/hardening/leaks.test.ts',
+  'test/redis.test.ts',
+  'property-tests/hostile.property.test.ts',
+  'test/browser.test.ts',
+  'test/runtimes.test.ts',
+  'test/differential.test.ts',
+  'test/backend-wasm.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'property-tests/**/*.test.ts'],
     // Each file in its own process: a native crash shows as a failed file, not a dead runner.
     pool: 'forks',
     testTimeout: 300_000,
     hookTimeout: 300_000,
     // Two cores: two files at a time keeps the big-array tests within memory and time.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'native', include: ['test/**/*.test.ts', 'property-tests/**/*.test.ts'], env: { BLOSC2_BACKEND: 'native' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'wasm',
+          include: ['test/**/*.test.ts', 'property-tests/**/*.test.ts'],
+          exclude: WASM_EXCLUDE,
+          env: { BLOSC2_BACKEND: 'wasm' },
+        },
+      },
+    ],
   },
 });

@@ -169,6 +169,11 @@ export class WasmBackend implements Backend {
     platform.later(check, IDLE_MS);
   }
 
+  /** Bytes of WebAssembly memory the live instance holds (0 when there is none): for tests. */
+  memoryBytes(): number {
+    return this.#heap && !this.#heap.broken ? this.#heap.memoryBytes() : 0;
+  }
+
   isDetached(buffer: ArrayBufferLike): boolean {
     return buffer instanceof ArrayBuffer && isDetached(buffer);
   }
