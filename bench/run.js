@@ -17,14 +17,14 @@ const opt = (n, d) => {
   return a ? a.slice(n.length + 3) : d;
 };
 for (const a of argv) {
-  if (!/^--(quick|ipc|no-ipc|no-ceiling|help|(only|mode|out|candidates)=.*)$/.test(a)) {
+  if (!/^--(quick|ipc|no-ipc|wasm|no-wasm|no-ceiling|help|(only|mode|out|candidates)=.*)$/.test(a)) {
     console.error(`unknown argument ${a}; see --help`);
     process.exit(2);
   }
 }
 if (flag('help')) {
   console.log(
-    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--no-ceiling] [--candidates=substr,..] [--out=DIR]',
+    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--wasm (wasm only) | --no-wasm] [--no-ceiling] [--candidates=substr,..] [--out=DIR]',
   );
   process.exit(0);
 }
@@ -98,7 +98,8 @@ async function main() {
   let ceilingBin = null;
   try {
     const ipcOnly = flag('ipc');
-    if (!ipcOnly) {
+    const wasmOnly = flag('wasm');
+    if (!ipcOnly && !wasmOnly) {
       if (!flag('no-ceiling')) {
         try {
           ceilingBin = require('./native').buildCeiling();
@@ -154,7 +155,16 @@ async function main() {
         }
       }
     }
-    if (ipcOnly || !flag('no-ipc')) {
+    if (wasmOnly || (!ipcOnly && !flag('no-wasm'))) {
+      // The WebAssembly backend against numcodecs and the addon, one thread (bench/wasm.js).
+      console.log(`[wasm] ${quick ? 'quick' : 'full'} — ${((Date.now() - t0) / 1000).toFixed(0)} s elapsed`);
+      try {
+        await runChild('wasm.js', [`--out=${outDir}`, ...(quick ? ['--quick'] : [])], envFor('default'));
+      } catch (err) {
+        console.error(`  wasm failed: ${err.message}`);
+      }
+    }
+    if (!wasmOnly && (ipcOnly || !flag('no-ipc'))) {
       const out = path.join(tmp, 'ipc.json');
       console.log(`[ipc] ${quick ? 'quick' : 'full'} — ${((Date.now() - t0) / 1000).toFixed(0)} s elapsed`);
       try {

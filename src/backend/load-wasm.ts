@@ -9,12 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Blosc2Error } from '../errors';
 import type { Backend } from './types';
-import { WasmBackend } from './wasm';
+import { type WasmOptions, WasmBackend } from './wasm';
 
 /** Where the module lives in the package (built by scripts/build-wasm.js). */
 export const WASM_FILE = path.join(__dirname, '..', '..', 'wasm', 'blosc2.wasm');
 
-export function loadWasm(file = WASM_FILE): Backend {
+export function loadWasm(file = WASM_FILE, options?: WasmOptions): Backend {
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(file);
@@ -27,5 +27,5 @@ export function loadWasm(file = WASM_FILE): Backend {
     (err as Error & { cause?: unknown }).cause = cause;
     throw err;
   }
-  return new WasmBackend(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
+  return new WasmBackend(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), options);
 }

@@ -42,9 +42,18 @@ const FRAME = { size: 184, handle: 0, ndim: 4, shape: 8, chunkshape: 72, blocksh
 const FRAME2 = { nchunks: 144, nbytes: 152, rawOffset: 160, b2nd: 168, contiguous: 172, dtype: 176, jsKind: 180 };
 const ABI = (BigInt(CPARAMS.size) << 32n) | (BigInt(SPEC.size) << 24n) | (BigInt(INFO.size) << 16n) | (BigInt(OUT.size) << 8n);
 const HEADER_BYTES = 32; // BLOSC_EXTENDED_HEADER_LENGTH: all b2_chunk_info reads
-// A memory grown past this is dropped once idle for IDLE_MS (with its instance).
+// A memory grown past this is dropped (with its instance) once idle for
+// idleMs: long enough that a steady stream of large messages keeps its warm
+// memory (fresh pages cost a page fault each), short enough that a page or
+// server that handled one large array gives the memory back.
 const KEEP_BYTES = 64 << 20;
-const IDLE_MS = 2000;
+const IDLE_MS = 10_000;
+
+/** Options of {@link WasmBackend}. */
+export interface WasmOptions {
+  /** Milliseconds without a call after which a memory over 64 MiB is given back. Default 10 s. */
+  idleMs?: number;
+}
 
 function badRequest(what: string): Blosc2Error {
   return new Blosc2Error(`internal: bad request to the wasm core: ${what}`, 'ERR_INVALID_ARG');
@@ -99,12 +108,14 @@ export class WasmBackend implements Backend {
   readonly maxBufferSize: number;
   readonly maxOverhead: number;
   readonly #module: WebAssembly.Module;
+  readonly #idleMs: number;
   #heap: Heap | null = null;
   #lastUse = 0;
   #idleCheck = false;
 
-  constructor(module: WebAssembly.Module) {
+  constructor(module: WebAssembly.Module, options: WasmOptions = {}) {
     this.#module = module;
+    this.#idleMs = options.idleMs ?? IDLE_MS;
     const heap = this.#current();
     this.version = heap.string(heap.ex.b2_version());
     this.compressors = heap.string(heap.ex.b2_compressors());
@@ -148,16 +159,16 @@ export class WasmBackend implements Backend {
   }
 
   // A memory that grew for a large array stays that large; drop the instance
-  // once nothing has used it for IDLE_MS and no opened frame lives in it.
+  // once nothing has used it for idleMs and no opened frame lives in it.
   #afterCall(heap: Heap): void {
     this.#lastUse = Date.now();
     if (heap.memoryBytes() <= KEEP_BYTES || this.#idleCheck) return;
     this.#idleCheck = true;
     const check = () => {
       const idle = Date.now() - this.#lastUse;
-      if (this.#heap !== heap || heap.openFrames > 0 || idle < IDLE_MS) {
+      if (this.#heap !== heap || heap.openFrames > 0 || idle < this.#idleMs) {
         if (this.#heap === heap && heap.memoryBytes() > KEEP_BYTES) {
-          platform.later(check, Math.max(IDLE_MS - idle, 100));
+          platform.later(check, Math.max(this.#idleMs - idle, 100));
           return;
         }
       } else {
@@ -166,7 +177,7 @@ export class WasmBackend implements Backend {
       }
       this.#idleCheck = false;
     };
-    platform.later(check, IDLE_MS);
+    platform.later(check, this.#idleMs);
   }
 
   /** Bytes of WebAssembly memory the live instance holds (0 when there is none): for tests. */
