@@ -25,6 +25,8 @@ const WASM_EXCLUDE = [
 
 export default defineConfig({
   test: {
+    // dist/ rebuilt when older than src/: some tests run the package as users load it.
+    globalSetup: ['test/support/global-setup.ts'],
     // Each file in its own process: a native crash shows as a failed file, not a dead runner.
     pool: 'forks',
     testTimeout: 300_000,

@@ -11,7 +11,6 @@ import {
   Blosc2Error,
   type Codec,
   type CParams,
-  type Filter,
   type SplitMode,
   cbufferInfo,
   compress,
@@ -20,66 +19,56 @@ import {
   decompressAsync,
   getCbufferSizes,
 } from '../src/index';
+import { type Mutation, mutate, mutationArb } from '../test/support/mutate';
+import { uint32s } from '../test/support/random';
+import { acceptedPipelineArb, compressRefusal } from '../test/support/refusals';
 
 const CODECS: readonly Codec[] = ['blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd'];
 const SPLITMODES: readonly SplitMode[] = ['always', 'never', 'auto', 'forwardCompat'];
-/** The lossless filters; truncPrec has its own property, bytedelta is not in this build. */
-const LOSSLESS: readonly Filter[] = ['nofilter', 'shuffle', 'bitshuffle', 'delta'];
 const MAX_LEN = 70_000;
 
 /** Bytes worth compressing as well as noise: random, runs, or a noisy ramp. */
 const bytesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: MAX_LEN }),
+  fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 3000 })), { maxLength: 40 }).map((runs) => {
+    const out: number[] = [];
+    for (const [value, count] of runs) for (let i = 0; i < count && out.length < MAX_LEN; i++) out.push(value);
+    return Uint8Array.from(out);
+  }),
   fc
-    .array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 3000 })), { maxLength: 40 })
-    .map((runs) => {
-      const out: number[] = [];
-      for (const [value, count] of runs) for (let i = 0; i < count && out.length < MAX_LEN; i++) out.push(value);
-      return Uint8Array.from(out);
-    }),
-  fc
-    .record({ length: fc.integer({ min: 0, max: MAX_LEN }), step: fc.integer({ min: 0, max: 9 }), noise: fc.integer({ min: 0, max: 2 ** 31 - 1 }) })
+    .record({
+      length: fc.integer({ min: 0, max: MAX_LEN }),
+      step: fc.integer({ min: 0, max: 9 }),
+      noise: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    })
     .map(({ length, step, noise }) => {
       const out = new Uint8Array(length);
-      let x = noise;
+      const next = uint32s(noise);
       for (let i = 0; i < length; i++) {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        out[i] = ((i >> 1) * step + ((x >>> 29) === 0 ? x >>> 24 : 0)) & 0xff;
+        const x = next();
+        out[i] = ((i >> 1) * step + (x >>> 29 === 0 ? x >>> 24 : 0)) & 0xff;
       }
       return out;
     }),
 );
 
 /**
- * Valid compression parameters. Four known C-Blosc2 2.17.1 bugs are kept
- * out (see "known bugs" in test/core.test.ts, which fail until they are
- * fixed): three or more active filters write into the caller's input; a
- * second delta decodes wrong; and on a length that is not a whole number of
- * items, delta leaves stale trailing bytes and all-zero input becomes a chunk
- * that cannot be decoded (these two are excluded in `caseArb`).
+ * Valid compression parameters: every lossless filter pipeline the library
+ * accepts (truncPrec has its own property below; the refused pipelines and
+ * lengths have theirs in refusals.property.test.ts).
  */
-const cparamsArb: fc.Arbitrary<CParams> = fc
-  .record(
-    {
-      codec: fc.constantFrom(...CODECS),
-      clevel: fc.integer({ min: 0, max: 9 }),
-      filters: fc.array(fc.constantFrom(...LOSSLESS), { maxLength: 6 }),
-      typesize: fc.oneof(fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 1, max: 255 })),
-      nthreads: fc.integer({ min: 1, max: 4 }),
-      blocksize: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1 << 17 })),
-      splitmode: fc.constantFrom(...SPLITMODES),
-    },
-    { requiredKeys: [] },
-  )
-  .filter((cp) => {
-    const filters = cp.filters ?? [];
-    // The API refuses 'delta' after a shuffle (C-Blosc2 cannot undo it); see core-errors.test.ts.
-    const shuffleAt = filters.findIndex((f) => f === 'shuffle' || f === 'bitshuffle');
-    if (shuffleAt >= 0 && filters.lastIndexOf('delta') > shuffleAt) return false;
-    // Known bug: a second delta decodes to wrong values (see core.test.ts).
-    if (filters.filter((f) => f === 'delta').length > 1) return false;
-    return filters.filter((f) => f !== 'nofilter').length <= 2;
-  });
+const cparamsArb: fc.Arbitrary<CParams> = fc.record(
+  {
+    codec: fc.constantFrom(...CODECS),
+    clevel: fc.integer({ min: 0, max: 9 }),
+    filters: acceptedPipelineArb(),
+    typesize: fc.oneof(fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 1, max: 255 })),
+    nthreads: fc.integer({ min: 1, max: 4 }),
+    blocksize: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1 << 17 })),
+    splitmode: fc.constantFrom(...SPLITMODES),
+  },
+  { requiredKeys: [] },
+);
 
 interface Case {
   data: Uint8Array;
@@ -101,11 +90,9 @@ const caseArb: fc.Arbitrary<Case> = fc
     outOffset: fc.integer({ min: -1, max: 64 }),
   })
   .map((c) => {
+    // 'delta' on a length that is not a whole number of items is refused (refusals.property.test.ts): cut the input to whole items.
     const typesize = c.cparams.typesize ?? 1;
-    const delta = (c.cparams.filters ?? []).includes('delta');
-    const allZero = c.data.every((b) => b === 0);
-    // Known bugs (see above): cut the input to whole items in those cases.
-    if ((delta || allZero) && c.data.length % typesize !== 0) {
+    if (compressRefusal(c.cparams.filters ?? [], typesize, c.data.length) !== null) {
       return { ...c, data: c.data.subarray(0, c.data.length - (c.data.length % typesize)) };
     }
     return c;
@@ -116,7 +103,11 @@ async function runBatch(cases: readonly Case[]): Promise<void> {
   // Inputs live in their own buffers (fast-check may share memory between values).
   const inputs = cases.map((c) => c.data.slice());
   const expected = cases.map((c) => c.data.slice());
-  const chunks = await Promise.all(cases.map((c, i) => (c.asyncCompress ? compressAsync(inputs[i] as Uint8Array, c.cparams) : compress(inputs[i] as Uint8Array, c.cparams))));
+  const chunks = await Promise.all(
+    cases.map((c, i) =>
+      c.asyncCompress ? compressAsync(inputs[i] as Uint8Array, c.cparams) : Promise.resolve(compress(inputs[i] as Uint8Array, c.cparams)),
+    ),
+  );
   const infos = chunks.map((chunk) => cbufferInfo(chunk));
   // Compressing must not have written into the inputs; then scribble over them.
   inputs.forEach((input, i) => expect(Buffer.from(input).equals(expected[i] as Uint8Array), `input ${i} changed`).toBe(true));
@@ -128,7 +119,7 @@ async function runBatch(cases: readonly Case[]): Promise<void> {
       const chunk = chunks[i] as Buffer;
       const backing = backings[i];
       const dparams = backing ? { out: backing.subarray(c.outOffset, c.outOffset + c.data.length) } : {};
-      return c.asyncDecompress ? decompressAsync(chunk, dparams) : decompress(chunk, dparams);
+      return c.asyncDecompress ? decompressAsync(chunk, dparams) : Promise.resolve(decompress(chunk, dparams));
     }),
   );
   for (const chunk of chunks) chunk.fill(0x5a);
@@ -167,9 +158,9 @@ describe('core properties', () => {
         fc.boolean(),
         async (typesize, items, seed, codec, useAsync) => {
           const data = new Uint8Array(items * typesize);
-          let x = seed;
+          const next = uint32s(seed);
           for (let i = 0; i < data.length; i++) {
-            x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+            const x = next();
             data[i] = (i % typesize < typesize / 2 ? x >>> 24 : i >> 6) & 0xff;
           }
           const cp: CParams = { codec, filters: ['truncPrec', 'shuffle'], filtersMeta: [typesize === 4 ? 23 : 52, 0], typesize };
@@ -184,26 +175,18 @@ describe('core properties', () => {
 
   it('bit flips in a valid chunk give a Blosc2Error or output of the announced length, never a crash', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        caseArb,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 4 }),
-        async (c, flips) => {
-          const chunk = Buffer.from(compress(c.data, c.cparams));
-          for (const [at, bit] of flips) {
-            const i = at % chunk.length;
-            chunk[i] = (chunk[i] ?? 0) ^ (1 << bit);
-          }
-          try {
-            const out = c.asyncDecompress
-              ? await decompressAsync(chunk, { maxOutputBytes: 1 << 22 })
-              : decompress(chunk, { maxOutputBytes: 1 << 22 });
-            expect(out.length).toBe(getCbufferSizes(chunk).nbytes);
-          } catch (err) {
-            expect(err).toBeInstanceOf(Blosc2Error);
-            expect(['ERR_CORRUPT', 'ERR_MAX_OUTPUT', 'ERR_UNSUPPORTED']).toContain((err as Blosc2Error).code);
-          }
-        },
-      ),
+      fc.asyncProperty(caseArb, fc.array(mutationArb({ ops: ['flip'] }), { minLength: 1, maxLength: 4 }), async (c, flips: Mutation[]) => {
+        const chunk = mutate(compress(c.data, c.cparams), flips);
+        try {
+          const out = c.asyncDecompress
+            ? await decompressAsync(chunk, { maxOutputBytes: 1 << 22 })
+            : decompress(chunk, { maxOutputBytes: 1 << 22 });
+          expect(out.length).toBe(getCbufferSizes(chunk).nbytes);
+        } catch (err) {
+          expect(err).toBeInstanceOf(Blosc2Error);
+          expect(['ERR_CORRUPT', 'ERR_MAX_OUTPUT', 'ERR_UNSUPPORTED']).toContain((err as Blosc2Error).code);
+        }
+      }),
       { numRuns: 300 },
     );
   });

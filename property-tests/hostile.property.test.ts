@@ -1,28 +1,24 @@
 // Hostile input at the JS level: fast-check mutates valid messages, chunks,
 // out-of-band buffers and hand-made ext 80/81/82 records (see
-// test/fixtures/hardening-hostile.ts). The decoding runs in a child process, so
+// test/children/hostile.ts). The decoding runs in a child process, so
 // a native crash fails this test with the input that caused it instead of
 // taking the runner down. Every decode must return a value or throw a
 // Blosc2Error, and never allocate beyond maxOutputBytes.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../test/fixtures/hardening-hostile';
+import type { Report } from '../test/children/hostile';
+import { CHILDREN, lastJsonLine, runNode } from '../test/support/child';
 
-const root = join(__dirname, '..');
+/** The output limit every hostile decode runs under (LIMIT in test/children/hostile.ts). */
 const LIMIT = 1 << 20;
 
 function runChild(seed: number, numRuns: number): Report & { fatal?: string } {
   const dir = mkdtempSync(join(tmpdir(), 'blosc2-hostile-'));
   const progress = join(dir, 'progress.json');
   try {
-    const child = spawnSync(
-      process.execPath,
-      ['-r', './test/fixtures/hardening-register.cjs', '-e', "require('./test/fixtures/hardening-hostile.ts').main()", String(seed), String(numRuns), progress],
-      { cwd: root, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 << 20 },
-    );
+    const child = runNode([join(CHILDREN, 'hostile.ts'), String(seed), String(numRuns), progress], { timeoutMs: 240_000 });
     if (child.status !== 0 || child.signal !== null) {
       let last = '(none)';
       try {
@@ -35,8 +31,7 @@ function runChild(seed: number, numRuns: number): Report & { fatal?: string } {
           `stderr: ${child.stderr.slice(-4000)}`,
       );
     }
-    const line = child.stdout.trim().split('\n').pop() ?? '';
-    return JSON.parse(line) as Report & { fatal?: string };
+    return lastJsonLine<Report & { fatal?: string }>(child.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -47,9 +42,11 @@ describe('hostile input never crashes, never escapes Blosc2Error, never over-all
     it(`mutated messages, chunks and records (seed ${seed})`, () => {
       const r = runChild(seed, 3000);
       const tried = r.values + Object.values(r.errors).reduce((a, b) => a + b, 0) + r.other.length;
-      // eslint-disable-next-line no-console
-      console.log(`hostile seed ${seed}: ${tried} decodes: ${r.values} values, errors ${JSON.stringify(r.errors)}, ` +
-        `${r.other.length} other; peak RSS growth ${(r.maxRssGrowth / 2 ** 20).toFixed(1)} MiB`);
+
+      console.log(
+        `hostile seed ${seed}: ${tried} decodes: ${r.values} values, errors ${JSON.stringify(r.errors)}, ` +
+          `${r.other.length} other; peak RSS growth ${(r.maxRssGrowth / 2 ** 20).toFixed(1)} MiB`,
+      );
       expect(r.fatal).toBeUndefined();
       expect(r.other).toEqual([]);
       expect(r.overLimit).toEqual([]);
@@ -59,7 +56,15 @@ describe('hostile input never crashes, never escapes Blosc2Error, never over-all
       expect(r.values).toBeGreaterThan(100);
       expect(r.errors['ERR_CORRUPT'] ?? 0).toBeGreaterThan(100);
       expect(r.errors['ERR_MAX_OUTPUT'] ?? 0).toBeGreaterThan(0);
-      for (const entry of ['unpack', 'unpackAsync', 'unpack(structuredClone)', 'unpackOutOfBand', 'decompress', 'decompressAsync', 'cbufferInfo']) {
+      for (const entry of [
+        'unpack',
+        'unpackAsync',
+        'unpack(structuredClone)',
+        'unpackOutOfBand',
+        'decompress',
+        'decompressAsync',
+        'cbufferInfo',
+      ]) {
         expect(r.byEntry[entry] ?? 0).toBeGreaterThan(50);
       }
       // Each decode runs under maxOutputBytes = 1 MiB, including 2 GiB special

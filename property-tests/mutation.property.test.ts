@@ -1,29 +1,43 @@
 // Damaged messages (issue 3): random bit flips, byte overwrites and
 // truncations of valid pack messages (and of out-of-band buffers) must decode
 // to a value or throw a Blosc2Error with a code -- never crash, hang or throw
-// anything else. fast-check draws the messages and mutations here; the decodes
-// run in a child process (test/fixtures/pack-mutate-child.cjs) so that a
-// native crash or a hang is seen as a failed test, with the input that caused it.
+// anything else. fast-check draws the messages and mutations here (the
+// mutation engine of test/support/mutate.ts); the decodes run in a child
+// process (test/children/decode-mutations.ts) so that a native crash or a hang
+// is seen as a failed test, with the input that caused it.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Packer, type PackOptions } from '../src/index';
-import { type MutationCase, type MutationReport, decodeMutationsInChild } from '../test/fixtures/pack-helpers';
-import { leafArb, optionsArb, valueArb } from '../test/fixtures/pack-arbitraries';
+import { leafArb, optionsArb, valueArb } from '../test/support/arbitraries';
+import {
+  HEADER_BIASED_AT,
+  type MutationCase,
+  type MutationReport,
+  type TargetedMutation,
+  decodeMutationsInChild,
+  mutationArb,
+} from '../test/support/mutate';
 
 type Mode = MutationCase['mode'];
-type Mutation = MutationCase['mutations'][number];
 
 const MUTATIONS_PER_MESSAGE = 40;
 
-const mutationArb: fc.Arbitrary<Mutation> = fc.record({
-  target: fc.constantFrom<Mutation['target']>('message', 'message', 'buffer'),
-  kind: fc.constantFrom<Mutation['kind']>('flip', 'flip', 'set', 'flips', 'truncate'),
-  // Half of them in the first bytes, where the msgpack, record and frame headers are.
-  at: fc.oneof(fc.nat(200), fc.nat(1_000_000)),
-  bit: fc.nat(7),
-  value: fc.oneof(fc.constantFrom(0, 0xff, 0x7f, 0x80, 0x01), fc.nat(255)),
-  count: fc.integer({ min: 2, max: 8 }),
-});
+// Bit flips (twice as often), byte overwrites, bursts of flips and truncation;
+// half of them in the first bytes, where the msgpack, record and frame headers are.
+const targetedMutationArb: fc.Arbitrary<TargetedMutation> = fc
+  .tuple(
+    fc.constantFrom<TargetedMutation['target']>('message', 'message', 'buffer'),
+    mutationArb({
+      ops: [
+        { op: 'flip', weight: 2 },
+        { op: 'set', weight: 1 },
+        { op: 'flips', weight: 1 },
+        { op: 'truncate', weight: 1 },
+      ],
+      at: HEADER_BIASED_AT,
+    }),
+  )
+  .map(([target, m]) => ({ ...m, target }));
 
 const caseArb = fc
   .record({
@@ -31,7 +45,7 @@ const caseArb = fc
     leaf: leafArb,
     rest: valueArb('objects'),
     options: optionsArb,
-    mutations: fc.array(mutationArb, { minLength: MUTATIONS_PER_MESSAGE, maxLength: MUTATIONS_PER_MESSAGE }),
+    mutations: fc.array(targetedMutationArb, { minLength: MUTATIONS_PER_MESSAGE, maxLength: MUTATIONS_PER_MESSAGE }),
   })
   .map(({ mode, leaf, rest, options, mutations }): MutationCase => {
     const all: PackOptions = mode === 'structuredClone' ? { ...options, structuredClone: true } : options;
@@ -39,7 +53,13 @@ const caseArb = fc
     const value = { leaf, rest, again: leaf };
     if (mode === 'outOfBand') {
       const { message, buffers } = packer.packOutOfBand(value);
-      return { options: { ...all }, mode, message: message.toString('base64'), buffers: buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')), mutations };
+      return {
+        options: { ...all },
+        mode,
+        message: message.toString('base64'),
+        buffers: buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')),
+        mutations,
+      };
     }
     return { options: { ...all }, mode, message: packer.pack(value).toString('base64'), buffers: [], mutations };
   });

@@ -7,8 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NDArray, Packer } from '../src/index';
-import { TYPED_CTORS, bytesOf, copyBytes, diff, fillPattern } from '../test/fixtures/pack-helpers';
-import { type Leaf, optionsArb, valueArb } from '../test/fixtures/pack-arbitraries';
+import { type Leaf, optionsArb, valueArb } from '../test/support/arbitraries';
+import { bytesOf, copyBytes, diff } from '../test/support/compare';
+import { TYPED_CTORS } from '../test/support/data';
+import { fillRandom } from '../test/support/random';
 
 /** The binary leaves of a value, in traversal order (objects, arrays, Maps, Sets). */
 function leavesOf(value: unknown, out: Leaf[] = [], seen = new Set<unknown>()): Leaf[] {
@@ -41,10 +43,16 @@ function checkLate(kept: readonly Kept[]): void {
   for (const [i, k] of kept.entries()) {
     // The inputs were not modified by packing (nor by anything since).
     const leaves = leavesOf(k.value);
-    leaves.forEach((leaf, j) => expect(Buffer.compare(bytesOf(leaf), k.snapshots[j] as Uint8Array), `run ${i}: input leaf ${j} changed`).toBe(0));
+    leaves.forEach((leaf, j) =>
+      expect(Buffer.compare(bytesOf(leaf), k.snapshots[j] as Uint8Array), `run ${i}: input leaf ${j} changed`).toBe(0),
+    );
     // The results still hold exactly what they held when decoded, and equal the inputs.
     const resultLeaves = leavesOf(k.result);
-    resultLeaves.forEach((leaf, j) => expect(Buffer.compare(bytesOf(leaf), k.resultSnapshots[j] as Uint8Array), `run ${i}: result leaf ${j} changed after decoding`).toBe(0));
+    resultLeaves.forEach((leaf, j) =>
+      expect(Buffer.compare(bytesOf(leaf), k.resultSnapshots[j] as Uint8Array), `run ${i}: result leaf ${j} changed after decoding`).toBe(
+        0,
+      ),
+    );
     expect(diff(k.result, k.value), `run ${i}`).toBe('');
   }
 }
@@ -55,49 +63,64 @@ function keep(kept: Kept[], value: unknown, snapshots: Uint8Array[], result: unk
 
 const RUNS = 300;
 
+/** One draw: the value, and its round trip (which may check more on the way). */
+interface Trip {
+  value: unknown;
+  roundTrip: () => unknown;
+}
+
+/**
+ * Asserts that every draw's round trip gives its value back bit-exact, then
+ * checks every result again after the last run ({@link checkLate}).
+ */
+async function assertRoundTrips<T>(arb: fc.Arbitrary<T>, trip: (draw: T) => Trip, numRuns = RUNS): Promise<void> {
+  const kept: Kept[] = [];
+  await fc.assert(
+    fc.asyncProperty(arb, async (draw) => {
+      const { value, roundTrip } = trip(draw);
+      const snapshots = leavesOf(value).map(copyBytes);
+      const result = await roundTrip();
+      expect(diff(result, value)).toBe('');
+      keep(kept, value, snapshots, result);
+    }),
+    { numRuns },
+  );
+  checkLate(kept);
+}
+
 describe('pack/unpack properties', () => {
-  it('sync round trip of nested objects and arrays, any options, is bit-exact', () => {
-    const kept: Kept[] = [];
-    fc.assert(
-      fc.property(valueArb('objects'), optionsArb, (value, options) => {
-        const snapshots = leavesOf(value).map(copyBytes);
-        const packer = new Packer(options);
-        const result = packer.unpack(packer.pack(value));
-        expect(diff(result, value)).toBe('');
-        keep(kept, value, snapshots, result);
-      }),
-      { numRuns: RUNS },
-    );
-    checkLate(kept);
+  it('sync round trip of nested objects and arrays, any options, is bit-exact', async () => {
+    await assertRoundTrips(fc.tuple(valueArb('objects'), optionsArb), ([value, options]) => {
+      const packer = new Packer(options);
+      return { value, roundTrip: () => packer.unpack(packer.pack(value)) };
+    });
   });
 
-  it('Maps and Sets (mapsAsObjects: false, moreTypes) round-trip bit-exact', () => {
-    const kept: Kept[] = [];
-    fc.assert(
-      fc.property(valueArb('maps'), optionsArb, (value, options) => {
-        const snapshots = leavesOf(value).map(copyBytes);
-        const packer = new Packer({ ...options, mapsAsObjects: false, moreTypes: true });
-        const result = packer.unpack(packer.pack(value));
-        expect(diff(result, value)).toBe('');
-        keep(kept, value, snapshots, result);
-      }),
-      { numRuns: RUNS },
-    );
-    checkLate(kept);
+  it('Maps and Sets (mapsAsObjects: false, moreTypes) round-trip bit-exact', async () => {
+    await assertRoundTrips(fc.tuple(valueArb('maps'), optionsArb), ([value, options]) => {
+      const packer = new Packer({ ...options, mapsAsObjects: false, moreTypes: true });
+      return { value, roundTrip: () => packer.unpack(packer.pack(value)) };
+    });
   });
 
-  it('structuredClone: any containers, views over shared buffers keep sharing and offsets', () => {
-    const kept: Kept[] = [];
+  it('structuredClone: any containers, views over shared buffers keep sharing and offsets', async () => {
     // Several views over one buffer, mixed into an arbitrary value.
     const sharedArb = fc
       .record({
         seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         bytes: fc.integer({ min: 8, max: 12000 }),
-        views: fc.array(fc.record({ ctor: fc.constantFrom(...TYPED_CTORS), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 2, maxLength: 4 }),
+        views: fc.array(
+          fc.record({
+            ctor: fc.constantFrom(...TYPED_CTORS),
+            at: fc.double({ min: 0, max: 1, noNaN: true }),
+            len: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 2, maxLength: 4 },
+        ),
       })
       .map(({ seed, bytes, views }) => {
         const ab = new ArrayBuffer(bytes - (bytes % 8));
-        fillPattern(new Uint8Array(ab), seed);
+        fillRandom(new Uint8Array(ab), seed);
         return views.map(({ ctor, at, len }) => {
           const size = ctor.BYTES_PER_ELEMENT;
           const slots = ab.byteLength / size;
@@ -105,13 +128,11 @@ describe('pack/unpack properties', () => {
           return new ctor(ab, start * size, Math.floor(len * (slots - start)));
         });
       });
-    fc.assert(
-      fc.property(valueArb('all'), sharedArb, optionsArb, (value, shared, options) => {
-        const whole = { value, shared };
-        const snapshots = leavesOf(whole).map(copyBytes);
-        const packer = new Packer({ ...options, structuredClone: true });
+    await assertRoundTrips(fc.tuple(valueArb('all'), sharedArb, optionsArb), ([value, shared, options]) => {
+      const whole = { value, shared };
+      const packer = new Packer({ ...options, structuredClone: true });
+      const roundTrip = () => {
         const result = packer.unpack(packer.pack(whole)) as typeof whole;
-        expect(diff(result, whole)).toBe('');
         expect(new Set(result.shared.map((v) => v.buffer)).size).toBe(1);
         result.shared.forEach((v, i) => expect(v.byteOffset).toBe((shared[i] as ArrayBufferView).byteOffset));
         // Every view keeps its offset into its (whole) buffer.
@@ -123,52 +144,44 @@ describe('pack/unpack properties', () => {
             expect(leaf.buffer.byteLength).toBe(orig.buffer.byteLength);
           }
         });
-        keep(kept, whole, snapshots, result);
-      }),
-      { numRuns: RUNS },
-    );
-    checkLate(kept);
+        return result;
+      };
+      return { value: whole, roundTrip };
+    });
   });
 
   it('packAsync / unpackAsync round trip is bit-exact, and matches the sync decoder', async () => {
-    const kept: Kept[] = [];
-    await fc.assert(
-      fc.asyncProperty(valueArb('objects'), optionsArb, async (value, options) => {
-        const snapshots = leavesOf(value).map(copyBytes);
+    await assertRoundTrips(
+      fc.tuple(valueArb('objects'), optionsArb),
+      ([value, options]) => {
         const packer = new Packer(options);
-        const m = await packer.packAsync(value);
-        const result = await packer.unpackAsync(m);
-        expect(diff(result, value)).toBe('');
-        expect(diff(packer.unpack(m), value)).toBe('');
-        keep(kept, value, snapshots, result);
-      }),
-      { numRuns: RUNS / 2 },
+        const roundTrip = async () => {
+          const m = await packer.packAsync(value);
+          const result = await packer.unpackAsync(m);
+          expect(diff(packer.unpack(m), value)).toBe('');
+          return result;
+        };
+        return { value, roundTrip };
+      },
+      RUNS / 2,
     );
-    checkLate(kept);
   });
 
-  it('packOutOfBand / unpackOutOfBand round trip is bit-exact (clevel 0 included)', () => {
-    const kept: Kept[] = [];
-    fc.assert(
-      fc.property(valueArb('objects'), optionsArb, fc.boolean(), (value, options, stored) => {
-        const snapshots = leavesOf(value).map(copyBytes);
-        const packer = new Packer(stored ? { ...options, clevel: 0 } : options);
+  it('packOutOfBand / unpackOutOfBand round trip is bit-exact (clevel 0 included)', async () => {
+    await assertRoundTrips(fc.tuple(valueArb('objects'), optionsArb, fc.boolean()), ([value, options, stored]) => {
+      const packer = new Packer(stored ? { ...options, clevel: 0 } : options);
+      const roundTrip = () => {
         const { message, buffers } = packer.packOutOfBand(value);
-        const result = packer.unpackOutOfBand(message, buffers);
-        expect(diff(result, value)).toBe('');
-        keep(kept, value, snapshots, result);
-      }),
-      { numRuns: RUNS },
-    );
-    checkLate(kept);
+        return packer.unpackOutOfBand(message, buffers);
+      };
+      return { value, roundTrip };
+    });
   });
 
-  it('zeroCopy unpack is bit-exact, and its views stay valid across later packs', () => {
-    const kept: Kept[] = [];
+  it('zeroCopy unpack is bit-exact, and its views stay valid across later packs', async () => {
     const packer = new Packer({ zeroCopy: true });
-    fc.assert(
-      fc.property(valueArb('objects'), fc.nat(7), fc.boolean(), (value, shift, direct) => {
-        const snapshots = leavesOf(value).map(copyBytes);
+    await assertRoundTrips(fc.tuple(valueArb('objects'), fc.nat(7), fc.boolean()), ([value, shift, direct]) => {
+      const roundTrip = () => {
         const m = packer.pack(value);
         // Unpack pack's own Buffer (which may sit in msgpackr's reused memory), or a copy at a random alignment.
         let input: Uint8Array = m;
@@ -176,12 +189,9 @@ describe('pack/unpack properties', () => {
           input = new Uint8Array(new ArrayBuffer(m.byteLength + 8), shift, m.byteLength);
           input.set(m);
         }
-        const result = packer.unpack(input);
-        expect(diff(result, value)).toBe('');
-        keep(kept, value, snapshots, result);
-      }),
-      { numRuns: RUNS },
-    );
-    checkLate(kept);
+        return packer.unpack(input);
+      };
+      return { value, roundTrip };
+    });
   });
 });

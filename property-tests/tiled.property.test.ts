@@ -8,13 +8,21 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NDArray, unpack, type Codec, type Filter } from '../src/index';
 import { backend } from '../src/backend';
-import { coreCParams, referenceAddon } from '../test/fixtures/reference-addon';
+import { coreCParams, referenceAddon } from '../test/support/reference-addon';
+import { ext42 } from '../test/support/bytes';
+import { uint32s } from '../test/support/random';
 
-const DTYPES: ReadonlyArray<readonly [string, number]> = [['|u1', 1], ['<i2', 2], ['<f4', 4], ['<f8', 8]];
+const DTYPES: ReadonlyArray<readonly [string, number]> = [
+  ['|u1', 1],
+  ['<i2', 2],
+  ['<f4', 4],
+  ['<f8', 8],
+];
 
 /** A geometry: per axis a shape, a chunk extent and a block extent (block <= chunk). */
 // C-Blosc2's b2nd_from_cbuffer refuses empty buffers; empty arrays are covered by the interop tests.
-const axisArb = fc.record({ n: fc.integer({ min: 1, max: 13 }), c: fc.integer({ min: 1, max: 9 }), b: fc.integer({ min: 1, max: 9 }) })
+const axisArb = fc
+  .record({ n: fc.integer({ min: 1, max: 13 }), c: fc.integer({ min: 1, max: 9 }), b: fc.integer({ min: 1, max: 9 }) })
   .map(({ n, c, b }) => ({ n, c, b: Math.min(b, c) }));
 
 const caseArb = fc.record({
@@ -32,9 +40,9 @@ const caseArb = fc.record({
 function bytesFor(n: number, fill: string, seed: number): Uint8Array {
   const out = new Uint8Array(n);
   if (fill === 'zeros') return out;
-  let x = seed;
+  const next = uint32s(seed);
   for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
+    const x = next();
     if (fill === 'sparse' && ((i >> 5) & 3) !== 0) continue;
     out[i] = x >>> 24;
   }
@@ -45,7 +53,7 @@ describe('tiled b2nd frames (python-blosc2 geometries) decode to their source by
   it('random shapes, chunkshapes, blockshapes, dtypes and codecs', () => {
     fc.assert(
       fc.property(caseArb, ({ axes, dtype, fill, seed, clevel, codec, filter, nthreads }) => {
-        const [name, itemsize] = dtype as readonly [string, number];
+        const [name, itemsize] = dtype;
         const shape = axes.map((a) => a.n);
         const chunks = axes.map((a) => a.c);
         const blocks = axes.map((a) => a.b);
@@ -53,19 +61,22 @@ describe('tiled b2nd frames (python-blosc2 geometries) decode to their source by
         const src = bytesFor(items * itemsize, fill, seed);
         const cparams = coreCParams({ clevel, codec, filters: [filter], nthreads }, itemsize);
         const frame = referenceAddon.encodeTiledReference({
-          data: src, shape, itemsize, dtype: name, jsKind: '', cparams, chunkshape: chunks, blockshape: blocks,
+          data: src,
+          shape,
+          itemsize,
+          dtype: name,
+          jsKind: '',
+          cparams,
+          chunkshape: chunks,
+          blockshape: blocks,
         });
         const info = backend.frameOpen({ frame });
         expect(info.shape).toEqual(shape);
         const out = new Uint8Array(items * itemsize).fill(0xa5);
         backend.frameDecode({ frame, handle: info.handle, out, nthreads });
         expect(Buffer.from(out).equals(Buffer.from(src))).toBe(true);
-        // The same frame as python-blosc2's ext 42 record, through the public unpack.
-        const header = Buffer.alloc(6);
-        header[0] = 0xc9;
-        header.writeUInt32BE(frame.length, 1);
-        header[5] = 42;
-        const value = unpack(Buffer.concat([header, frame]));
+        // The same frame as python-blosc2's ext 42 record (an ext32), through the public unpack.
+        const value = unpack(ext42(frame, 4));
         expect(value).toBeInstanceOf(NDArray);
         const data = (value as NDArray).data;
         expect(Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(Buffer.from(src))).toBe(true);

@@ -5,7 +5,17 @@
  */
 import { Blosc2Error, invalidArg, withCallerStack } from './errors';
 import { HeaderCheck, backend } from './backend';
-import { type CParams, type DParams, checkWholeItems, resolveCParams, resolveDParams } from './params';
+import {
+  CODECS,
+  type Codec,
+  type CParams,
+  type DParams,
+  FILTERS,
+  type Filter,
+  checkWholeItems,
+  resolveCParams,
+  resolveDParams,
+} from './params';
 import { giveBack, keepResult, takeOutput } from './buffer-pool';
 import { platform } from './platform';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
@@ -148,11 +158,19 @@ export function getCbufferSizes(src: BinaryLike): CbufferSizes {
 export interface CbufferInfo extends CbufferSizes {
   /** Bytes per item the shuffle filters used. */
   typesize: number;
-  /** The codec's format ('lz4' also covers chunks made with 'lz4hc', which share it). */
-  codec: 'blosclz' | 'lz4' | 'zlib' | 'zstd' | 'unknown';
-  /** The filter pipeline, by C-Blosc2 filter code, in order (6 slots, 0 = none). */
-  filters: number[];
-  /** One metadata byte per filter slot. */
+  /**
+   * The codec, named as {@link CParams.codec} takes it ('lz4hc' apart from 'lz4'), or C-Blosc2's numeric
+   * codec id for one this build lacks (a plugin, or Snappy): such a chunk cannot be decoded here.
+   * Chunks with C-Blosc1's short header record only the codec's format, so 'lz4' stands for 'lz4hc' too.
+   */
+  codec: Codec | number;
+  /**
+   * The filter pipeline in order, named as {@link CParams.filters} takes it: passing `filters` and
+   * `filtersMeta` to {@link compress} gives the same pipeline. A filter this build has no name for
+   * (a C-Blosc2 plugin) is given by its numeric id.
+   */
+  filters: Array<Filter | number>;
+  /** One metadata byte per entry of `filters`. */
   filtersMeta: number[];
   /** Stored without compression (the data did not compress). */
   memcpyed: boolean;
@@ -161,25 +179,60 @@ export interface CbufferInfo extends CbufferSizes {
 }
 
 const SPECIALS = [null, 'zeros', 'nan', 'value', 'uninit'] as const;
-const COMPLIBS: Record<string, CbufferInfo['codec']> = { BloscLZ: 'blosclz', LZ4: 'lz4', Zlib: 'zlib', Zstd: 'zstd' };
+const CODEC_NAMES = new Map<number, Codec>(Object.entries(CODECS).map(([name, id]) => [id, name as Codec]));
+const FILTER_NAMES = new Map<number, Filter>(Object.entries(FILTERS).map(([name, id]) => [id, name as Filter]));
+/** C-Blosc1's codec formats (flags >> 5) as C-Blosc2 codec ids: blosclz, lz4, snappy, zlib, zstd. */
+const FORMAT_CODEC = [0, 1, 3, 4, 5];
+/** Where C-Blosc2's extended (32-byte) header keeps the codec id. */
+const CHUNK_CODEC_BYTE = 22;
+
+/** C-Blosc2's six filter slots as CParams takes them: leading empty slots dropped (CParams right-aligns its list). */
+function filterList(slots: readonly number[], metas: readonly number[]): { filters: Array<Filter | number>; filtersMeta: number[] } {
+  let first = 0;
+  while (first < slots.length && slots[first] === 0 && metas[first] === 0) first++;
+  return {
+    filters: slots.slice(first).map((id) => FILTER_NAMES.get(id) ?? id),
+    filtersMeta: metas.slice(first),
+  };
+}
 
 /**
- * Describes a chunk from its header: sizes, type size, codec, filters, and
- * whether it is memcpyed or special.
+ * Describes a chunk from its header: sizes, type size, codec and filters (by
+ * the names {@link CParams} takes), and whether it is memcpyed or special.
  */
 export function cbufferInfo(src: BinaryLike): CbufferInfo {
-  const { nbytes, cbytes, blocksize, typesize, flags, special, filters, filtersMeta, complib } = backend.chunkInfo({
-    src: asView(src, 'src'),
+  const view = asView(src, 'src');
+  const { nbytes, cbytes, blocksize, typesize, flags, special, filters, filtersMeta } = backend.chunkInfo({
+    src: view,
     check: HeaderCheck.HeaderOnly,
   });
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  let codecId: number;
+  let pipeline: ReturnType<typeof filterList>;
+  if (filters.length === 6) {
+    // C-Blosc2's extended header: the codec id itself, and the six filter slots.
+    codecId = bytes[CHUNK_CODEC_BYTE] as number;
+    pipeline = filterList(filters, filtersMeta);
+  } else {
+    // C-Blosc1's header: the codec's format, and flag bits for delta then one shuffle
+    // (both shuffle bits mark an extended header, here cut short: its filters are unknown).
+    codecId = FORMAT_CODEC[flags >> 5] ?? flags >> 5;
+    const names: Filter[] = [];
+    if ((flags & 0x5) !== 0x5) {
+      if (flags & 0x8) names.push('delta');
+      if (flags & 0x1) names.push('shuffle');
+      else if (flags & 0x4) names.push('bitshuffle');
+    }
+    pipeline = { filters: names, filtersMeta: names.map(() => 0) };
+  }
   return {
     nbytes,
     cbytes,
     blocksize,
     typesize,
-    codec: (complib !== null && COMPLIBS[complib]) || 'unknown',
-    filters,
-    filtersMeta,
+    codec: CODEC_NAMES.get(codecId) ?? codecId,
+    filters: pipeline.filters,
+    filtersMeta: pipeline.filtersMeta,
     memcpyed: (flags & 0x2) !== 0,
     special: SPECIALS[special] ?? null,
   };

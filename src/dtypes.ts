@@ -3,7 +3,7 @@
  * one-byte codes of the compact record (FORMAT.md, "Raw record").
  * @packageDocumentation
  */
-import { Blosc2Error } from './errors';
+import { Blosc2Error, quoteName } from './errors';
 
 /** Every TypedArray class of the runtime. */
 export type TypedArray =
@@ -18,6 +18,16 @@ export type TypedArray =
   | Float64Array
   | BigInt64Array
   | BigUint64Array;
+
+/** The byte-order marks of the dtype strings read: little-endian, not applicable, native (always little-endian here). */
+type ByteOrder = '' | '<' | '|' | '=';
+
+/**
+ * A NumPy dtype string that maps to a JS array type: bool, int, uint and
+ * float, little-endian or native ('>' is refused, see {@link ctorForDtype}).
+ * NumPy's canonical spellings are '|b1', '|i1', '|u1', '<i2' … '<f8'.
+ */
+export type DType = `${ByteOrder}${'b1' | 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f2' | 'f4' | 'f8'}`;
 
 /** A TypedArray constructor. */
 export type TypedArrayConstructor = {
@@ -34,13 +44,13 @@ export interface DTypeEntry {
   /** The JS class. */
   readonly ctor: TypedArrayConstructor;
   /** Its NumPy dtype string (little-endian). */
-  readonly dtype: string;
+  readonly dtype: DType;
   readonly itemsize: number;
 }
 
 const float16 = (globalThis as { Float16Array?: TypedArrayConstructor }).Float16Array;
 
-const rows: Array<[number, TypedArrayConstructor | undefined, string]> = [
+const rows: Array<[number, TypedArrayConstructor | undefined, DType]> = [
   [1, Int8Array, '|i1'],
   [2, Uint8Array, '|u1'],
   [3, Uint8ClampedArray, '|u1'],
@@ -107,7 +117,7 @@ export function ctorForDtype(dtype: string): TypedArrayConstructor {
     if (ctor && (m[2] !== 'b' || size === 1)) return ctor;
   }
   throw new Blosc2Error(
-    `the NumPy dtype '${dtype}' has no JS array type here (little-endian bool, int, uint and float only)`,
+    `the NumPy dtype ${quoteName(dtype)} has no JS array type here (little-endian bool, int, uint and float only)`,
     'ERR_UNSUPPORTED',
   );
 }

@@ -47,6 +47,12 @@ export class Blosc2Error extends Error {
   }
 }
 
+function describeItem(v: unknown): string {
+  if (typeof v === 'string') return `'${v.length > 20 ? `${v.slice(0, 20)}...` : v}'`;
+  if (v === null || typeof v !== 'object') return typeof v === 'function' ? 'a function' : String(v);
+  return Array.isArray(v) ? '[...]' : '{...}';
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
@@ -56,7 +62,7 @@ function describe(value: unknown): string {
   }
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) {
-    const items = value.slice(0, 8).map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
+    const items = value.slice(0, 8).map(describeItem);
     return `the array [${items.join(', ')}${value.length > 8 ? ', ...' : ''}]`;
   }
   const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
@@ -65,11 +71,41 @@ function describe(value: unknown): string {
 
 /**
  * The one message shape for bad arguments:
- * "Expected <what it must be> for <name> but received <what it got>".
+ * "Expected <what it must be> for <name> but received <what it got>[<note>]".
+ * @param note - appended as it is, e.g. "; did you mean 'clevel'?"
  * @internal
  */
-export function invalidArg(name: string, expected: string, actual: unknown): Blosc2Error {
-  return new Blosc2Error(`Expected ${expected} for ${name} but received ${describe(actual)}`, 'ERR_INVALID_ARG');
+export function invalidArg(name: string, expected: string, actual: unknown, note = ''): Blosc2Error {
+  return new Blosc2Error(`Expected ${expected} for ${name} but received ${describe(actual)}${note}`, 'ERR_INVALID_ARG');
+}
+
+/** What a value is, without any of its content: for values that came from a peer or a store. */
+function describeShape(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  if (typeof value === 'object' || typeof value === 'function') return describe(value);
+  return `a ${typeof value}`;
+}
+
+/**
+ * A name read from decoded bytes (a dtype, a class name), for a message:
+ * quoted when it is short printable ASCII, else described by its length, so
+ * that an error never carries a peer's arbitrary bytes.
+ * @internal
+ */
+export function quoteName(name: string): string {
+  return /^[\x21-\x7e]{1,32}$/.test(name) ? `'${name}'` : `a ${name.length}-character name`;
+}
+
+/**
+ * {@link invalidArg} for values that were received, not written by the caller
+ * (a stream chunk, a posted message, a cache entry): the message says what
+ * kind of value it is but never quotes it.
+ * @internal
+ */
+export function invalidInput(name: string, expected: string, actual: unknown): Blosc2Error {
+  return new Blosc2Error(`Expected ${expected} for ${name} but received ${describeShape(actual)}`, 'ERR_INVALID_ARG');
 }
 
 /**

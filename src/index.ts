@@ -28,10 +28,21 @@ export {
   getCbufferSizes,
   cbufferInfo,
 } from './core';
-export { type TypedArray, ctorForDtype } from './dtypes';
+export { type DType, type TypedArray, ctorForDtype } from './dtypes';
 export { NDArray, MAX_DIM } from './ndarray';
 export { type PackOptions, type UnpackOptions, type OutOfBand, DEFAULT_THRESHOLD, Packer } from './packer';
-export { pack, unpack, packAsync, unpackAsync, packOutOfBand, unpackOutOfBand, useBlosc2 } from './pack';
+export {
+  type MsgpackrInstance,
+  type UseBlosc2Options,
+  pack,
+  unpack,
+  packAsync,
+  unpackAsync,
+  packOutOfBand,
+  unpackOutOfBand,
+  useBlosc2,
+} from './pack';
+export type { MsgpackrModule } from './msgpack/instances';
 export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './records/types';
 
 import { backend } from './backend';

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { invalidArg } from './errors';
-import { type TypedArray, ctorForDtype, entryOf } from './dtypes';
+import { type DType, type TypedArray, ctorForDtype, entryOf } from './dtypes';
 
 /** Most dimensions an NDArray (and a b2nd frame) may have. */
 export const MAX_DIM = 8;
@@ -16,7 +16,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
   /** Extent of each dimension; `[]` for a 0-d array. Zero extents are allowed. */
   readonly shape: readonly number[];
   /** NumPy dtype string, e.g. '<f8'. */
-  readonly dtype: string;
+  readonly dtype: DType;
 
   /**
    * @param data - the items, in C order
@@ -24,7 +24,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
    * @param dtype - default: the dtype of `data`'s class; may also name another dtype of the same item size
    *   that this class holds (e.g. '|b1' for a Uint8Array, '<f2' for Uint16Array bits)
    */
-  constructor(data: T, shape?: readonly number[], dtype?: string) {
+  constructor(data: T, shape?: readonly number[], dtype?: DType) {
     const entry = ArrayBuffer.isView(data) ? entryOf(data) : undefined;
     if (!entry) throw invalidArg('data', 'a TypedArray', data);
     const s: readonly number[] = shape === undefined ? [data.length] : shape;
@@ -36,7 +36,7 @@ export class NDArray<T extends TypedArray = TypedArray> {
       size *= d;
     }
     if (size !== data.length) {
-      throw invalidArg('shape', `dimensions whose product is data.length (${data.length})`, `[${s.join(', ')}]`);
+      throw invalidArg('shape', `dimensions whose product is data.length (${data.length})`, s);
     }
     let dt = entry.dtype;
     if (dtype !== undefined) {

@@ -6,7 +6,8 @@
  * @packageDocumentation
  */
 import { invalidArg } from './errors';
-import { Packer, type PackOptions } from './packer';
+import { PACK_OPTION_KEYS, Packer, type PackOptions } from './packer';
+import { checkKnownKeys } from './names';
 import { checkObject } from './params';
 
 export interface SplitOptions {
@@ -25,6 +26,13 @@ export interface SplitOptions {
 export function splitPackerOptions(options: unknown, ownKeys: ReadonlySet<string>): SplitOptions {
   const own = checkObject('options', options) ?? {};
   const rest = Object.keys(own).filter((k) => k !== 'packer' && !ownKeys.has(k) && own[k] !== undefined);
+  // A misspelled key of the wrapper's own should be suggested among all of them, not only among the Packer's.
+  checkKnownKeys(
+    'options',
+    Object.fromEntries(rest.map((k) => [k, own[k]])),
+    [...ownKeys, 'packer', ...PACK_OPTION_KEYS],
+    `${[...ownKeys, 'packer'].join(', ')} or a Packer option`,
+  );
   const given = own['packer'];
   if (given !== undefined) {
     if (!(given instanceof Packer)) throw invalidArg('options.packer', 'a Packer', given);

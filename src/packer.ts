@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import { Packr, type Options as MsgpackrOptions } from 'msgpackr';
-import { Blosc2Error, invalidArg, withCallerStack } from './errors';
+import { invalidArg, withCallerStack } from './errors';
+import { readFailure } from './msgpack/failures';
 import { configure, install } from './msgpack/registration';
 import { platform } from './platform';
 import { type DecodeState, swapDecodeState } from './records/decode-state';
@@ -12,7 +13,8 @@ import { describe } from './records/describe';
 import { encodeFrameAsync, packSingle, packSingleAsync } from './records/frame';
 import { spliceOutOfBand } from './records/out-of-band';
 import type { OutOfBandSink, PackConfig } from './records/types';
-import { type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
+import { CPARAM_KEYS, type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
+import { checkKnownKeys } from './names';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
 
 /** Default of {@link PackOptions.threshold}: arrays under 8 KiB are stored raw. */
@@ -83,15 +85,10 @@ export interface OutOfBand {
 }
 
 const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
-const UNPACK_KEYS = new Set(['maxOutputBytes', 'zeroCopy', 'nthreads']);
+const UNPACK_KEYS = ['maxOutputBytes', 'zeroCopy', 'nthreads'];
 
-/** msgpackr's own errors (a message it cannot parse) as a Blosc2Error. */
-function asCorrupt(err: unknown): Blosc2Error {
-  if (err instanceof Blosc2Error) return err;
-  const e = new Blosc2Error(`not a valid message: ${(err as Error)?.message ?? String(err)}`, 'ERR_CORRUPT');
-  (e as Error & { cause?: unknown }).cause = err;
-  return e;
-}
+/** Every key of {@link PackOptions}, for the wrappers that take Packer options beside their own. @internal */
+export const PACK_OPTION_KEYS: readonly string[] = [...CPARAM_KEYS, ...OWN_KEYS];
 
 /** The `threshold` option, checked. @internal */
 export function resolveThreshold(o: Record<string, unknown>): number {
@@ -163,8 +160,7 @@ export class Packer {
       return s;
     }
     const o = checkObject('options', options) ?? {};
-    for (const key of Object.keys(o))
-      if (!UNPACK_KEYS.has(key)) throw invalidArg(`options.${key}`, 'no such option (maxOutputBytes, zeroCopy, nthreads)', o[key]);
+    checkKnownKeys('options', o, UNPACK_KEYS);
     const max =
       o['maxOutputBytes'] === undefined
         ? this.#maxOutputBytes
@@ -185,7 +181,7 @@ export class Packer {
     try {
       return this.#packr.unpack(u8);
     } catch (err) {
-      throw asCorrupt(err);
+      throw readFailure(err, u8);
     } finally {
       swapDecodeState(prev);
     }
@@ -196,6 +192,9 @@ export class Packer {
    * msgpack helpers). Arrays are decompressed once, straight into their memory.
    * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_UNSUPPORTED`
    */
+  unpack(bytes: BinaryLike, options?: UnpackOptions): unknown;
+  /** `unpack<T>(bytes)`: the result typed as `T`, as msgpackr's generics do; nothing checks that the message holds a `T`. */
+  unpack<T>(bytes: BinaryLike, options?: UnpackOptions): T;
   unpack(bytes: BinaryLike, options?: UnpackOptions): unknown {
     // The common call (small messages in a loop) goes straight to msgpackr.
     if (options === undefined && bytes instanceof Uint8Array) return this.#run(bytes, this.#state(undefined));
@@ -218,6 +217,9 @@ export class Packer {
   }
 
   /** Rebuilds a value from {@link Packer.packOutOfBand}'s message and buffers. */
+  unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): unknown;
+  /** The result typed as `T` (unchecked). */
+  unpackOutOfBand<T>(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): T;
   unpackOutOfBand(message: BinaryLike, buffers: readonly Uint8Array[], options?: UnpackOptions): unknown {
     if (!Array.isArray(buffers)) throw invalidArg('buffers', 'an array of Uint8Arrays', buffers);
     return this.#unpack(message, this.#state(options, { buffers }));
@@ -269,6 +271,9 @@ export class Packer {
    * {@link Packer.unpack} with every compressed array decoded on the libuv
    * thread pool, concurrently. `bytes` must stay untouched until it settles.
    */
+  unpackAsync(bytes: BinaryLike, options?: UnpackOptions): Promise<unknown>;
+  /** The result typed as `T` (unchecked). */
+  unpackAsync<T>(bytes: BinaryLike, options?: UnpackOptions): Promise<T>;
   async unpackAsync(bytes: BinaryLike, options?: UnpackOptions): Promise<unknown> {
     const caller = new Error();
     const view = asView(bytes, 'bytes');

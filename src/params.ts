@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { Blosc2Error, invalidArg } from './errors';
+import { checkKnownKeys, checkName } from './names';
 import type { CoreCParams } from './backend/types';
 import { platform } from './platform';
 
@@ -122,20 +123,27 @@ export function checkObject(name: string, value: unknown): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
-function checkEnum<T extends string>(name: string, value: unknown, table: Readonly<Record<T, number>>): number {
-  if (typeof value !== 'string' || !Object.prototype.hasOwnProperty.call(table, value)) {
-    throw invalidArg(
-      name,
-      `one of ${Object.keys(table)
-        .map((k) => `'${k}'`)
-        .join(', ')}`,
-      value,
-    );
-  }
-  return table[value as T];
+function checkEnum<T extends string>(
+  name: string,
+  value: unknown,
+  table: Readonly<Record<T, number>>,
+  aliases?: Readonly<Record<string, string>>,
+): number {
+  return table[checkName(name, value, Object.keys(table) as T[], aliases)];
 }
 
-const CPARAM_KEYS = new Set(['codec', 'clevel', 'filters', 'filtersMeta', 'typesize', 'nthreads', 'blocksize', 'splitmode']);
+/** The keys of {@link CParams}. @internal */
+export const CPARAM_KEYS = ['codec', 'clevel', 'filters', 'filtersMeta', 'typesize', 'nthreads', 'blocksize', 'splitmode'] as const;
+/** What other libraries call these (python-blosc and numcodecs: `cname`, `shuffle`), normalized as {@link closestName} does. */
+const CPARAM_ALIASES: Readonly<Record<string, string>> = { cname: 'codec', compressor: 'codec', shuffle: 'filters', filter: 'filters' };
+/** python-blosc2's enum member names. */
+const FILTER_ALIASES: Readonly<Record<string, string>> = { noshuffle: 'nofilter' };
+const SPLITMODE_ALIASES: Readonly<Record<string, string>> = {
+  alwayssplit: 'always',
+  neversplit: 'never',
+  autosplit: 'auto',
+  forwardcompatsplit: 'forwardCompat',
+};
 
 /**
  * Validates `cparams` and turns them into the core's form ({@link CoreCParams}).
@@ -144,16 +152,19 @@ const CPARAM_KEYS = new Set(['codec', 'clevel', 'filters', 'filtersMeta', 'types
  */
 export function resolveCParams(cparams: unknown, defaultTypesize: number, name = 'cparams', extraKeys?: ReadonlySet<string>): CoreCParams {
   const o = checkObject(name, cparams) ?? {};
-  for (const key of Object.keys(o)) {
-    if (!CPARAM_KEYS.has(key) && !extraKeys?.has(key)) throw invalidArg(`${name}.${key}`, 'no such option (a known CParams key)', o[key]);
-  }
+  const extra = extraKeys ? [...extraKeys] : [];
+  // Packer options add some 35 names: the message names the groups instead of listing them.
+  const what = extra.length > 4 ? 'a CParams key, a pack option or a msgpackr option' : undefined;
+  checkKnownKeys(name, o, [...CPARAM_KEYS, ...extra], what, CPARAM_ALIASES);
   const codec = o['codec'] === undefined ? CODECS[defaultCParams.codec] : checkEnum(`${name}.codec`, o['codec'], CODECS);
   const clevel = o['clevel'] === undefined ? defaultCParams.clevel : checkInt(`${name}.clevel`, o['clevel'], 0, 9);
   const typesize = o['typesize'] === undefined ? defaultTypesize : checkInt(`${name}.typesize`, o['typesize'], 1, 255);
   const threads = o['nthreads'] === undefined ? nthreads : checkInt(`${name}.nthreads`, o['nthreads'], 1, 256);
   const blocksize = o['blocksize'] === undefined ? 0 : checkInt(`${name}.blocksize`, o['blocksize'], 0, 2 ** 31 - 1);
   const splitmode =
-    o['splitmode'] === undefined ? SPLITMODES[defaultCParams.splitmode] : checkEnum(`${name}.splitmode`, o['splitmode'], SPLITMODES);
+    o['splitmode'] === undefined
+      ? SPLITMODES[defaultCParams.splitmode]
+      : checkEnum(`${name}.splitmode`, o['splitmode'], SPLITMODES, SPLITMODE_ALIASES);
   const filters = o['filters'] === undefined ? defaultCParams.filters : o['filters'];
   if (!Array.isArray(filters) || filters.length > 6) {
     throw invalidArg(`${name}.filters`, 'an array of at most 6 filter names', filters);
@@ -190,7 +201,7 @@ export function resolveCParams(cparams: unknown, defaultTypesize: number, name =
   const metaSlots = [0, 0, 0, 0, 0, 0];
   const offset = 6 - filters.length;
   for (let i = 0; i < filters.length; i++) {
-    slots[offset + i] = checkEnum(`${name}.filters[${i}]`, filters[i], FILTERS);
+    slots[offset + i] = checkEnum(`${name}.filters[${i}]`, filters[i], FILTERS, FILTER_ALIASES);
     metaSlots[offset + i] = meta[i] === undefined ? 0 : checkInt(`${name}.filtersMeta[${i}]`, meta[i], -128, 255) & 0xff;
   }
   return { clevel, codec, typesize, nthreads: threads, blocksize, splitmode, filters: slots, filtersMeta: metaSlots };
@@ -220,11 +231,7 @@ export function resolveDParams(
   extraKeys?: ReadonlySet<string>,
 ): { nthreads: number; maxOutputBytes: number } {
   const o = checkObject(name, dparams) ?? {};
-  for (const key of Object.keys(o)) {
-    if (key !== 'nthreads' && key !== 'maxOutputBytes' && !extraKeys?.has(key)) {
-      throw invalidArg(`${name}.${key}`, 'no such option (nthreads, maxOutputBytes)', o[key]);
-    }
-  }
+  checkKnownKeys(name, o, ['nthreads', 'maxOutputBytes', ...(extraKeys ?? [])]);
   return {
     nthreads: o['nthreads'] === undefined ? nthreads : checkInt(`${name}.nthreads`, o['nthreads'], 1, 256),
     maxOutputBytes:

@@ -17,7 +17,7 @@
  *   strings, for the stores that take only strings (a third larger on the wire).
  * @packageDocumentation
  */
-import { Blosc2Error, invalidArg } from './errors';
+import { Blosc2Error, invalidArg, invalidInput } from './errors';
 import type { Packer, PackOptions } from './packer';
 import { packerFromOptions } from './packer-options';
 import { platform } from './platform';
@@ -35,6 +35,8 @@ export interface CacheSerializer {
   serialize(value: unknown): Buffer;
   /** Rebuilds the value from {@link CacheSerializer.serialize}'s bytes (any Buffer, Uint8Array or ArrayBuffer holding them). */
   deserialize(bytes: BinaryLike): unknown;
+  /** The value typed as `T` (unchecked). */
+  deserialize<T>(bytes: BinaryLike): T;
   /** lru-cache's `sizeCalculation` for stored packed Buffers: their byteLength (at least 1, as lru-cache requires). */
   sizeCalculation(bytes: Uint8Array): number;
   /** The Packer behind it. */
@@ -69,7 +71,7 @@ export function createSerializer(options?: SerializerOptions): CacheSerializer {
   const { packer } = packerFromOptions(options, NO_KEYS);
   return Object.freeze({
     serialize: (value: unknown): Buffer => owned(packer.pack(value)),
-    deserialize: (bytes: BinaryLike): unknown => packer.unpack(bytes),
+    deserialize: <T>(bytes: BinaryLike): T => packer.unpack<T>(bytes),
     sizeCalculation: (bytes: Uint8Array): number => Math.max(1, bytes.byteLength),
     packer,
   });
@@ -80,7 +82,7 @@ let defaultSerializer: CacheSerializer | undefined;
 /** A serializer with the default options (made on first use). */
 export const serializer: CacheSerializer = Object.freeze({
   serialize: (value: unknown): Buffer => (defaultSerializer ??= createSerializer()).serialize(value),
-  deserialize: (bytes: BinaryLike): unknown => (defaultSerializer ??= createSerializer()).deserialize(bytes),
+  deserialize: <T>(bytes: BinaryLike): T => (defaultSerializer ??= createSerializer()).deserialize<T>(bytes),
   sizeCalculation: (bytes: Uint8Array): number => Math.max(1, bytes.byteLength),
   get packer(): Packer {
     return (defaultSerializer ??= createSerializer()).packer;
@@ -193,7 +195,7 @@ export class KeyvBufferStore {
     const bytes = await this.#backend.get(key);
     if (bytes === null || bytes === undefined) return undefined;
     if (!(bytes instanceof Uint8Array)) {
-      throw invalidArg(`the backend's value for '${key}'`, 'a Buffer or Uint8Array (configure the backend to return bytes)', bytes);
+      throw invalidInput(`the backend's value for '${key}'`, 'a Buffer or Uint8Array (configure the backend to return bytes)', bytes);
     }
     return checkEntry(this.#serializer.deserialize(bytes));
   }
@@ -201,7 +203,11 @@ export class KeyvBufferStore {
   /** keyv's set: packs the entry and stores it. */
   async set(key: string, entry: unknown, ttl?: number): Promise<boolean> {
     if (typeof entry === 'string') {
-      throw invalidArg('entry', "keyv's { value, expires } object (create Keyv with serialize: undefined, deserialize: undefined)", entry);
+      throw invalidInput(
+        'entry',
+        "keyv's { value, expires } object (create Keyv with serialize: undefined, deserialize: undefined)",
+        entry,
+      );
     }
     const bytes = this.#serializer.serialize(entry);
     if (typeof ttl === 'number' && ttl > 0) await this.#backend.set(key, bytes, { ttl });

@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { Blosc2Error, invalidArg } from './errors';
+import { Blosc2Error, invalidInput } from './errors';
 import { type StreamOptions, FrameSplitter, frameHeader, resolveStreamOptions as resolve, tooLarge } from './framing';
 import type { Packer } from './packer';
 
@@ -134,7 +134,7 @@ export class UnpackStream extends Transform {
     else if (chunk instanceof Uint8Array) buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     else if (typeof chunk === 'string') buf = Buffer.from(chunk, encoding);
     else {
-      callback(invalidArg('chunk', 'a Buffer or Uint8Array', chunk));
+      callback(invalidInput('chunk', 'a Buffer or Uint8Array', chunk));
       return;
     }
     this.#frames.push(buf);

@@ -33,8 +33,8 @@
  * ```
  * @packageDocumentation
  */
-import type { TransferListItem } from 'node:worker_threads';
-import { Blosc2Error, invalidArg } from './errors';
+import { Blosc2Error, invalidArg, invalidInput } from './errors';
+import { checkName } from './names';
 import { Packer, type PackOptions, type UnpackOptions } from './packer';
 import { splitPackerOptions } from './packer-options';
 import { checkObject } from './params';
@@ -63,12 +63,16 @@ export interface ValueMessage {
   buffers: Uint8Array[];
 }
 
-/** Something with `postMessage(value, transferList)`: a Worker, a MessagePort, `parentPort`. */
+/**
+ * Something with `postMessage(value, transferList)`: a Worker, a MessagePort, `parentPort`.
+ * The list is always given and holds only ArrayBuffers: written so, Worker and MessagePort fit it
+ * under every @types/node release (their element type and overloads differ between releases).
+ */
 export interface PostTarget {
-  postMessage(value: unknown, transferList?: readonly TransferListItem[]): void;
+  postMessage(value: unknown, transferList: ArrayBuffer[]): void;
 }
 
-const MODES: ReadonlySet<string> = new Set(['transfer', 'compress']);
+const MODES: readonly TransferMode[] = ['transfer', 'compress'];
 const OWN_KEYS: ReadonlySet<string> = new Set(['mode']);
 
 let transferPacker: Packer | undefined;
@@ -77,23 +81,22 @@ const packers = new WeakMap<object, Packer>();
 
 function packerFor(options: PostValueOptions | undefined): { packer: Packer; mode: TransferMode } {
   const split = splitPackerOptions(options, OWN_KEYS);
-  const mode = split.own['mode'] ?? 'transfer';
-  if (typeof mode !== 'string' || !MODES.has(mode)) throw invalidArg('options.mode', "'transfer' or 'compress'", mode);
-  if (split.packer) return { packer: split.packer, mode: mode as TransferMode };
+  const mode = checkName('options.mode', split.own['mode'] ?? 'transfer', MODES);
+  if (split.packer) return { packer: split.packer, mode };
   const clevel = split.packerOptions?.clevel;
   if (mode === 'transfer' && clevel !== undefined && clevel !== 0) {
     throw invalidArg('options.clevel', "0 or absent in 'transfer' mode (use mode 'compress' to compress)", clevel);
   }
   if (split.packerOptions === undefined) {
     const packer = mode === 'transfer' ? (transferPacker ??= new Packer({ clevel: 0 })) : (compressPacker ??= new Packer());
-    return { packer, mode: mode as TransferMode };
+    return { packer, mode };
   }
   let packer = packers.get(split.own);
   if (!packer) {
     packer = new Packer(mode === 'transfer' ? { ...split.packerOptions, clevel: 0 } : split.packerOptions);
     packers.set(split.own, packer);
   }
-  return { packer, mode: mode as TransferMode };
+  return { packer, mode };
 }
 
 /**
@@ -151,8 +154,11 @@ let receivePacker: Packer | undefined;
  * @param data - the `data` of the 'message' event
  * @throws {@link Blosc2Error} `ERR_INVALID_ARG` if `data` is not such a message; `ERR_CORRUPT`, `ERR_MAX_OUTPUT`
  */
+export function receiveValue(data: unknown, options?: UnpackOptions & { packer?: Packer }): unknown;
+/** The value typed as `T` (unchecked). */
+export function receiveValue<T>(data: unknown, options?: UnpackOptions & { packer?: Packer }): T;
 export function receiveValue(data: unknown, options?: UnpackOptions & { packer?: Packer }): unknown {
-  if (!isValueMessage(data)) throw invalidArg('data', 'a message posted by postValue', data);
+  if (!isValueMessage(data)) throw invalidInput('data', 'a message posted by postValue', data);
   const { message, buffers } = data;
   if (!(message instanceof Uint8Array) || !Array.isArray(buffers) || !buffers.every((b) => b instanceof Uint8Array)) {
     throw new Blosc2Error('a postValue message has a bad message or buffers field', 'ERR_CORRUPT');

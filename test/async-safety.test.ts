@@ -3,13 +3,13 @@
  * 256 MB are compressed, and a caller that mutates, transfers or detaches an
  * array while the work is in flight gets a Blosc2Error or a well-defined
  * value, never a crash. Scenarios that could crash run in a child process
- * (test/fixtures/transport-async-child.cjs), so a crash fails one test.
+ * (test/children/async-scenarios.cjs), so a crash fails one test.
  */
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { execFile } from 'node:child_process';
-import { Blosc2Error } from '../src/errors';
-import { Packer } from '../src/packer';
+import { Packer } from '../src/index';
+import { CHILDREN, lastJsonLine, runNodeAsync } from './support/child';
+import { expectCode, expectRejection } from './support/errors';
 
 describe('inputs changed while packAsync / unpackAsync run', () => {
   it('mutating a byte array during packAsync yields a valid message whose every byte is the old or the new one', async () => {
@@ -43,27 +43,14 @@ describe('inputs changed while packAsync / unpackAsync run', () => {
     expect(back.a.length).toBe(a.length);
   });
 
-  // Fails on the current library: pack() reaches `new Uint8Array(detachedBuffer)` in
-  // ext.ts and throws a plain TypeError. See the proposed fix in the report.
+  // Once, pack() reached `new Uint8Array(detachedBuffer)` and threw a plain TypeError.
   it('an array detached before pack/packAsync is refused with ERR_DETACHED', async () => {
     const packer = new Packer();
     const a = new Float64Array(100_000).fill(1);
     structuredClone(a.buffer, { transfer: [a.buffer] });
     expect(a.length).toBe(0);
-    let syncErr: unknown;
-    try {
-      packer.pack({ a });
-    } catch (e) {
-      syncErr = e;
-    }
-    expect(syncErr).toBeInstanceOf(Blosc2Error);
-    expect((syncErr as Blosc2Error).code).toBe('ERR_DETACHED');
-    const asyncErr = await packer.packAsync({ a }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(asyncErr).toBeInstanceOf(Blosc2Error);
-    expect((asyncErr as Blosc2Error).code).toBe('ERR_DETACHED');
+    expectCode(() => packer.pack({ a }), 'ERR_DETACHED');
+    await expectRejection(packer.packAsync({ a }), 'ERR_DETACHED');
   });
 
   it('bytes detached before unpackAsync are refused with ERR_DETACHED', async () => {
@@ -71,12 +58,7 @@ describe('inputs changed while packAsync / unpackAsync run', () => {
     const bytes = packer.pack({ b: new Float64Array(100_000) });
     const owned = new Uint8Array(bytes);
     structuredClone(owned.buffer, { transfer: [owned.buffer] });
-    const err = await packer.unpackAsync(owned).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(Blosc2Error);
-    expect((err as Blosc2Error).code).toBe('ERR_DETACHED');
+    await expectRejection(packer.unpackAsync(owned), 'ERR_DETACHED');
   });
 });
 
@@ -91,22 +73,19 @@ interface Outcome {
   message?: string;
 }
 
-const child = path.join(__dirname, 'fixtures', 'transport-async-child.cjs');
+const child = path.join(CHILDREN, 'async-scenarios.cjs');
 
-function runScenario(name: string): Promise<{ outcome: Outcome | undefined; code: number | null; signal: string | null; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--expose-gc', child, name], { timeout: 120_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
-      let outcome: Outcome | undefined;
-      try {
-        outcome = JSON.parse(line) as Outcome;
-      } catch {
-        outcome = undefined;
-      }
-      const e = err as (Error & { code?: number; signal?: string }) | null;
-      resolve({ outcome, code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stderr });
-    });
-  });
+async function runScenario(
+  name: string,
+): Promise<{ outcome: Outcome | undefined; code: number | null; signal: string | null; stderr: string }> {
+  const { status, signal, stdout, stderr } = await runNodeAsync([child, name], { flags: ['--expose-gc'], timeoutMs: 120_000 });
+  let outcome: Outcome | undefined;
+  try {
+    outcome = lastJsonLine<Outcome>(stdout);
+  } catch {
+    outcome = undefined;
+  }
+  return { outcome, code: status, signal, stderr };
 }
 
 /**
@@ -148,9 +127,8 @@ describe('transfer / detach while the work is in flight (child processes)', () =
     await expectDetachIsSafe('pack-transfer-keep');
   });
 
-  // Fails on the current addon (segfault or silently wrong bytes): the pool
-  // thread reads memory the transfer receiver already freed. See the proposed
-  // fix (stage inputs through native memory, check for detach between stages).
+  // Once a segfault or silently wrong bytes: the pool thread read memory the
+  // transfer receiver had already freed.
   it('packAsync input transferred and dropped (memory freed mid-compression): no crash, ERR_DETACHED or the intact value', async () => {
     await expectDetachIsSafe('pack-transfer-drop');
   });

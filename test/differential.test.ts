@@ -13,30 +13,43 @@
 // natively too). Both also pack the same random values: their bytes must be the same
 // (C-Blosc2 built for wasm32 compresses as it does on x86-64 here) or, where
 // they differ, unpack to the same value.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cbufferInfo, pack, unpack } from '../src/index';
-import type { Input } from './fixtures/differential-child';
-import { digest } from './fixtures/differential-child';
-import { VALUE_COUNT, diffValues } from './fixtures/differential-values';
-import { craftedRecords, mutate, mutations, validChunks, validMessages } from './fixtures/hardening-hostile';
+import { type PackOptions, Packer, cbufferInfo, pack, unpack } from '../src/index';
+import { craftedRecords, validChunks, validMessages } from './children/hostile';
+import { ext42 } from './support/bytes';
+import { CHILDREN, runNode } from './support/child';
+import { optionsArb, valueArb } from './support/arbitraries';
+import { type DiffInput, type DiffValue, digest } from './support/differential';
+import { mutate, mutationArb } from './support/mutate';
 
 const SEED = 20261201;
 const MUTANTS = 400;
 
-function ext42(frame: Uint8Array): Buffer {
-  const head = Buffer.from([0xc9, 0, 0, 0, 0, 42]);
-  head.writeUInt32BE(frame.byteLength, 1);
-  return Buffer.concat([head, frame]);
+const mutations = fc.array(mutationArb(), { minLength: 1, maxLength: 4 });
+const VALUE_COUNT = 120;
+
+/** The random values both children pack (every other one with threshold 0: frames). */
+function diffValues(seed: number): Array<{ value: unknown; options: PackOptions }> {
+  const opts = fc.sample(optionsArb, { seed, numRuns: VALUE_COUNT });
+  return fc.sample(valueArb('all'), { seed: seed + 1, numRuns: VALUE_COUNT }).map((value, i) => ({
+    value,
+    options: { ...(opts[i] as PackOptions), threshold: i % 2 === 0 ? 0 : 8192 },
+  }));
 }
 
-function buildInputs(): Input[] {
-  const inputs: Input[] = [];
-  const add = (op: Input['op'], what: string, bytes: Uint8Array) =>
+/** The values as the children receive them (see DiffValue). */
+function transported(): DiffValue[] {
+  const cloner = new Packer({ structuredClone: true, threshold: Number.MAX_SAFE_INTEGER });
+  return diffValues(SEED).map(({ value, options }) => ({ transport: cloner.pack(value).toString('base64'), options }));
+}
+
+function buildInputs(): DiffInput[] {
+  const inputs: DiffInput[] = [];
+  const add = (op: DiffInput['op'], what: string, bytes: Uint8Array) =>
     inputs.push({ op, what, base64: Buffer.from(bytes).toString('base64') });
   const messages: Array<{ name: string; message: Buffer }> = [...validMessages(), ...craftedRecords()];
   diffValues(SEED).forEach(({ value, options }, i) => {
@@ -59,7 +72,10 @@ function buildInputs(): Input[] {
   const chunks = validChunks();
   for (const c of chunks) add('decompress', 'valid chunk', c);
   const chunkPicks = fc.sample(fc.tuple(fc.nat({ max: chunks.length - 1 }), mutations), { seed: SEED + 3, numRuns: MUTANTS / 2 });
-  for (const [i, ms] of chunkPicks) add('decompress', `chunk #${i} mutated`, mutate(chunks[i] as Buffer, ms));
+  for (const [i, ms] of chunkPicks) {
+    const base = chunks[i] as Buffer;
+    add('decompress', `${cbufferInfo(base).codec} chunk #${i} mutated`, mutate(base, ms));
+  }
   const root = path.join(__dirname, '..', 'fuzz', 'regressions');
   for (const harness of fs.readdirSync(root)) {
     for (const f of fs.readdirSync(path.join(root, harness)).sort()) {
@@ -77,19 +93,8 @@ interface ChildResult {
   packed: string[];
 }
 
-function runChild(backend: 'native' | 'wasm', file: string): ChildResult {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '-r',
-      path.join(__dirname, 'fixtures', 'hardening-register.cjs'),
-      '-e',
-      "require('./test/fixtures/differential-child.ts').main()",
-      file,
-      String(SEED),
-    ],
-    { cwd: path.join(__dirname, '..'), encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, BLOSC2_BACKEND: backend } },
-  );
+function runChild(backend: 'native' | 'wasm', file: string, valuesFile: string): ChildResult {
+  const r = runNode([`${CHILDREN}/differential.ts`, file, valuesFile], { env: { ...process.env, BLOSC2_BACKEND: backend } });
   if (r.status !== 0) throw new Error(`the ${backend} child failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as ChildResult;
 }
@@ -97,11 +102,14 @@ function runChild(backend: 'native' | 'wasm', file: string): ChildResult {
 describe('native and wasm backends, differential', () => {
   it('give the same value or the same error code for the same random, mutated and regression inputs, and pack alike', () => {
     const inputs = buildInputs();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'blosc2-diff-')), 'inputs.json');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blosc2-diff-'));
+    const file = path.join(dir, 'inputs.json');
+    const valuesFile = path.join(dir, 'values.json');
     fs.writeFileSync(file, JSON.stringify(inputs));
-    const native = runChild('native', file);
-    const wasm = runChild('wasm', file);
-    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    fs.writeFileSync(valuesFile, JSON.stringify(transported()));
+    const native = runChild('native', file, valuesFile);
+    const wasm = runChild('wasm', file, valuesFile);
+    fs.rmSync(dir, { recursive: true, force: true });
     expect([native.backend, wasm.backend]).toEqual(['native', 'wasm']);
     expect(native.outcomes).toHaveLength(inputs.length);
 
@@ -112,7 +120,7 @@ describe('native and wasm backends, differential', () => {
       m.input.op === 'decompress' &&
       m.wasm === 'ERR_CORRUPT' &&
       !/^ERR_|^not a/.test(m.native ?? '') &&
-      cbufferInfo(Buffer.from(m.input.base64, 'base64')).codec === 'zstd';
+      m.input.what.startsWith('zstd chunk');
     const mismatches = all.filter((m) => !zstdStricter(m)).map(({ what, native: n, wasm: w }) => ({ what, native: n, wasm: w }));
     expect(mismatches).toEqual([]);
     expect(all.length, 'corrupt Zstd chunks only wasm refuses').toBeLessThan(inputs.length / 50);

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compressAsync, decompressAsync } from '../src/index';
-import { largeSample, sameBytes } from './fixtures/core-data';
+import { sameBytes } from './support/compare';
+import { largeSample } from './support/data';
 
 describe('the event loop keeps running', () => {
   /** Ticks of a 1 ms interval while `work` runs, and the longest gap between them. */

@@ -8,9 +8,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { backend, type FrameEncodeRequest } from '../src/backend';
 import type { Codec } from '../src/params';
-import { coreCParams, referenceAddon } from './fixtures/reference-addon';
+import { coreCParams, referenceAddon } from './support/reference-addon';
+import { randomBytes } from './support/random';
 
-function request(data: ArrayBufferView, itemsize: number, dtype: string, jsKind: string, shape: number[], clevel: number, codec: Codec): FrameEncodeRequest {
+function request(
+  data: ArrayBufferView,
+  itemsize: number,
+  dtype: string,
+  jsKind: string,
+  shape: number[],
+  clevel: number,
+  codec: Codec,
+): FrameEncodeRequest {
   return { data, shape, itemsize, dtype, jsKind, cparams: coreCParams({ clevel, codec, nthreads: 1 }, itemsize) };
 }
 
@@ -55,8 +64,7 @@ describe('frame assembler', () => {
   });
 
   it('matches C-Blosc2 with clevel 0 and incompressible data', () => {
-    const r = new Uint8Array(5_000_000);
-    for (let i = 0; i < r.length; i++) r[i] = (Math.imul(i, 2654435761) >>> 13) & 0xff;
+    const r = randomBytes(5_000_000, 13);
     for (const clevel of [0, 5]) {
       const { ours, reference } = encodeBoth(request(r, 1, '|u1', 'Uint8Array', [r.length], clevel, 'lz4'));
       expect(ours.equals(reference)).toBe(true);

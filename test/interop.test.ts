@@ -24,18 +24,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Blosc2Error, type Blosc2ErrorCode, NDArray, type PackOptions, pack, packOutOfBand, unpack } from '../src/index';
+import { Blosc2Error, type Blosc2ErrorCode, type DType, NDArray, type PackOptions, pack, packOutOfBand, unpack } from '../src/index';
+import { REPO_ROOT } from './support/child';
+import { bytesOf } from './support/compare';
+import { fillCompressible } from './support/data';
 
-const ROOT = path.join(__dirname, '..');
 const SCRIPTS = path.join(__dirname, 'interop');
 /** The python-blosc2 release CI installs (scripts/test-deps.js pins the same). */
 const PINNED_BLOSC2 = '4.14.1';
 const PYTHON = process.env['BLOSC2_PYTHON'] ?? 'python3';
 const BY_HAND = process.env['BLOSC2_PYTHON'] !== undefined;
 const INSTALL_HINT =
-  'The interop tests need python3 with python-blosc2 ' + PINNED_BLOSC2 + ', numpy and msgpack. ' +
+  'The interop tests need python3 with python-blosc2 ' +
+  PINNED_BLOSC2 +
+  ', numpy and msgpack. ' +
   'Run `node scripts/test-deps.js` (the pretest step of `npm test`, also run by .ci/run), or by hand: ' +
-  '`python3 -m pip install --target .pydeps blosc2==' + PINNED_BLOSC2 + ' numpy msgpack`.';
+  '`python3 -m pip install --target .pydeps blosc2==' +
+  PINNED_BLOSC2 +
+  ' numpy msgpack`.';
 
 interface PyResult {
   status: number | null;
@@ -45,7 +51,9 @@ interface PyResult {
 
 function runPython(script: string, ...args: string[]): PyResult {
   // .pydeps (scripts/test-deps.js) would shadow the blosc2 of a by-hand interpreter.
-  const pythonPath = [BY_HAND ? undefined : path.join(ROOT, '.pydeps'), process.env['PYTHONPATH']].filter(Boolean).join(path.delimiter);
+  const pythonPath = [BY_HAND ? undefined : path.join(REPO_ROOT, '.pydeps'), process.env['PYTHONPATH']]
+    .filter(Boolean)
+    .join(path.delimiter);
   const r = spawnSync(PYTHON, [path.join(SCRIPTS, script), ...args], {
     env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' },
     encoding: 'utf8',
@@ -64,10 +72,6 @@ function runPythonOk(script: string, ...args: string[]): string {
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-function bytesOf(v: ArrayBufferView | ArrayBufferLike): Uint8Array {
-  return ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
 }
 
 let workDir = '';
@@ -109,18 +113,9 @@ interface Entry {
 }
 
 /** Deterministic bytes: compressible runs with every byte value, so that codecs do real work. */
-function fillPattern(view: ArrayBufferView, seed: number): void {
-  const u8 = bytesOf(view);
-  let x = seed * 2654435761;
-  for (let i = 0; i < u8.length; i++) {
-    if (i % 7 === 0) x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    u8[i] = (x >>> 16) + (i >> 5);
-  }
-}
-
 function typed<T extends ArrayBufferView>(ctor: new (n: number) => T, n: number, seed: number): T {
   const a = new ctor(n);
-  fillPattern(a, seed);
+  fillCompressible(bytesOf(a), seed);
   return a;
 }
 
@@ -129,7 +124,13 @@ function smooth(n: number): Float64Array {
 }
 
 /** What python must see for an array we pack (lossless codecs: the items themselves). */
-function expectArray(value: ArrayBufferView | ArrayBufferLike | NDArray, dtype: string, shape: number[], js: string | null, items?: Uint8Array): Expect {
+function expectArray(
+  value: ArrayBufferView | ArrayBufferLike | NDArray,
+  dtype: string,
+  shape: number[],
+  js: string | null,
+  items?: Uint8Array,
+): Expect {
   const bytes = items ?? bytesOf(value instanceof NDArray ? value.data : value);
   return { kind: 'NDArray', dtype, shape, nbytes: bytes.byteLength, sha256: sha256(bytes), js };
 }
@@ -141,18 +142,37 @@ interface JsMessage {
   entries: Entry[];
 }
 
-function single(name: string, value: ArrayBufferView | ArrayBufferLike | NDArray, dtype: string, shape: number[], js: string | null, options: PackOptions = {}): JsMessage {
-  return { name, value: { value }, options: { threshold: 0, ...options }, entries: [{ path: ['value'], expect: expectArray(value, dtype, shape, js) }] };
+function single(
+  name: string,
+  value: ArrayBufferView | ArrayBufferLike | NDArray,
+  dtype: string,
+  shape: number[],
+  js: string | null,
+  options: PackOptions = {},
+): JsMessage {
+  return {
+    name,
+    value: { value },
+    options: { threshold: 0, ...options },
+    entries: [{ path: ['value'], expect: expectArray(value, dtype, shape, js) }],
+  };
 }
 
 function jsMessages(): JsMessage[] {
   const out: JsMessage[] = [];
   const n = 1000;
   const typedCases: Array<[string, new (n: number) => ArrayBufferView, string]> = [
-    ['Int8Array', Int8Array, '|i1'], ['Uint8Array', Uint8Array, '|u1'], ['Uint8ClampedArray', Uint8ClampedArray, '|u1'],
-    ['Int16Array', Int16Array, '<i2'], ['Uint16Array', Uint16Array, '<u2'], ['Int32Array', Int32Array, '<i4'],
-    ['Uint32Array', Uint32Array, '<u4'], ['Float32Array', Float32Array, '<f4'], ['Float64Array', Float64Array, '<f8'],
-    ['BigInt64Array', BigInt64Array, '<i8'], ['BigUint64Array', BigUint64Array, '<u8'],
+    ['Int8Array', Int8Array, '|i1'],
+    ['Uint8Array', Uint8Array, '|u1'],
+    ['Uint8ClampedArray', Uint8ClampedArray, '|u1'],
+    ['Int16Array', Int16Array, '<i2'],
+    ['Uint16Array', Uint16Array, '<u2'],
+    ['Int32Array', Int32Array, '<i4'],
+    ['Uint32Array', Uint32Array, '<u4'],
+    ['Float32Array', Float32Array, '<f4'],
+    ['Float64Array', Float64Array, '<f8'],
+    ['BigInt64Array', BigInt64Array, '<i8'],
+    ['BigUint64Array', BigUint64Array, '<u8'],
   ];
   typedCases.forEach(([name, ctor, dtype], i) => {
     out.push(single(`typed_${name}`, typed(ctor, n, i + 1), dtype, [n], name));
@@ -164,11 +184,11 @@ function jsMessages(): JsMessage[] {
   out.push(single('bytes_DataView', new DataView(typed(Uint8Array, 555, 4).buffer, 5, 500), '|u1', [500], 'DataView'));
   out.push(single('bytes_ArrayBuffer', typed(Uint8Array, 333, 5).buffer, '|u1', [333], 'ArrayBuffer'));
   const sab = new SharedArrayBuffer(64);
-  fillPattern(new Uint8Array(sab), 6);
+  fillCompressible(new Uint8Array(sab), 6);
   out.push(single('bytes_SharedArrayBuffer', sab, '|u1', [64], 'SharedArrayBuffer'));
 
   // N-d arrays (no js metalayer: python's own NDArray dtype and shape say it all).
-  const nd = (ctor: new (n: number) => ArrayBufferView & { length: number }, shape: number[], dtype?: string, seed = 7) => {
+  const nd = (ctor: new (n: number) => ArrayBufferView & { length: number }, shape: number[], dtype?: DType, seed = 7) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = typed(ctor, size, seed);
     return new NDArray(data as never, shape, dtype);
@@ -193,7 +213,9 @@ function jsMessages(): JsMessage[] {
     out.push(single(name, value, dtype, [...value.shape], null));
   }
   // Items in another class than the dtype's: the js metalayer names it, python just sees |u1.
-  out.push(single('nd_uint8clamped_u1', new NDArray(typed(Uint8ClampedArray, 60, 8), [6, 10], '|u1'), '|u1', [6, 10], 'NDArray:Uint8ClampedArray'));
+  out.push(
+    single('nd_uint8clamped_u1', new NDArray(typed(Uint8ClampedArray, 60, 8), [6, 10], '|u1'), '|u1', [6, 10], 'NDArray:Uint8ClampedArray'),
+  );
 
   // Several chunks, with a zero-padded edge chunk: 80 MiB of u1 in 4-plane
   // chunks (2 chunks, the second holds 1 plane), and 9M float64 in 1-D.
@@ -218,7 +240,12 @@ function jsMessages(): JsMessage[] {
     const options: PackOptions = { threshold: 0, filters: ['truncPrec', 'shuffle'], filtersMeta: [20, 0] };
     const ours = unpack(pack(x, options)) as Float64Array;
     if (Buffer.from(bytesOf(ours)).equals(bytesOf(x))) throw new Error('truncPrec changed nothing: the case tests nothing');
-    out.push({ name: 'cparams_truncprec', value: { value: x }, options, entries: [{ path: ['value'], expect: expectArray(x, '<f8', [x.length], 'Float64Array', bytesOf(ours)) }] });
+    out.push({
+      name: 'cparams_truncprec',
+      value: { value: x },
+      options,
+      entries: [{ path: ['value'], expect: expectArray(x, '<f8', [x.length], 'Float64Array', bytesOf(ours)) }],
+    });
   }
 
   // A nested envelope: plain values beside arrays, in maps and lists.
@@ -266,7 +293,10 @@ describe('JS -> python-blosc2 (msgpack_unpackb reads our ext 42 frames)', () => 
   const packErrors = new Map<string, unknown>();
 
   beforeAll(() => {
-    const manifest: { messages: Array<{ name: string; file: string; entries: Entry[] }>; cframes: Array<{ name: string; file: string; expect: Expect }> } = {
+    const manifest: {
+      messages: Array<{ name: string; file: string; entries: Entry[] }>;
+      cframes: Array<{ name: string; file: string; expect: Expect }>;
+    } = {
       messages: [],
       cframes: [],
     };
@@ -288,8 +318,12 @@ describe('JS -> python-blosc2 (msgpack_unpackb reads our ext 42 frames)', () => 
     const oob = packOutOfBand({ f, g, small: new Uint8Array([1, 2]) }, { threshold: 1024 });
     expect(oob.buffers.length).toBe(2);
     oob.buffers.forEach((buf, i) => writeFileSync(path.join(workDir, `oob_${i}.b2frame`), buf));
-    manifest.cframes.push({ name: 'oob_buffer_0_Float64Array', file: 'oob_0.b2frame', expect: expectArray(f, '<f8', [5000], 'Float64Array') });
-    manifest.cframes.push({ name: 'oob_buffer_1_NDArray', file: 'oob_1.b2frame', expect: expectArray(g, "<i2", [20, 30, 40], null) });
+    manifest.cframes.push({
+      name: 'oob_buffer_0_Float64Array',
+      file: 'oob_0.b2frame',
+      expect: expectArray(f, '<f8', [5000], 'Float64Array'),
+    });
+    manifest.cframes.push({ name: 'oob_buffer_1_NDArray', file: 'oob_1.b2frame', expect: expectArray(g, '<i2', [20, 30, 40], null) });
     writeFileSync(path.join(workDir, 'oob.msgpack'), oob.message);
     manifest.messages.push({
       name: 'oob_message',
@@ -363,20 +397,60 @@ const PY_CASES = [
     `dtype_${t}_default`,
     `dtype_${t}_chunks_5x7_blocks_2x3`,
   ]),
-  'dims_0d', 'dims_1d_len1', 'dims_zero_0x5', 'dims_zero_3x0x2', 'dims_3d_custom', 'dims_3d_default', 'dims_4d_default', 'dims_8d',
-  'multichunk_default_4M_f8', 'multichunk_1d_padded_edge', 'multichunk_2d_rows', 'multichunk_2d_tiles',
-  'codec_blosclz', 'codec_lz4', 'codec_lz4hc', 'codec_zlib', 'codec_zstd', 'codec_zstd_clevel9_dict', 'codec_clevel0_memcpy',
-  'filter_nofilter', 'filter_bitshuffle', 'filter_delta_shuffle', 'filter_shuffle_bytedelta', 'filter_truncprec_f8', 'filter_inttrunc_i4',
-  'splitmode_always_split', 'splitmode_never_split', 'splitmode_forward_compat_split',
-  'plugin_codec_ndlz', 'plugin_codec_zfp_prec', 'plugin_filter_ndcell',
-  'unsupported_bigendian_i4', 'unsupported_complex128', 'unsupported_unicode', 'unsupported_datetime64',
-  'extra_meta_and_vlmeta', 'schunk_bytes_partial_last_chunk', 'schunk_typesize4', 'schunk_empty',
+  'dims_0d',
+  'dims_1d_len1',
+  'dims_zero_0x5',
+  'dims_zero_3x0x2',
+  'dims_3d_custom',
+  'dims_3d_default',
+  'dims_4d_default',
+  'dims_8d',
+  'multichunk_default_4M_f8',
+  'multichunk_1d_padded_edge',
+  'multichunk_2d_rows',
+  'multichunk_2d_tiles',
+  'codec_blosclz',
+  'codec_lz4',
+  'codec_lz4hc',
+  'codec_zlib',
+  'codec_zstd',
+  'codec_zstd_clevel9_dict',
+  'codec_clevel0_memcpy',
+  'filter_nofilter',
+  'filter_bitshuffle',
+  'filter_delta_shuffle',
+  'filter_shuffle_bytedelta',
+  'filter_truncprec_f8',
+  'filter_inttrunc_i4',
+  'splitmode_always_split',
+  'splitmode_never_split',
+  'splitmode_forward_compat_split',
+  'plugin_codec_ndlz',
+  'plugin_codec_zfp_prec',
+  'plugin_filter_ndcell',
+  'unsupported_bigendian_i4',
+  'unsupported_complex128',
+  'unsupported_unicode',
+  'unsupported_datetime64',
+  'extra_meta_and_vlmeta',
+  'schunk_bytes_partial_last_chunk',
+  'schunk_typesize4',
+  'schunk_empty',
 ];
 
 /** The JS class python's dtype string comes back as. */
 const CLASS_FOR_DTYPE: Record<string, string> = {
-  '|i1': 'Int8Array', '|u1': 'Uint8Array', '<i2': 'Int16Array', '<u2': 'Uint16Array', '<i4': 'Int32Array', '<u4': 'Uint32Array',
-  '<i8': 'BigInt64Array', '<u8': 'BigUint64Array', '<f4': 'Float32Array', '<f8': 'Float64Array', '|b1': 'Uint8Array',
+  '|i1': 'Int8Array',
+  '|u1': 'Uint8Array',
+  '<i2': 'Int16Array',
+  '<u2': 'Uint16Array',
+  '<i4': 'Int32Array',
+  '<u4': 'Uint32Array',
+  '<i8': 'BigInt64Array',
+  '<u8': 'BigUint64Array',
+  '<f4': 'Float32Array',
+  '<f8': 'Float64Array',
+  '|b1': 'Uint8Array',
   '<f2': typeof (globalThis as Record<string, unknown>)['Float16Array'] === 'function' ? 'Float16Array' : 'Uint16Array',
 };
 

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { B2ND_EXT, Packer } from '../src/index';
-import { extTypesIn, fillPattern } from './fixtures/pack-helpers';
+import { extTypesIn } from './support/bytes';
+import { fillRandom } from './support/random';
 
 const GiB = 2 ** 30;
 const SLICE = 64 * 2 ** 20;
@@ -24,7 +25,7 @@ function fillBlocks(bytes: Uint8Array): void {
   for (let v = 0; v < 61; v++) {
     const block = new Uint8Array(BLOCK);
     const noise = new Uint8Array(512);
-    fillPattern(noise, v + 1);
+    fillRandom(noise, v + 1);
     for (let p = 0; p < BLOCK; p += noise.length) block.set(noise.subarray(0, Math.min(noise.length, BLOCK - p) - (v % 7)), p);
     variants.push(block);
   }

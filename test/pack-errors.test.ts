@@ -4,65 +4,43 @@
 // `__proto__` keys.
 import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
-import { B2ND_EXT, Blosc2Error, NDArray, OOB_EXT, Packer, RAW_EXT, VIEW_EXT, pack, unpack, useBlosc2, type Blosc2ErrorCode, type PackOptions } from '../src/index';
-import { type MutationCase, decodeMutationsInChild, makeTyped } from './fixtures/pack-helpers';
-
-/** A msgpack ext record (ext8/16/32) of the given type around payload. */
-function ext(type: number, payload: Uint8Array | readonly number[]): Buffer {
-  const p = Buffer.from(payload as Uint8Array);
-  const n = p.byteLength;
-  let head: Buffer;
-  if (n < 0x100) head = Buffer.from([0xc7, n, type]);
-  else if (n < 0x10000) head = Buffer.from([0xc8, n >> 8, n & 0xff, type]);
-  else {
-    head = Buffer.alloc(6);
-    head[0] = 0xc9;
-    head.writeUInt32BE(n, 1);
-    head[5] = type;
-  }
-  return Buffer.concat([head, p]);
-}
-
-/** The payload of a raw record: kind/code byte, NDArray header (if any), data. */
-function raw(kind: number, code: number, data: Uint8Array | readonly number[], nd?: { shape: readonly number[]; dtype: string; ndim?: number }): Buffer {
-  const parts: number[] = [(kind << 4) | code];
-  if (nd) {
-    parts.push(nd.ndim ?? nd.shape.length);
-    for (let dim of nd.shape) {
-      while (dim >= 0x80) {
-        parts.push((dim % 128) | 0x80);
-        dim = Math.floor(dim / 128);
-      }
-      parts.push(dim);
-    }
-    parts.push(nd.dtype.length, ...Buffer.from(nd.dtype, 'latin1'));
-  }
-  return ext(RAW_EXT, Buffer.concat([Buffer.from(parts), Buffer.from(data as Uint8Array)]));
-}
+import {
+  B2ND_EXT,
+  Blosc2Error,
+  NDArray,
+  OOB_EXT,
+  Packer,
+  RAW_EXT,
+  VIEW_EXT,
+  pack,
+  unpack,
+  useBlosc2,
+  type PackOptions,
+} from '../src/index';
+import { ext, extAt, fixarray, rawRecord as raw, viewTag } from './support/bytes';
+import { makeTyped } from './support/data';
+import { expectCode } from './support/errors';
+import { type MutationCase, decodeMutationsInChild } from './support/mutate';
 
 const packer = new Packer();
 
-/** Asserts that decoding throws a Blosc2Error of this code. */
-function expectCode(fn: () => unknown, code: Blosc2ErrorCode): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown, `expected ${code}`).toBeInstanceOf(Blosc2Error);
-  expect((thrown as Blosc2Error).code, (thrown as Error).message).toBe(code);
-}
-
 // Kinds and codes of the raw record (src/ext.ts, src/dtypes.ts).
-const TYPED = 0, BUFFER = 1, AB = 3, NDARRAY = 5;
-const U8 = 2, I32 = 6, F32 = 8, F64 = 9;
+const TYPED = 0,
+  BUFFER = 1,
+  AB = 3,
+  NDARRAY = 5;
+const U8 = 2,
+  I32 = 6,
+  F32 = 8,
+  F64 = 9;
 
 describe('hand-made raw records', () => {
   it('a well-formed hand-made record decodes (the helpers speak the format)', () => {
     const f = new Float64Array([1.5, -2]);
     expect(packer.unpack(raw(TYPED, F64, new Uint8Array(f.buffer)))).toEqual(f);
-    const nd = packer.unpack(raw(NDARRAY, I32, new Uint8Array(new Int32Array([1, 2, 3, 4, 5, 6]).buffer), { shape: [2, 3], dtype: '<i4' })) as NDArray;
+    const nd = packer.unpack(
+      raw(NDARRAY, I32, new Uint8Array(new Int32Array([1, 2, 3, 4, 5, 6]).buffer), { shape: [2, 3], dtype: '<i4' }),
+    ) as NDArray;
     expect(nd.shape).toEqual([2, 3]);
     expect([...nd.data]).toEqual([1, 2, 3, 4, 5, 6]);
     expect(Buffer.isBuffer(packer.unpack(raw(BUFFER, U8, [1, 2])))).toBe(true);
@@ -102,9 +80,16 @@ describe('hand-made raw records', () => {
 
   it('a truncated or oversized NDArray header is ERR_CORRUPT', () => {
     expectCode(() => packer.unpack(ext(RAW_EXT, [(NDARRAY << 4) | F64])), 'ERR_CORRUPT');
-    expectCode(() => packer.unpack(raw(NDARRAY, U8, new Uint8Array(1), { shape: new Array<number>(9).fill(1), dtype: '|u1' })), 'ERR_CORRUPT');
+    expectCode(
+      () => packer.unpack(raw(NDARRAY, U8, new Uint8Array(1), { shape: new Array<number>(9).fill(1), dtype: '|u1' })),
+      'ERR_CORRUPT',
+    );
     expectCode(() => packer.unpack(ext(RAW_EXT, [(NDARRAY << 4) | U8, 1, 0x80])), 'ERR_CORRUPT');
-    expectCode(() => packer.unpack(ext(RAW_EXT, [(NDARRAY << 4) | U8, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 3, 0x7c, 0x75, 0x31])), 'ERR_CORRUPT');
+    expectCode(
+      () =>
+        packer.unpack(ext(RAW_EXT, [(NDARRAY << 4) | U8, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 3, 0x7c, 0x75, 0x31])),
+      'ERR_CORRUPT',
+    );
     expectCode(() => packer.unpack(ext(RAW_EXT, [(NDARRAY << 4) | U8, 1, 1])), 'ERR_CORRUPT');
     expectCode(() => packer.unpack(ext(RAW_EXT, [(NDARRAY << 4) | U8, 1, 1, 9, 0x7c, 0x75])), 'ERR_CORRUPT');
   });
@@ -179,9 +164,20 @@ describe('hand-altered frames', () => {
   function frameOf(value: unknown): { message: Buffer; frame: Buffer } {
     const message = new Packer({ threshold: 0 }).pack(value);
     // One top-level ext32/16/8 record; its payload is the frame.
-    const start = message[0] === 0xc9 ? 6 : message[0] === 0xc8 ? 4 : 3;
-    expect(message[start - 1]).toBe(B2ND_EXT);
+    const { type, start } = extAt(message);
+    expect(type).toBe(B2ND_EXT);
     return { message, frame: message.subarray(start) };
+  }
+
+  /** Copies of `message` with its first `text` overwritten (latin1, in place). */
+  function patcher(message: Buffer, text: string): (replacement: string) => Buffer {
+    const at = message.indexOf(Buffer.from(text, 'latin1'));
+    expect(at).toBeGreaterThan(0);
+    return (replacement) => {
+      const bad = Buffer.from(message);
+      bad.write(replacement, at, 'latin1');
+      return bad;
+    };
   }
 
   it('garbage in a frame record is ERR_CORRUPT', () => {
@@ -218,14 +214,7 @@ describe('hand-altered frames', () => {
   });
 
   it('a dtype that disagrees with the frame typesize is ERR_CORRUPT; one this runtime cannot hold is ERR_UNSUPPORTED', () => {
-    const { message } = frameOf(new NDArray(new Float64Array(64).fill(1.25), [8, 8]));
-    const at = message.indexOf(Buffer.from('<f8', 'latin1'));
-    expect(at).toBeGreaterThan(0);
-    const patched = (dtype: string) => {
-      const bad = Buffer.from(message);
-      bad.write(dtype, at, 'latin1');
-      return bad;
-    };
+    const patched = patcher(frameOf(new NDArray(new Float64Array(64).fill(1.25), [8, 8])).message, '<f8');
     expectCode(() => packer.unpack(patched('<f4')), 'ERR_CORRUPT');
     expectCode(() => packer.unpack(patched('<i2')), 'ERR_CORRUPT');
     expectCode(() => packer.unpack(patched('>f8')), 'ERR_UNSUPPORTED');
@@ -235,14 +224,7 @@ describe('hand-altered frames', () => {
   });
 
   it('a "js" kind that disagrees with the typesize is ERR_CORRUPT; an unknown class ERR_UNSUPPORTED', () => {
-    const { message } = frameOf(makeTyped(Float64Array, 64, 5));
-    const at = message.indexOf(Buffer.from('Float64Array', 'latin1'));
-    expect(at).toBeGreaterThan(0);
-    const patched = (kind: string) => {
-      const bad = Buffer.from(message);
-      bad.write(kind, at, 'latin1');
-      return bad;
-    };
+    const patched = patcher(frameOf(makeTyped(Float64Array, 64, 5)).message, 'Float64Array');
     expectCode(() => packer.unpack(patched('Float32Array')), 'ERR_CORRUPT');
     expectCode(() => packer.unpack(patched('Uint16Array ')), 'ERR_UNSUPPORTED');
     expectCode(() => packer.unpack(patched('Object______')), 'ERR_UNSUPPORTED');
@@ -288,7 +270,7 @@ describe('damaged frame headers and metalayers (decoded in a child process: a cr
     const message = new Packer(options).pack(value);
     const mutations: MutationCase['mutations'] = [];
     for (let at = 0; at < Math.min(bytes, message.length); at++) {
-      for (let bit = 0; bit < 8; bit++) mutations.push({ target: 'message', kind: 'flip', at, bit, value: 0, count: 1 });
+      for (let bit = 0; bit < 8; bit++) mutations.push({ target: 'message', op: 'flip', at, bit });
     }
     return { options, mode: 'plain', message: message.toString('base64'), buffers: [], mutations };
   }
@@ -301,10 +283,13 @@ describe('damaged frame headers and metalayers (decoded in a child process: a cr
     const ndimAt = message.indexOf(Buffer.from([0x97, 0x00, 0x01, 0x91, 0xd3])) + 2;
     expect(ndimAt).toBeGreaterThan(2);
     const mutations: MutationCase['mutations'] = [];
-    for (const value of [9, 0x11, 0x7f]) mutations.push({ target: 'message', kind: 'set', at: ndimAt, value, bit: 0, count: 1 });
-    for (const value of [0x10, 0x7f, 0xff]) mutations.push({ target: 'message', kind: 'set', at: at + 1, value, bit: 0, count: 1 });
-    for (const value of [4, 0x40, 0xff]) mutations.push({ target: 'message', kind: 'set', at: at + 4, value, bit: 0, count: 1 });
-    const { report, context } = decodeMutationsInChild([{ options: { threshold: 0 }, mode: 'plain', message: message.toString('base64'), buffers: [], mutations }], 60_000);
+    for (const value of [9, 0x11, 0x7f]) mutations.push({ target: 'message', op: 'set', at: ndimAt, value });
+    for (const value of [0x10, 0x7f, 0xff]) mutations.push({ target: 'message', op: 'set', at: at + 1, value });
+    for (const value of [4, 0x40, 0xff]) mutations.push({ target: 'message', op: 'set', at: at + 4, value });
+    const { report, context } = decodeMutationsInChild(
+      [{ options: { threshold: 0 }, mode: 'plain', message: message.toString('base64'), buffers: [], mutations }],
+      60_000,
+    );
     expect(report, context).toBeDefined();
     expect(report?.other).toBe(0);
     expect(report?.values).toBe(0);
@@ -316,8 +301,11 @@ describe('damaged frame headers and metalayers (decoded in a child process: a cr
     const options = { threshold: 0, filters: ['delta'], clevel: 1 };
     const message = new Packer(options as PackOptions).pack(data);
     const mutations: MutationCase['mutations'] = [];
-    for (let at = 200; at < Math.min(2600, message.length); at += 5) mutations.push({ target: 'message', kind: 'flip', at, bit: 2, value: 0, count: 1 });
-    const { report, context } = decodeMutationsInChild([{ options, mode: 'plain', message: message.toString('base64'), buffers: [], mutations, nthreads: 2 }], 60_000);
+    for (let at = 200; at < Math.min(2600, message.length); at += 5) mutations.push({ target: 'message', op: 'flip', at, bit: 2 });
+    const { report, context } = decodeMutationsInChild(
+      [{ options, mode: 'plain', message: message.toString('base64'), buffers: [], mutations, nthreads: 2 }],
+      60_000,
+    );
     expect(report, context).toBeDefined();
     expect(report?.other).toBe(0);
     expect(report?.errors['ERR_CORRUPT'] ?? 0).toBeGreaterThan(0);
@@ -326,7 +314,14 @@ describe('damaged frame headers and metalayers (decoded in a child process: a cr
   it('every single-bit flip in the first 256 bytes of frames of several kinds', () => {
     const cases = [
       everyFlip(new Uint8Array([1, 2, 3, 4]), { threshold: 0 }, 256),
-      everyFlip(new NDArray(new Float64Array(2000).map((_, i) => i / 3), [40, 50]), { threshold: 0, codec: 'zstd' }, 256),
+      everyFlip(
+        new NDArray(
+          new Float64Array(2000).map((_, i) => i / 3),
+          [40, 50],
+        ),
+        { threshold: 0, codec: 'zstd' },
+        256,
+      ),
       everyFlip(new NDArray(new Int16Array(0), [3, 0, 2]), { threshold: 0 }, 256),
       everyFlip({ b: Buffer.from(makeTyped(Uint8Array, 9000, 4)) }, { clevel: 0 }, 256),
     ];
@@ -397,7 +392,8 @@ describe('out-of-band and view records', () => {
 
   it('view records with bad fields are ERR_CORRUPT', () => {
     const abRecord = raw(AB, U8, new Uint8Array(16));
-    const viewOf = (...fields: Uint8Array[]) => Buffer.concat([Buffer.from([0xd4, VIEW_EXT, 0, 0x90 | fields.length]), ...fields]);
+    expect(viewTag()[1]).toBe(VIEW_EXT);
+    const viewOf = (...fields: Uint8Array[]) => Buffer.concat([viewTag(), fixarray(...fields)]);
     const int = (n: number) => pack(n);
     // Well-formed: a Float32Array of 2 items at offset 4.
     const ok = packer.unpack(viewOf(abRecord, int(4), int(2), int(TYPED), int(F32))) as Float32Array;
@@ -423,7 +419,7 @@ describe('out-of-band and view records', () => {
 
 describe('bad arguments', () => {
   it('unpack of something that is not bytes, or with unknown options, is ERR_INVALID_ARG', () => {
-    for (const input of [123, 'abc', null, undefined, {}, [1, 2]]) expectCode(() => packer.unpack(input as unknown as Uint8Array), 'ERR_INVALID_ARG');
+    for (const input of [123, 'abc', null, undefined, {}, [1, 2]]) expectCode(() => packer.unpack(input as Uint8Array), 'ERR_INVALID_ARG');
     const m = pack(1);
     expectCode(() => packer.unpack(m, { bogus: true } as never), 'ERR_INVALID_ARG');
     expectCode(() => packer.unpack(m, { maxOutputBytes: -1 }), 'ERR_INVALID_ARG');
@@ -434,8 +430,17 @@ describe('bad arguments', () => {
 
   it('bad Packer options are ERR_INVALID_ARG', () => {
     const bad: unknown[] = [
-      { threshold: -1 }, { threshold: 1.5 }, { threshold: '8' }, { structuredClone: 'yes' }, { zeroCopy: 1 },
-      { maxOutputBytes: -5 }, { codec: 'snappy' }, { clevel: 10 }, { bogus: 1 }, 'options', 5,
+      { threshold: -1 },
+      { threshold: 1.5 },
+      { threshold: '8' },
+      { structuredClone: 'yes' },
+      { zeroCopy: 1 },
+      { maxOutputBytes: -5 },
+      { codec: 'snappy' },
+      { clevel: 10 },
+      { bogus: 1 },
+      'options',
+      5,
     ];
     for (const options of bad) expectCode(() => new Packer(options as never), 'ERR_INVALID_ARG');
   });
@@ -486,8 +491,11 @@ describe('__proto__ keys stay plain data', () => {
   it('a hand-made message with a __proto__ map key', () => {
     // {"__proto__": {"polluted": true, "x": 1}} as a msgpack map.
     const m = Buffer.concat([
-      Buffer.from([0x81, 0xa9]), Buffer.from('__proto__'),
-      Buffer.from([0x82, 0xa8]), Buffer.from('polluted'), Buffer.from([0xc3, 0xa1, 0x78, 0x01]),
+      Buffer.from([0x81, 0xa9]),
+      Buffer.from('__proto__'),
+      Buffer.from([0x82, 0xa8]),
+      Buffer.from('polluted'),
+      Buffer.from([0xc3, 0xa1, 0x78, 0x01]),
     ]);
     for (const p of [packer, new Packer({ structuredClone: true })]) check(p.unpack(m));
   });

@@ -2,6 +2,7 @@
 // frames, views, exact bit patterns, nesting, the Packer / module / useBlosc2
 // entry points, msgpackr's untouched behaviour, async and out-of-band variants,
 // and zeroCopy.
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
 import {
@@ -21,17 +22,13 @@ import {
   useBlosc2,
   type PackOptions,
 } from '../src/index';
-import {
-  TYPED_CTORS,
-  type TypedCtor,
-  bytesOf,
-  copyBytes,
-  diff,
-  extTypesIn,
-  makeTyped,
-  runFixture,
-} from './fixtures/pack-helpers';
-import { MSGPACKR_OPTION_SETS, msgpackrReferenceValues } from './fixtures/pack-msgpackr-values';
+import { extTypesIn } from './support/bytes';
+import { CHILDREN, runNode } from './support/child';
+import { bytesOf, copyBytes, diff } from './support/compare';
+import { type AnyTyped, TYPED_CTORS, type TypedCtor, makeTyped } from './support/data';
+import { catchBlosc2Error } from './support/errors';
+import { expectRefusal, pipelineRefusal } from './support/refusals';
+import { MSGPACKR_OPTION_SETS, msgpackrReferenceValues } from './support/values';
 
 /** Round trip through a Packer; asserts bit-exact equality and returns the message and result. */
 function roundTrip(packer: Packer, value: unknown): { message: Buffer; result: unknown } {
@@ -111,7 +108,11 @@ describe('every binary kind, raw and framed', () => {
     const backing = makeTyped(Uint8Array, 1 << 20, 77).buffer;
     for (const ctor of TYPED_CTORS) {
       const size = ctor.BYTES_PER_ELEMENT;
-      for (const [offsetItems, items] of [[1, 3], [5, 13], [101, 3000]] as const) {
+      for (const [offsetItems, items] of [
+        [1, 3],
+        [5, 13],
+        [101, 3000],
+      ] as const) {
         const view = new ctor(backing, offsetItems * size, items);
         for (const packer of [small, framed]) {
           const { message, result } = roundTrip(packer, view);
@@ -139,7 +140,16 @@ describe('every binary kind, raw and framed', () => {
   it('bit patterns survive exactly: NaN payloads, -0, subnormals, infinities, BigInt extremes', () => {
     const f64 = new Float64Array(8);
     const f64bits = new BigUint64Array(f64.buffer);
-    f64bits.set([0x7ff8000000000001n, 0xfff4000000000abcn, 0x7ff0000000000001n, 0x8000000000000000n, 0x0000000000000001n, 0x000fffffffffffffn, 0x7ff0000000000000n, 0xfff0000000000000n]);
+    f64bits.set([
+      0x7ff8000000000001n,
+      0xfff4000000000abcn,
+      0x7ff0000000000001n,
+      0x8000000000000000n,
+      0x0000000000000001n,
+      0x000fffffffffffffn,
+      0x7ff0000000000000n,
+      0xfff0000000000000n,
+    ]);
     const f32 = new Float32Array(8);
     new Uint32Array(f32.buffer).set([0x7fc00001, 0xffa00123, 0x7f800001, 0x80000000, 0x00000001, 0x007fffff, 0x7f800000, 0xff800000]);
     const i64 = new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 1n]);
@@ -157,7 +167,17 @@ describe('every binary kind, raw and framed', () => {
 });
 
 describe('NDArray', () => {
-  const shapes: number[][] = [[], [7], [3, 4], [2, 3, 4], [2, 1, 3, 2], [1, 2, 1, 2, 3], [2, 2, 2, 1, 2, 2], [1, 1, 2, 1, 1, 3, 1], [2, 2, 2, 2, 2, 2, 2, 2]];
+  const shapes: number[][] = [
+    [],
+    [7],
+    [3, 4],
+    [2, 3, 4],
+    [2, 1, 3, 2],
+    [1, 2, 1, 2, 3],
+    [2, 2, 2, 1, 2, 2],
+    [1, 1, 2, 1, 1, 3, 1],
+    [2, 2, 2, 2, 2, 2, 2, 2],
+  ];
 
   it('shapes of 0 to 8 dimensions, every dtype, raw and framed', () => {
     for (const ctor of TYPED_CTORS) {
@@ -225,7 +245,11 @@ describe('nesting', () => {
     return {
       arrays,
       obj: { deep: { deeper: [1, 'two', { nd, buf: Buffer.from('abc') }] }, dv: new DataView(new ArrayBuffer(9)) },
-      map: new Map<unknown, unknown>([['a', arrays[3]], [7, [arrays[17], 'big']], ['nd', nd]]),
+      map: new Map<unknown, unknown>([
+        ['a', arrays[3]],
+        [7, [arrays[17], 'big']],
+        ['nd', nd],
+      ]),
       set: new Set<unknown>([arrays[0], arrays[21], 'x']),
       ab: makeTyped(Uint8Array, 10000, 5).buffer,
     };
@@ -245,7 +269,9 @@ describe('nesting', () => {
       expect(diff(r.get('ab'), value.ab)).toBe('');
       const obj = r.get('obj') as Map<string, Map<string, unknown[]>>;
       const deeper = obj.get('deep')?.get('deeper') as unknown[];
-      expect(diff((deeper[2] as Map<string, unknown>).get('nd'), value.obj.deep.deeper[2] && (value.obj.deep.deeper[2] as { nd: NDArray }).nd)).toBe('');
+      expect(
+        diff((deeper[2] as Map<string, unknown>).get('nd'), value.obj.deep.deeper[2] && (value.obj.deep.deeper[2] as { nd: NDArray }).nd),
+      ).toBe('');
     }
   });
 
@@ -291,23 +317,28 @@ describe('entry points', () => {
   it('Packer options: codecs, levels, filters, clevel 0 all round-trip', () => {
     const value = [makeTyped(Float32Array, 5000, 1), new NDArray(makeTyped(BigInt64Array, 3000, 2), [30, 100])];
     const optionSets: PackOptions[] = [
-      { clevel: 0 }, { codec: 'lz4', clevel: 1 }, { codec: 'lz4hc' }, { codec: 'zlib', filters: ['delta', 'shuffle'] }, { filters: ['delta', 'bitshuffle'] },
-      { codec: 'zstd', filters: ['bitshuffle'] }, { nthreads: 2 }, { blocksize: 4096 }, { splitmode: 'never' },
+      { clevel: 0 },
+      { codec: 'lz4', clevel: 1 },
+      { codec: 'lz4hc' },
+      { codec: 'zlib', filters: ['delta', 'shuffle'] },
+      { filters: ['delta', 'bitshuffle'] },
+      { codec: 'zstd', filters: ['bitshuffle'] },
+      { nthreads: 2 },
+      { blocksize: 4096 },
+      { splitmode: 'never' },
     ];
     for (const options of optionSets) roundTrip(new Packer(options), value);
   });
 
-  it('delta after shuffle or bitshuffle (which C-Blosc2 2.17.1 decodes wrong) is refused with ERR_INVALID_ARG', () => {
+  it('delta after shuffle or bitshuffle (which C-Blosc2 2.17.1 decodes wrong) is refused with ERR_INVALID_ARG naming options.filters', () => {
     const value = { i8: new Int8Array(1024).map((_, i) => i % 100), f64: new Float64Array(4096).map((_, i) => i * 0.5) };
-    for (const filters of [['shuffle', 'delta'], ['bitshuffle', 'delta']] as const) {
-      let thrown: unknown;
-      try {
-        new Packer({ threshold: 0, filters: [...filters] }).pack(value);
-      } catch (err) {
-        thrown = err;
-      }
-      expect(thrown).toBeInstanceOf(Blosc2Error);
-      expect((thrown as Blosc2Error).code).toBe('ERR_INVALID_ARG');
+    for (const filters of [
+      ['shuffle', 'delta'],
+      ['bitshuffle', 'delta'],
+    ] as const) {
+      const err = catchBlosc2Error(() => new Packer({ threshold: 0, filters: [...filters] }).pack(value));
+      expect(err).toBeInstanceOf(Blosc2Error);
+      expectRefusal(err, pipelineRefusal(filters, 'options') ?? expect.unreachable(), filters.join(','));
     }
     // Delta first is fine, and exact.
     for (const filters of [['delta', 'shuffle'], ['delta', 'bitshuffle'], ['delta']] as const) {
@@ -316,20 +347,23 @@ describe('entry points', () => {
     }
   });
 
-  it('the bytedelta filter (a C-Blosc2 plugin, not built in) is ERR_UNSUPPORTED, not a pipeline failure', () => {
-    let thrown: unknown;
-    try {
-      new Packer({ threshold: 0, filters: ['shuffle', 'bytedelta'] }).pack(makeTyped(Float32Array, 5000, 1));
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(Blosc2Error);
-    expect((thrown as Blosc2Error).code).toBe('ERR_UNSUPPORTED');
+  it('the bytedelta filter (a C-Blosc2 plugin, not built in) is ERR_UNSUPPORTED naming it, not a pipeline failure', () => {
+    const err = catchBlosc2Error(() =>
+      new Packer({ threshold: 0, filters: ['shuffle', 'bytedelta'] }).pack(makeTyped(Float32Array, 5000, 1)),
+    );
+    expect(err).toBeInstanceOf(Blosc2Error);
+    expect(err.code).toBe('ERR_UNSUPPORTED');
+    expectRefusal(err, pipelineRefusal(['shuffle', 'bytedelta'], 'options') ?? expect.unreachable());
   });
 
   it('useBlosc2 enables the extension on a user Packr, which then reads and writes our format', () => {
     const packr = useBlosc2(new Packr({ useRecords: false }), { threshold: 100, codec: 'zstd' });
-    const value = { small: new Int16Array([1, -1]), big: makeTyped(Float64Array, 500, 3), nd: new NDArray(new Uint32Array(6), [3, 2]), buf: Buffer.from('x') };
+    const value = {
+      small: new Int16Array([1, -1]),
+      big: makeTyped(Float64Array, 500, 3),
+      nd: new NDArray(new Uint32Array(6), [3, 2]),
+      buf: Buffer.from('x'),
+    };
     const m = packr.pack(value);
     expect(extTypesIn(m)).toEqual([RAW_EXT, B2ND_EXT, RAW_EXT, RAW_EXT]);
     expect(diff(packr.unpack(m), value)).toBe('');
@@ -343,7 +377,7 @@ describe('entry points', () => {
   it('a plain msgpackr Packr packs binary values byte for byte as msgpackr alone does', () => {
     // The extension is process-wide once a Packer exists (one was built above); build another to be sure.
     new Packer();
-    const child = runFixture('pack-msgpackr-reference.cjs', [], { timeoutMs: 60_000 });
+    const child = runNode([path.join(CHILDREN, 'msgpackr-reference.cjs')], { timeoutMs: 60_000 });
     expect(child.status, child.stderr).toBe(0);
     const reference = JSON.parse(child.stdout) as Record<string, string>;
     const mismatches: string[] = [];
@@ -351,7 +385,8 @@ describe('entry points', () => {
       const packr = new Packr(options);
       for (const [name, value] of msgpackrReferenceValues()) {
         const hex = Buffer.from(packr.pack(value)).toString('hex');
-        if (hex !== reference[`${i}/${name}`]) mismatches.push(`${JSON.stringify(options)} ${name}: ${hex.slice(0, 40)} vs msgpackr ${reference[`${i}/${name}`]?.slice(0, 40)}`);
+        if (hex !== reference[`${i}/${name}`])
+          mismatches.push(`${JSON.stringify(options)} ${name}: ${hex.slice(0, 40)} vs msgpackr ${reference[`${i}/${name}`]?.slice(0, 40)}`);
       }
     });
     expect(mismatches).toEqual([]);
@@ -394,7 +429,7 @@ describe('async', () => {
       expect(diff(packer.unpack(m), value)).toBe('');
       expect(diff(await packer.unpackAsync(packer.pack(value)), value)).toBe('');
     }
-    const m = (await packAsync(value, { threshold: 0 })) as Buffer;
+    const m = await packAsync(value, { threshold: 0 });
     expect(diff(await unpackAsync(m, { threshold: 0 }), value)).toBe('');
     expect(diff(await unpackAsync(m), value)).toBe('');
   });
@@ -478,31 +513,45 @@ describe('zeroCopy', () => {
     });
   }
 
+  /**
+   * Unpacks `m` (the message of `a`) at every shift: with zeroCopy the value
+   * comes back each time, as a view into the input only where its items are
+   * aligned (and within the input); without, as a copy. Returns how many
+   * shifts gave a view.
+   */
+  function sharedShifts(packer: Packer, m: Uint8Array, a: AnyTyped): number {
+    let shared = 0;
+    for (const input of atShifts(m)) {
+      const r = packer.unpack(input, { zeroCopy: true }) as ArrayBufferView;
+      expect(diff(r, a)).toBe('');
+      if (r.buffer === input.buffer) {
+        shared++;
+        expect(r.byteOffset % a.BYTES_PER_ELEMENT).toBe(0);
+        expect(r.byteOffset).toBeGreaterThanOrEqual(input.byteOffset);
+        expect(r.byteOffset + r.byteLength).toBeLessThanOrEqual(input.byteOffset + input.byteLength);
+      }
+      expect((packer.unpack(input) as ArrayBufferView).buffer).not.toBe(input.buffer);
+    }
+    return shared;
+  }
+
   it('aligned raw records come back as views into the input; unaligned ones and frames as copies', () => {
     for (const ctor of TYPED_CTORS) {
       const a = makeTyped(ctor, itemsFor(ctor, 64), 3);
-      const m = small.pack(a);
-      let shared = 0;
-      for (const input of atShifts(m)) {
-        const r = small.unpack(input, { zeroCopy: true }) as ArrayBufferView;
-        expect(diff(r, a)).toBe('');
-        if (r.buffer === input.buffer) {
-          shared++;
-          expect(r.byteOffset % ctor.BYTES_PER_ELEMENT).toBe(0);
-          expect(r.byteOffset).toBeGreaterThanOrEqual(input.byteOffset);
-          expect(r.byteOffset + r.byteLength).toBeLessThanOrEqual(input.byteOffset + input.byteLength);
-        }
-        const copy = small.unpack(input) as ArrayBufferView;
-        expect(copy.buffer).not.toBe(input.buffer);
-      }
-      expect(shared).toBe(8 / ctor.BYTES_PER_ELEMENT);
+      expect(sharedShifts(small, small.pack(a), a)).toBe(8 / ctor.BYTES_PER_ELEMENT);
     }
   });
 
   it('zeroCopy as a Packer option, for NDArray, Buffer and DataView; compressed frames and ArrayBuffers are copies', () => {
     const packer = new Packer({ zeroCopy: true });
     const big = new Uint8Array(20000).map((_, i) => i % 7); // compressible: the frame holds no verbatim items
-    const value = { nd: new NDArray(new Uint8Array([1, 2, 3, 4, 5, 6]), [2, 3]), buf: Buffer.from('hello'), dv: new DataView(new ArrayBuffer(5)), ab: new ArrayBuffer(4), big };
+    const value = {
+      nd: new NDArray(new Uint8Array([1, 2, 3, 4, 5, 6]), [2, 3]),
+      buf: Buffer.from('hello'),
+      dv: new DataView(new ArrayBuffer(5)),
+      ab: new ArrayBuffer(4),
+      big,
+    };
     const m = packer.pack(value);
     const r = packer.unpack(m) as { nd: NDArray; buf: Buffer; dv: DataView; ab: ArrayBuffer; big: Uint8Array };
     expect(diff(r, value)).toBe('');
@@ -521,17 +570,7 @@ describe('zeroCopy', () => {
       const a = makeTyped(ctor, 5000, 11);
       const m = stored.pack(a);
       expect(extTypesIn(m)).toEqual([B2ND_EXT]);
-      let shared = 0;
-      for (const input of atShifts(m)) {
-        const r = stored.unpack(input, { zeroCopy: true }) as ArrayBufferView;
-        expect(diff(r, a)).toBe('');
-        if (r.buffer === input.buffer) {
-          shared++;
-          expect(r.byteOffset % ctor.BYTES_PER_ELEMENT).toBe(0);
-        }
-        expect((stored.unpack(input) as ArrayBufferView).buffer).not.toBe(input.buffer);
-      }
-      expect(shared).toBe(8 / ctor.BYTES_PER_ELEMENT);
+      expect(sharedShifts(stored, m, a)).toBe(8 / ctor.BYTES_PER_ELEMENT);
     }
   });
 });

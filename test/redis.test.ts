@@ -1,79 +1,24 @@
 /**
  * Packed values in a real Redis server through node-redis, as Buffers.
- * The test starts its own redis-server (no persistence) on a free loopback
- * port; the binary must be installed (Debian: apt-get install -y redis-server).
+ * The test starts its own redis-server (test/support/redis-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import Keyv from 'keyv';
 // keyv runs without its own serialization when serialize/deserialize are undefined; its
 // types do not say so under exactOptionalPropertyTypes, hence `undefined as never` below.
 import { RESP_TYPES, createClient } from 'redis';
-import { NDArray } from '../src/ndarray';
-import { KeyvBufferStore, createSerializer, type BufferBackend } from '../src/serializer';
-import { sameValue } from './fixtures/transport-values';
+import { type BufferBackend, createSerializer, KeyvBufferStore, NDArray } from '../src/index';
+import { diff } from './support/compare';
+import { type RedisServer, startRedis } from './support/redis-server';
 
-function findRedisServer(): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    const file = path.join(dir, 'redis-server');
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-let server: ChildProcess | undefined;
+let server: RedisServer | undefined;
 let port = 0;
 const makeClient = () => createClient({ socket: { host: '127.0.0.1', port } });
 let client: ReturnType<typeof makeClient>;
 
 beforeAll(async () => {
-  const bin = findRedisServer();
-  if (!bin) {
-    throw new Error(
-      'redis-server was not found on PATH: this test needs a real Redis server. ' +
-        'Install it (Debian/Ubuntu: `apt-get install -y redis-server`); the test starts its own instance.',
-    );
-  }
-  port = await freePort();
-  server = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 20 s:\n${log}`)), 20_000);
-    const onData = (d: Buffer): void => {
-      log += d.toString();
-      if (log.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    server?.stdout?.on('data', onData);
-    server?.stderr?.on('data', onData);
-    server?.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with code ${code}:\n${log}`));
-    });
-  });
+  server = await startRedis();
+  port = server.port;
   client = makeClient();
   client.on('error', () => undefined);
   await client.connect();
@@ -81,11 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (client?.isOpen) await client.close();
-  if (server && server.exitCode === null) {
-    const exited = once(server, 'exit');
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
 });
 
 function bigValue(seed: number): Record<string, unknown> {
@@ -98,7 +39,11 @@ function bigValue(seed: number): Record<string, unknown> {
     f,
     counts,
     raw: Buffer.alloc(300_000, seed),
-    image: new NDArray(new Uint16Array(512 * 512).map((_, i) => (i * seed) & 0xffff), [512, 512], '<u2'),
+    image: new NDArray(
+      new Uint16Array(512 * 512).map((_, i) => (i * seed) & 0xffff),
+      [512, 512],
+      '<u2',
+    ),
     meta: { unit: 'mV', tags: ['x', 'y'], nan: NaN },
   };
 }
@@ -115,7 +60,7 @@ describe('Redis (node-redis) with packed Buffer values', () => {
       const back = await binary.get(`blosc2:test:${seed}`);
       expect(Buffer.isBuffer(back)).toBe(true);
       expect((back as Buffer).equals(bytes)).toBe(true);
-      expect(sameValue(v, s.deserialize(back as Buffer))).toBeUndefined();
+      expect(diff(s.deserialize(back as Buffer), v)).toBe('');
     }
     expect(await binary.get('blosc2:test:absent')).toBeNull();
   });
@@ -131,7 +76,11 @@ describe('Redis (node-redis) with packed Buffer values', () => {
         for await (const keys of binary.scanIterator({ MATCH: 'keyv:*', COUNT: 100 })) if (keys.length > 0) await binary.del(keys);
       },
     };
-    const keyv = new Keyv({ store: new KeyvBufferStore(backend, { codec: 'lz4' }), serialize: undefined as never, deserialize: undefined as never });
+    const keyv = new Keyv({
+      store: new KeyvBufferStore(backend, { codec: 'lz4' }),
+      serialize: undefined as never,
+      deserialize: undefined as never,
+    });
     const v = bigValue(3);
     await keyv.set('big', v);
     await keyv.set('short', { a: new Float32Array(10_000).fill(2) }, 60_000);
@@ -148,7 +97,7 @@ describe('Redis (node-redis) with packed Buffer values', () => {
         serialize: undefined as never,
         deserialize: undefined as never,
       });
-      expect(sameValue(v, await keyv2.get('big'))).toBeUndefined();
+      expect(diff(await keyv2.get('big'), v)).toBe('');
     } finally {
       await other.close();
     }

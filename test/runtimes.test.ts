@@ -20,7 +20,11 @@ beforeAll(() => {
   fs.mkdirSync(path.join(pkg, 'build', 'Release'), { recursive: true });
   for (const entry of ['package.json', 'dist', 'wasm']) fs.cpSync(path.join(ROOT, entry), path.join(pkg, entry), { recursive: true });
   fs.copyFileSync(path.join(ROOT, 'build', 'Release', 'blosc2.node'), path.join(pkg, 'build', 'Release', 'blosc2.node'));
-  fs.cpSync(path.join(ROOT, 'node_modules', 'msgpackr'), path.join(project, 'node_modules', 'msgpackr'), { recursive: true });
+  // The package's runtime dependencies (not its build tools).
+  const { dependencies } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  for (const dep of Object.keys(dependencies).filter((d) => !/^(cmake-js|node-addon-api|node-api-headers)$/.test(d))) {
+    fs.cpSync(path.join(ROOT, 'node_modules', dep), path.join(project, 'node_modules', dep), { recursive: true });
+  }
   fs.copyFileSync(path.join(__dirname, 'runtimes', 'smoke.mjs'), path.join(project, 'smoke.mjs'));
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: { blosc2: '*' } }));
 });
@@ -45,8 +49,20 @@ const DENO_ENV = '--allow-env=BLOSC2_BACKEND,BLOSC_NTHREADS,BLOSC2_HUGEPAGES,MSG
 
 describe.each([
   { name: 'Deno, addon', bin: 'deno', args: ['run', DENO_READ, DENO_ENV, '--allow-ffi', 'smoke.mjs', VECTORS], backend: 'native' },
-  { name: 'Deno, BLOSC2_BACKEND=wasm', bin: 'deno', args: ['run', DENO_READ, DENO_ENV, '--allow-ffi', 'smoke.mjs', VECTORS], env: { BLOSC2_BACKEND: 'wasm' }, backend: 'wasm' },
-  { name: 'Deno without --allow-ffi: the fallback', bin: 'deno', args: ['run', DENO_READ, DENO_ENV, 'smoke.mjs', VECTORS], backend: 'wasm', notice: true },
+  {
+    name: 'Deno, BLOSC2_BACKEND=wasm',
+    bin: 'deno',
+    args: ['run', DENO_READ, DENO_ENV, '--allow-ffi', 'smoke.mjs', VECTORS],
+    env: { BLOSC2_BACKEND: 'wasm' },
+    backend: 'wasm',
+  },
+  {
+    name: 'Deno without --allow-ffi: the fallback',
+    bin: 'deno',
+    args: ['run', DENO_READ, DENO_ENV, 'smoke.mjs', VECTORS],
+    backend: 'wasm',
+    notice: true,
+  },
   { name: 'Deno, the browser bundle', bin: 'deno', args: ['run', DENO_READ, 'smoke.mjs', VECTORS, 'browser'], backend: 'wasm' },
   { name: 'Bun, addon', bin: 'bun', args: ['smoke.mjs', VECTORS], backend: 'native' },
   { name: 'Bun, BLOSC2_BACKEND=wasm', bin: 'bun', args: ['smoke.mjs', VECTORS], env: { BLOSC2_BACKEND: 'wasm' }, backend: 'wasm' },

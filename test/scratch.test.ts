@@ -6,27 +6,20 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Packer, compress, compressAsync, decompress, unpack } from '../src/index';
 import { backend, type FrameEncodeRequest } from '../src/backend';
 import { hasSpare } from '../src/buffer-pool';
-import { coreCParams } from './fixtures/reference-addon';
+import { coreCParams } from './support/reference-addon';
 import { Blosc2Error } from '../src/errors';
+import { sameBytes } from './support/compare';
+import { randomBytes } from './support/random';
 
 const MiB = 1 << 20;
 
-/** n bytes, compressible (a ramp) or not (xorshift noise), different for every seed. */
+/** n bytes, compressible (a ramp) or not (pseudo-random noise), different for every seed. */
 function data(n: number, compressible: boolean, seed: number): Uint8Array {
+  if (!compressible) return randomBytes(n, seed);
   const a = new Uint8Array(n);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    if (compressible) {
-      a[i] = (i >>> 10) + seed;
-    } else {
-      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-      a[i] = x & 0xff;
-    }
-  }
+  for (let i = 0; i < n; i++) a[i] = (i >>> 10) + seed;
   return a;
 }
-
-const bytes = (v: ArrayBufferView): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 /** Whether two views share any byte of memory. */
 function overlap(a: Uint8Array, b: Uint8Array): boolean {
@@ -50,7 +43,7 @@ describe('reused compression outputs', () => {
       const c = chunks[i] as Buffer;
       expect(c.length).toBe(c.readInt32LE(12));
       for (let j = 0; j < i; j++) expect(overlap(c, chunks[j] as Buffer)).toBe(false);
-      expect(bytes(decompress(c)).equals(Buffer.from(inputs[i] as Uint8Array))).toBe(true);
+      expect(sameBytes(decompress(c), inputs[i] as Uint8Array)).toBe(true);
     }
   });
 
@@ -68,8 +61,8 @@ describe('reused compression outputs', () => {
     const again = await Promise.all(inputs.map((a) => compressAsync(a)));
     for (let i = 0; i < inputs.length; i++) {
       for (const other of [...chunks.slice(0, i), ...again]) expect(overlap(chunks[i] as Buffer, other)).toBe(false);
-      expect(bytes(decompress(chunks[i] as Buffer)).equals(Buffer.from(inputs[i] as Uint8Array))).toBe(true);
-      expect(bytes(decompress(again[i] as Buffer)).equals(Buffer.from(inputs[i] as Uint8Array))).toBe(true);
+      expect(sameBytes(decompress(chunks[i] as Buffer), inputs[i] as Uint8Array)).toBe(true);
+      expect(sameBytes(decompress(again[i] as Buffer), inputs[i] as Uint8Array)).toBe(true);
     }
   });
 
@@ -82,11 +75,11 @@ describe('reused compression outputs', () => {
       for (let j = 0; j < i; j++) expect(overlap(m, messages[j] as Buffer)).toBe(false);
       const back = unpack(m) as Float64Array;
       expect(back).toBeInstanceOf(Float64Array);
-      expect(Buffer.from(back.buffer, back.byteOffset, back.byteLength).equals(Buffer.from((inputs[i] as Float64Array).buffer))).toBe(true);
+      expect(sameBytes(back, (inputs[i] as Float64Array).buffer)).toBe(true);
     }
   });
 
-  it('pack of a lone array writes the same bytes as pack through msgpackr\'s own buffer', () => {
+  it("pack of a lone array writes the same bytes as pack through msgpackr's own buffer", () => {
     const a = new Int32Array(data(3 * MiB, true, 7).buffer);
     const lone = new Packer({ nthreads: 1 }).pack(a);
     // Inside a map the array goes through msgpackr's buffer: its record is the same bytes.
@@ -104,7 +97,7 @@ describe('reused compression outputs', () => {
       for (let j = 0; j < i; j++) expect(overlap(m, messages[j] as Buffer)).toBe(false);
       expect(m.equals(again[i] as Buffer)).toBe(true);
       const back = unpack(m) as Float32Array;
-      expect(bytes(back).equals(bytes(inputs[i] as Float32Array))).toBe(true);
+      expect(sameBytes(back, inputs[i] as Float32Array)).toBe(true);
     }
   });
 
@@ -119,15 +112,21 @@ describe('reused compression outputs', () => {
     let exact: Uint8Array | undefined;
     backend.frameEncode({ ...req, allocate: (n) => (exact = new Uint8Array(n)) });
     expect(Buffer.from(into.subarray(0, length)).equals(Buffer.from(exact as Uint8Array))).toBe(true);
-    await expect(backend.frameEncodeAsync({ ...req, into: new Uint8Array(capacity - 1) })).rejects.toMatchObject({ code: 'ERR_OUTPUT_TOO_SMALL' });
+    await expect(backend.frameEncodeAsync({ ...req, into: new Uint8Array(capacity - 1) })).rejects.toMatchObject({
+      code: 'ERR_OUTPUT_TOO_SMALL',
+    });
   });
 
   it('the addon refuses outputs shorter than the worst case', () => {
     const src = data(MiB, true, 11);
     const cparams = coreCParams({ clevel: 5, codec: 'lz4', nthreads: 1, splitmode: 'always' }, 1);
-    expect(() => backend.compress({ src, out: new Uint8Array(MiB), cparams })).toThrow(expect.objectContaining({ code: 'ERR_OUTPUT_TOO_SMALL' }));
+    expect(() => backend.compress({ src, out: new Uint8Array(MiB), cparams })).toThrow(
+      expect.objectContaining({ code: 'ERR_OUTPUT_TOO_SMALL' }),
+    );
     const req: FrameEncodeRequest = { data: src, shape: [MiB], itemsize: 1, dtype: '|u1', jsKind: 'Uint8Array', cparams };
-    expect(() => backend.frameEncode({ ...req, place: () => new Uint8Array(16) })).toThrow(expect.objectContaining({ code: 'ERR_OUTPUT_TOO_SMALL' }));
+    expect(() => backend.frameEncode({ ...req, place: () => new Uint8Array(16) })).toThrow(
+      expect.objectContaining({ code: 'ERR_OUTPUT_TOO_SMALL' }),
+    );
     expect(() => backend.compress({ src, out: new Uint8Array(16), cparams })).toThrow(Blosc2Error);
   });
 

@@ -3,26 +3,15 @@ import Keyv from 'keyv';
 // keyv runs without its own serialization when serialize/deserialize are undefined; its
 // types do not say so under exactOptionalPropertyTypes, hence `undefined as never` below.
 import { LRUCache } from 'lru-cache';
-import { Blosc2Error } from '../src/errors';
-import { NDArray } from '../src/ndarray';
-import { Packer } from '../src/packer';
-import { KeyvBufferStore, createSerializer, keyvSerializer, serializer } from '../src/serializer';
-import { sameValue } from './fixtures/transport-values';
+import { createSerializer, KeyvBufferStore, keyvSerializer, NDArray, Packer, serializer } from '../src/index';
+import { diff } from './support/compare';
+import { expectCode } from './support/errors';
 
 function scene(seed: number, n = 200_000): Record<string, unknown> {
   const pos = new Float32Array(n * 3);
   for (let i = 0; i < pos.length; i++) pos[i] = Math.sin(i / 97 + seed) * 100;
   const ids = new Uint32Array(n).map((_, i) => i * 3 + seed);
   return { seed, name: `scene-${seed}`, pos, ids, grid: new NDArray(new Float64Array(64 * 64).fill(seed / 7), [64, 64], '<f8') };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof Blosc2Error ? err.code : `not a Blosc2Error: ${String(err)}`;
-  }
-  return undefined;
 }
 
 describe('createSerializer', () => {
@@ -38,24 +27,24 @@ describe('createSerializer', () => {
         expect(b.buffer.byteLength).toBe(b.byteLength);
         expect(b.byteOffset).toBe(0);
       }
-      expect(sameValue(values[k], s.deserialize(b))).toBeUndefined();
+      expect(diff(s.deserialize(b), values[k])).toBe('');
     }
     // An earlier Buffer is not overwritten by later packs.
-    expect(sameValue(values[0], s.deserialize(packed[0] as Buffer))).toBeUndefined();
+    expect(diff(s.deserialize(packed[0] as Buffer), values[0])).toBe('');
     // Compressed: the smooth arrays take far less than their 3.2 MB.
     expect((packed[0] as Buffer).byteLength).toBeLessThan(2_000_000);
   });
 
   it('has a default instance and validates options', () => {
     const v = scene(3, 1000);
-    expect(sameValue(v, serializer.deserialize(serializer.serialize(v)))).toBeUndefined();
+    expect(diff(serializer.deserialize(serializer.serialize(v)), v)).toBe('');
     expect(serializer.packer).toBeInstanceOf(Packer);
-    expect(codeOf(() => createSerializer({ codec: 'nope' as 'lz4' }))).toBe('ERR_INVALID_ARG');
-    expect(codeOf(() => createSerializer({ packer: new Packer(), clevel: 1 }))).toBe('ERR_INVALID_ARG');
+    expectCode(() => createSerializer({ codec: 'nope' as 'lz4' }), 'ERR_INVALID_ARG');
+    expectCode(() => createSerializer({ packer: new Packer(), clevel: 1 }), 'ERR_INVALID_ARG');
     const p = new Packer({ threshold: 0 });
     expect(createSerializer({ packer: p }).packer).toBe(p);
-    expect(codeOf(() => serializer.deserialize(Buffer.from([0xc9, 0, 0, 0, 9, 42, 1])))).toBe('ERR_CORRUPT');
-    expect(codeOf(() => createSerializer({ maxOutputBytes: 100 }).deserialize(serializer.serialize(v)))).toBe('ERR_MAX_OUTPUT');
+    expectCode(() => serializer.deserialize(Buffer.from([0xc9, 0, 0, 0, 9, 42, 1])), 'ERR_CORRUPT');
+    expectCode(() => createSerializer({ maxOutputBytes: 100 }).deserialize(serializer.serialize(v)), 'ERR_MAX_OUTPUT');
   });
 });
 
@@ -72,7 +61,7 @@ describe('lru-cache with packed Buffers', () => {
     for (const k of [7, 8, 9]) {
       const b = lru.get(`scene-${k}`);
       expect(b).toBeDefined();
-      expect(sameValue(scene(k), s.deserialize(b as Buffer))).toBeUndefined();
+      expect(diff(s.deserialize(b as Buffer), scene(k))).toBe('');
     }
     // The accounted size is the memory held: each entry owns its ArrayBuffer.
     let held = 0;
@@ -89,12 +78,16 @@ describe('lru-cache with packed Buffers', () => {
 describe('keyv', () => {
   it('stores packed Buffers through KeyvBufferStore (keyv serialization off), bit-exact', async () => {
     const backend = new Map<string, Buffer>();
-    const keyv = new Keyv({ store: new KeyvBufferStore(backend, { codec: 'zstd' }), serialize: undefined as never, deserialize: undefined as never });
+    const keyv = new Keyv({
+      store: new KeyvBufferStore(backend, { codec: 'zstd' }),
+      serialize: undefined as never,
+      deserialize: undefined as never,
+    });
     const v = scene(5);
     expect(await keyv.set('a', v)).toBe(true);
     const stored = backend.get('keyv:a');
     expect(Buffer.isBuffer(stored)).toBe(true);
-    expect(sameValue(v, await keyv.get('a'))).toBeUndefined();
+    expect(diff(await keyv.get('a'), v)).toBe('');
     expect(await keyv.has('a')).toBe(true);
     expect(await keyv.get('missing')).toBeUndefined();
     expect(await keyv.delete('a')).toBe(true);
@@ -118,7 +111,7 @@ describe('keyv', () => {
     const v = scene(9);
     await keyv.set('s', v);
     expect(lru.calculatedSize).toBe((lru.get('keyv:s') as Buffer).byteLength);
-    expect(sameValue(v, await keyv.get('s'))).toBeUndefined();
+    expect(diff(await keyv.get('s'), v)).toBe('');
     // keyv's ttl reaches the LRUCache as its per-entry ttl.
     await keyv.set('t', { n: 1 }, 60_000);
     const remaining = lru.getRemainingTTL('keyv:t');
@@ -135,11 +128,11 @@ describe('keyv', () => {
     const text = backend.get('keyv:x');
     expect(typeof text).toBe('string');
     expect(text as string).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    expect(sameValue(v, await keyv.get('x'))).toBeUndefined();
+    expect(diff(await keyv.get('x'), v)).toBe('');
   });
 
   it('refuses misuse with a Blosc2Error', async () => {
-    expect(codeOf(() => new KeyvBufferStore({} as never))).toBe('ERR_INVALID_ARG');
+    expectCode(() => new KeyvBufferStore({} as never), 'ERR_INVALID_ARG');
     const store = new KeyvBufferStore(new Map());
     await expect(store.set('k', 'a string from keyv serialize')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
     const bad = new KeyvBufferStore({ get: () => 'text' as never, set: () => undefined, delete: () => true });

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough, Writable, pipeline } from 'node:stream';
-import { Blosc2Error } from '../src/errors';
-import { Packer } from '../src/packer';
-import { DEFAULT_MAX_MESSAGE_BYTES, PackStream, UnpackStream } from '../src/stream';
-import { sameValue, transportValue } from './fixtures/transport-values';
+import { Blosc2Error, DEFAULT_MAX_MESSAGE_BYTES, Packer, PackStream, type StreamOptions, UnpackStream } from '../src/index';
+import { lengthPrefixed as frame } from './support/bytes';
+import { CHILDREN, spawnNode } from './support/child';
+import { diff } from './support/compare';
+import { expectRejection } from './support/errors';
+import { transportValue } from './support/values';
 
 const COUNT = 1000;
 
@@ -38,86 +39,62 @@ async function collect(stream: UnpackStream): Promise<unknown[]> {
 function checkAll(got: readonly unknown[], n: number): void {
   expect(got.length).toBe(n);
   for (let i = 0; i < n; i++) {
-    const diff = sameValue(transportValue(i), got[i]);
-    if (diff) throw new Error(`message ${i}: ${diff}`);
+    const d = diff(got[i], transportValue(i));
+    if (d) throw new Error(`message ${i}: ${d}`);
   }
 }
 
-function frame(message: Uint8Array): Buffer {
-  const h = Buffer.alloc(4);
-  h.writeUInt32BE(message.length, 0);
-  return Buffer.concat([h, message]);
-}
-
-async function expectCode(p: Promise<unknown>, code: string): Promise<Blosc2Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Blosc2Error);
-  expect((err as Blosc2Error).code).toBe(code);
-  return err as Blosc2Error;
+/**
+ * Sends `values` through a PackStream over a loopback TCP socket into an
+ * UnpackStream; returns what arrived and how often the writer waited for 'drain'.
+ */
+async function overLoopback(
+  packOptions: StreamOptions,
+  unpackOptions: StreamOptions,
+  values: Iterable<unknown>,
+): Promise<{ got: unknown[]; waits: number }> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    const received = new Promise<unknown[]>((resolve, reject) => {
+      server.once('connection', (socket) => {
+        const unpack = new UnpackStream(unpackOptions);
+        socket.pipe(unpack);
+        unpack.on('error', reject);
+        collect(unpack).then(resolve, reject);
+      });
+    });
+    const socket = net.connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    const packStream = new PackStream(packOptions);
+    packStream.pipe(socket);
+    const waits = await writeAll(packStream, values);
+    return { got: await received, waits };
+  } finally {
+    server.close();
+  }
 }
 
 describe('PackStream / UnpackStream over TCP', () => {
   it('carries 1,000 mixed messages intact over a loopback socket, with back-pressure', async () => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as net.AddressInfo;
-    try {
-      const received = new Promise<unknown[]>((resolve, reject) => {
-        server.once('connection', (socket) => {
-          const unpack = new UnpackStream();
-          socket.pipe(unpack);
-          unpack.on('error', reject);
-          collect(unpack).then(resolve, reject);
-        });
-      });
-      const socket = net.connect(port, '127.0.0.1');
-      await once(socket, 'connect');
-      const packStream = new PackStream({ codec: 'zstd', clevel: 3 });
-      packStream.pipe(socket);
-      const waits = await writeAll(packStream, range(COUNT));
-      const got = await received;
-      checkAll(got, COUNT);
-      // The large messages are megabytes against a 16 KiB high-water mark: the writer had to wait.
-      expect(waits).toBeGreaterThan(0);
-    } finally {
-      server.close();
-    }
+    const { got, waits } = await overLoopback({ codec: 'zstd', clevel: 3 }, {}, range(COUNT));
+    checkAll(got, COUNT);
+    // The large messages are megabytes against a 16 KiB high-water mark: the writer had to wait.
+    expect(waits).toBeGreaterThan(0);
   });
 
   it('works with async packing and unpacking (libuv pool), in order', async () => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as net.AddressInfo;
-    try {
-      const received = new Promise<unknown[]>((resolve, reject) => {
-        server.once('connection', (socket) => {
-          const unpack = new UnpackStream({ async: true });
-          socket.pipe(unpack);
-          collect(unpack).then(resolve, reject);
-        });
-      });
-      const socket = net.connect(port, '127.0.0.1');
-      await once(socket, 'connect');
-      const packStream = new PackStream({ async: true, codec: 'lz4' });
-      packStream.pipe(socket);
-      await writeAll(packStream, range(200));
-      checkAll(await received, 200);
-    } finally {
-      server.close();
-    }
+    const { got } = await overLoopback({ async: true, codec: 'lz4' }, { async: true }, range(200));
+    checkAll(got, 200);
   });
 });
 
 describe('PackStream / UnpackStream over a child process stdio', () => {
   for (const mode of ['sync', 'async'] as const) {
     it(`round-trips through an echo child (${mode})`, async () => {
-      const fixture = path.join(__dirname, 'fixtures', 'transport-echo.cjs');
-      const child = spawn(process.execPath, [fixture, ...(mode === 'async' ? ['--async'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawnNode([path.join(CHILDREN, 'echo.cjs'), ...(mode === 'async' ? ['--async'] : [])]);
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const exited = once(child, 'exit');
@@ -151,7 +128,7 @@ describe('UnpackStream framing and limits', () => {
     unpack.end(bytes.subarray(firstLen));
     const out = await got;
     expect(out.length).toBe(3);
-    for (let k = 0; k < 3; k++) expect(sameValue(values[k], out[k])).toBeUndefined();
+    for (let k = 0; k < 3; k++) expect(diff(out[k], values[k])).toBe('');
   });
 
   it('refuses a header over maxMessageBytes as soon as it arrives, before any allocation', async () => {
@@ -160,7 +137,7 @@ describe('UnpackStream framing and limits', () => {
     const h = Buffer.alloc(4);
     h.writeUInt32BE(0xffff_ffff, 0);
     unpack.write(h);
-    const err = await expectCode(done, 'ERR_MAX_OUTPUT');
+    const err = await expectRejection(done, 'ERR_MAX_OUTPUT');
     expect(err.message).toContain('4294967295');
     expect(err.message).toContain('maxMessageBytes');
   });
@@ -170,7 +147,7 @@ describe('UnpackStream framing and limits', () => {
     const unpack = new UnpackStream();
     const done = collect(unpack);
     unpack.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
-    await expectCode(done, 'ERR_MAX_OUTPUT');
+    await expectRejection(done, 'ERR_MAX_OUTPUT');
   });
 
   it('does not allocate a stated length up front: a trickling peer costs only what it sent', async () => {
@@ -187,7 +164,7 @@ describe('UnpackStream framing and limits', () => {
     // A 1 GiB allocation would show here; the 1 MiB of chunks (and test noise) stays far below.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
     unpack.end();
-    const err = await expectCode(done, 'ERR_CORRUPT');
+    const err = await expectRejection(done, 'ERR_CORRUPT');
     expect(err.message).toContain(`1048576 of ${DEFAULT_MAX_MESSAGE_BYTES} message bytes`);
   });
 
@@ -195,18 +172,18 @@ describe('UnpackStream framing and limits', () => {
     const unpack = new UnpackStream();
     const done = collect(unpack);
     unpack.end(Buffer.from([0, 0]));
-    await expectCode(done, 'ERR_CORRUPT');
+    await expectRejection(done, 'ERR_CORRUPT');
   });
 
   it('fails with ERR_CORRUPT on a zero-length frame and on a bad message', async () => {
     const a = new UnpackStream();
     const da = collect(a);
     a.end(Buffer.alloc(4));
-    await expectCode(da, 'ERR_CORRUPT');
+    await expectRejection(da, 'ERR_CORRUPT');
     const b = new UnpackStream();
     const db = collect(b);
     b.end(frame(Buffer.from([0xc9, 0, 0, 0, 50, 42, 1, 2])));
-    await expectCode(db, 'ERR_CORRUPT');
+    await expectRejection(db, 'ERR_CORRUPT');
   });
 
   it('refuses a top-level nil with ERR_UNSUPPORTED instead of ending the stream early', async () => {
@@ -214,14 +191,14 @@ describe('UnpackStream framing and limits', () => {
     const done = collect(unpack);
     unpack.write(frame(packer.pack({ ok: 1 })));
     unpack.end(frame(Buffer.from([0xc0])));
-    await expectCode(done, 'ERR_UNSUPPORTED');
+    await expectRejection(done, 'ERR_UNSUPPORTED');
   });
 
   it('passes maxOutputBytes through to the Packer: arrays over it are refused', async () => {
     const unpack = new UnpackStream({ maxOutputBytes: 1000 });
     const done = collect(unpack);
     unpack.end(frame(packer.pack({ a: new Float64Array(1000) })));
-    await expectCode(done, 'ERR_MAX_OUTPUT');
+    await expectRejection(done, 'ERR_MAX_OUTPUT');
   });
 
   it('pauses the writer while nobody reads (back-pressure on the value side)', async () => {
@@ -259,7 +236,7 @@ describe('PackStream', () => {
     expect(bytes.length).toBe(4 + n);
     // threshold 0 means the 100-byte array was compressed: a b2nd frame (ext 42), not a raw record.
     expect(bytes.subarray(4).includes(Buffer.from([42]))).toBe(true);
-    expect(sameValue(value, packStream.packer.unpack(bytes.subarray(4)))).toBeUndefined();
+    expect(diff(packStream.packer.unpack(bytes.subarray(4)), value)).toBe('');
   });
 
   it('refuses to send a message over maxMessageBytes', async () => {

@@ -3,7 +3,8 @@
 // undefined) and views over one ArrayBuffer come back over one ArrayBuffer.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLD, NDArray, Packer, pack, unpack } from '../src/index';
-import { TYPED_CTORS, diff, makeTyped } from './fixtures/pack-helpers';
+import { diff } from './support/compare';
+import { TYPED_CTORS, makeTyped } from './support/data';
 
 const sc = new Packer({ structuredClone: true });
 const scFramed = new Packer({ structuredClone: true, threshold: 0 });
@@ -29,7 +30,11 @@ describe('structuredClone: the object graph', () => {
     const err = new RangeError('out of range');
     const key = { k: 1 };
     const value = {
-      map: new Map<unknown, unknown>([['x', 1], [2, new Int32Array([5, 6])], [key, 'object key']]),
+      map: new Map<unknown, unknown>([
+        ['x', 1],
+        [2, new Int32Array([5, 6])],
+        [key, 'object key'],
+      ]),
       set: new Set<unknown>([1, 'two', key]),
       date: new Date(Date.UTC(2024, 1, 29, 12, 34, 56, 789)),
       re: /a+b?\d/giu,
@@ -125,7 +130,9 @@ describe('structuredClone: arrays', () => {
         const buffers = new Set([r.u8.buffer, r.f64.buffer, r.i32.buffer, r.dv.buffer, r.buf.buffer, r.nd.data.buffer, r.whole]);
         expect(buffers.size).toBe(1);
         expect(r.whole.byteLength).toBe(total);
-        expect([r.u8.byteOffset, r.f64.byteOffset, r.i32.byteOffset, r.dv.byteOffset, r.buf.byteOffset, r.nd.data.byteOffset]).toEqual([3, 16, 8, 1, 5, 32]);
+        expect([r.u8.byteOffset, r.f64.byteOffset, r.i32.byteOffset, r.dv.byteOffset, r.buf.byteOffset, r.nd.data.byteOffset]).toEqual([
+          3, 16, 8, 1, 5, 32,
+        ]);
         // Writes through one view show through the others, as with v8.deserialize.
         r.u8[0] = 0xab;
         expect(new Uint8Array(r.whole)[3]).toBe(0xab);

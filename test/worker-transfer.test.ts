@@ -2,13 +2,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { Blosc2Error } from '../src/errors';
-import { NDArray } from '../src/ndarray';
-import { Packer } from '../src/packer';
-import { encodeValue, isValueMessage, postValue, receiveValue, type ValueMessage } from '../src/worker';
-import { sameValue } from './fixtures/transport-values';
+import { Blosc2Error, encodeValue, isValueMessage, NDArray, Packer, postValue, receiveValue, type ValueMessage } from '../src/index';
+import { CHILDREN } from './support/child';
+import { diff } from './support/compare';
+import { expectCode } from './support/errors';
 
-const fixture = path.join(__dirname, 'fixtures', 'transport-worker.cjs');
+const fixture = path.join(CHILDREN, 'transfer-worker.cjs');
 const workers: Worker[] = [];
 
 afterAll(async () => {
@@ -31,7 +30,11 @@ function makeValue(): Record<string, unknown> {
   for (let i = 0; i < ints.length; i++) ints[i] = (i * 31) & 0x7fff;
   const big = Buffer.alloc(100_000);
   for (let i = 0; i < big.length; i++) big[i] = (i * 13) & 0xff;
-  const grid = new NDArray(new Uint32Array(256 * 256).map((_, i) => i * 2654435761), [256, 256], '<u4');
+  const grid = new NDArray(
+    new Uint32Array(256 * 256).map((_, i) => i * 2654435761),
+    [256, 256],
+    '<u4',
+  );
   return { f, ints, big, grid, small: new Float32Array([1.5, -2, NaN]), meta: { name: 'sensor', tags: ['a', 'b'], t: 1234.5 } };
 }
 
@@ -52,7 +55,11 @@ interface EchoReply {
 }
 
 /** Posts to the worker and resolves with its echo (decoded here) and its after-echo report. */
-async function roundTrip(worker: Worker, value: unknown, mode: 'transfer' | 'compress'): Promise<{ reply: EchoReply; afterEcho: Record<string, number> }> {
+async function roundTrip(
+  worker: Worker,
+  value: unknown,
+  mode: 'transfer' | 'compress',
+): Promise<{ reply: EchoReply; afterEcho: Record<string, number> }> {
   const messages: unknown[] = [];
   const done = new Promise<void>((resolve, reject) => {
     const onMessage = (m: unknown): void => {
@@ -97,7 +104,7 @@ describe('postValue / receiveValue between worker threads', () => {
     expect(afterEcho['f']).toBe(0);
     expect(afterEcho['ints']).toBe(0);
     expect(afterEcho['small']).toBe(12);
-    expect(sameValue(expected, reply.echo)).toBeUndefined();
+    expect(diff(reply.echo, expected)).toBe('');
   });
 
   it("'compress' mode moves compressed frames: the sender keeps its arrays, the values arrive bit-exact", async () => {
@@ -111,8 +118,8 @@ describe('postValue / receiveValue between worker threads', () => {
     expect(compressed).toBeLessThan(raw);
     const { reply, afterEcho } = await roundTrip(worker, value, 'compress');
     expect((value['f'] as Float64Array).byteLength).toBe((1 << 20) * 8);
-    expect(sameValue(expected, value)).toBeUndefined();
-    expect(sameValue(expected, reply.echo)).toBeUndefined();
+    expect(diff(value, expected)).toBe('');
+    expect(diff(reply.echo, expected)).toBe('');
     // The worker decompressed into memory of its own, and kept it after replying.
     expect(reply.received['f']).toEqual({ byteOffset: 0, bufferBytes: (1 << 20) * 8, shared: false });
     expect(afterEcho['f']).toBe((1 << 20) * 8);
@@ -136,7 +143,7 @@ describe('postValue / receiveValue between worker threads', () => {
     const values = [makeValue(), makeValue()];
     const expected = values.map(deepCopy);
     const replies = await Promise.all(pair.map((w, k) => roundTrip(w, values[k], 'compress')));
-    for (let k = 0; k < 2; k++) expect(sameValue(expected[k], replies[k]?.reply.echo)).toBeUndefined();
+    for (let k = 0; k < 2; k++) expect(diff(replies[k]?.reply.echo, expected[k])).toBe('');
   });
 
   it('works over a MessageChannel in one thread too', async () => {
@@ -148,7 +155,7 @@ describe('postValue / receiveValue between worker threads', () => {
       postValue(port1, { a });
       const [data] = await got;
       expect(a.byteLength).toBe(0);
-      expect(sameValue({ a: copy }, receiveValue(data))).toBeUndefined();
+      expect(diff(receiveValue(data), { a: copy })).toBe('');
     } finally {
       port1.close();
     }
@@ -160,27 +167,12 @@ describe('postValue / receiveValue between worker threads', () => {
     expect(() => encodeValue(1, { mode: 'transfer', clevel: 5 })).toThrow(/clevel/);
     expect(() => encodeValue(1, { packer: new Packer(), codec: 'lz4' })).toThrow(/codec/);
     expect(() => receiveValue({ hello: 1 })).toThrow(Blosc2Error);
-    try {
-      receiveValue({ blosc2Value: 1, mode: 'transfer', message: 'x', buffers: [] });
-      expect.unreachable();
-    } catch (err) {
-      expect((err as Blosc2Error).code).toBe('ERR_CORRUPT');
-    }
+    expectCode(() => receiveValue({ blosc2Value: 1, mode: 'transfer', message: 'x', buffers: [] }), 'ERR_CORRUPT');
     // A message that names an out-of-band buffer that did not come along.
     const { message } = encodeValue({ a: new Float64Array(10_000) });
-    try {
-      receiveValue({ ...message, buffers: [] });
-      expect.unreachable();
-    } catch (err) {
-      expect((err as Blosc2Error).code).toBe('ERR_CORRUPT');
-    }
+    expectCode(() => receiveValue({ ...message, buffers: [] }), 'ERR_CORRUPT');
     // Options pass through to the Packer on the receiving side.
     const big = encodeValue({ a: new Float64Array(10_000) }, { mode: 'compress' }).message;
-    try {
-      receiveValue(big, { maxOutputBytes: 1000 });
-      expect.unreachable();
-    } catch (err) {
-      expect((err as Blosc2Error).code).toBe('ERR_MAX_OUTPUT');
-    }
+    expectCode(() => receiveValue(big, { maxOutputBytes: 1000 }), 'ERR_MAX_OUTPUT');
   });
 });

@@ -2,21 +2,21 @@
  * The addon in worker threads: it is context-aware, so each worker loads its
  * own instance (with its own Blosc2Error class and settings), round-trips
  * there, and works while other workers and the main thread do the same.
- * Workers run plain JavaScript, so they load a transpiled copy of src/
- * (test/fixtures/core-lib.ts) that uses the same build of the addon.
+ * Workers run plain JavaScript: they load the library the one way
+ * (test/support/load.cjs), with the same build of the addon.
  */
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compressAsync, decompress, decompressAsync, getNthreads, versions } from '../src/index';
-import { sameBytes, sampleBytes } from './fixtures/core-data';
-import { jsLibIndex, removeJsLib } from './fixtures/core-lib';
+import { CHILDREN, runNode } from './support/child';
+import { sameBytes } from './support/compare';
+import { sampleBytes } from './support/data';
 
-const WORKER_SCRIPT = path.join(__dirname, 'fixtures', 'core-worker.cjs');
-const TERMINATE_SCRIPT = path.join(__dirname, 'fixtures', 'core-terminate.cjs');
+const WORKER_SCRIPT = path.join(CHILDREN, 'core-worker.cjs');
+const TERMINATE_SCRIPT = path.join(CHILDREN, 'core-terminate.cjs');
 
-/** What core-worker.cjs posts back in 'roundtrip' mode. */
+/** What test/children/core-worker.cjs posts back in 'roundtrip' mode. */
 interface WorkerReport {
   failed?: string;
   threadId: number;
@@ -31,7 +31,7 @@ interface WorkerReport {
 
 function runWorker(size: number, seed: number, rounds: number): Promise<WorkerReport> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { index: jsLibIndex(), mode: 'roundtrip', size, seed, rounds } });
+    const worker = new Worker(WORKER_SCRIPT, { workerData: { mode: 'roundtrip', size, seed, rounds } });
     worker.once('message', (report: WorkerReport) => {
       void worker.terminate().then(() => resolve(report));
     });
@@ -55,8 +55,6 @@ function expectGoodReport(report: WorkerReport, rounds: number): void {
   expect(report.samples).toHaveLength(rounds);
   for (const { data, chunk } of report.samples) expect(sameBytes(decompress(chunk), data)).toBe(true);
 }
-
-afterAll(() => removeJsLib());
 
 describe('worker threads', () => {
   it('a worker loads the addon and round-trips, sync and async; its chunks decode on the main thread', async () => {
@@ -86,12 +84,11 @@ describe('worker threads', () => {
 
   // Terminating a worker while its async calls run must not take the process
   // down. Run in a child process so an abort is reported, not fatal to the
-  // test runner. KNOWN BUG: today this aborts the process ("terminate called
-  // after throwing an instance of 'Napi::Error'" from
-  // Napi::AsyncWorker::OnAsyncWorkComplete during worker teardown); building
-  // with -DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS fixes it. Fails until then.
+  // test runner. Without -DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS (CMakeLists.txt)
+  // this aborted the process ("terminate called after throwing an instance of
+  // 'Napi::Error'" from Napi::AsyncWorker::OnAsyncWorkComplete during worker teardown).
   it('terminating workers with async calls in flight leaves the process running', () => {
-    const r = spawnSync(process.execPath, [TERMINATE_SCRIPT, jsLibIndex(), '5'], { encoding: 'utf8', timeout: 120_000 });
+    const r = runNode([TERMINATE_SCRIPT, '5'], { timeoutMs: 120_000 });
     expect(r.stderr).not.toMatch(/terminate called|Aborted|FATAL/);
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);

@@ -7,7 +7,6 @@
 #include <napi.h>
 
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <utility>
 
@@ -245,26 +244,66 @@ Napi::Value FrameDecodeAsync(const Napi::CallbackInfo& info) {
   return Queue(info, [=](double*) { return DecodeFrame(frame, *meta, out, nthreads); });
 }
 
-// frameEncodeAsync({ ...FrameSpec, into }) -> Promise<length>: the frame
-// written on the pool straight into `into` (at least frameCapacity bytes).
+// frameEncodeAsync({ ...FrameSpec, into } | { ...FrameSpec, allocate(length) })
+// -> Promise<length>. With into (at least frameCapacity bytes), the frame is
+// written on the pool straight into it. With allocate, it is built on the
+// pool in memory of the core's own (which V8 does not count, so a large
+// worst-case region never triggers a garbage collection), then copied on the
+// main thread into the view allocate(length) returns: one copy of the
+// compressed bytes.
+class FrameEncodeJob : public Job {
+ public:
+  FrameEncodeJob(Napi::Env env, const Napi::Object& request, FrameSpec spec, View into)
+      : Job(env, request), spec_(std::move(spec)), into_(into) {}
+  void Execute() override {
+    bool fits = true;
+    PlaceFrame place = nullptr;
+    if (into_.data != nullptr) {
+      place = [&](size_t capacity) -> uint8_t* {
+        fits = capacity <= into_.length;
+        return fits ? into_.data : nullptr;
+      };
+    }
+    Failure f = AssembleFrame(spec_, &frame_, place);
+    if (!f.code && !fits) f = Failure{"ERR_OUTPUT_TOO_SMALL", "into is shorter than frameCapacity"};
+    if (!f.code && into_.data != nullptr) frame_.WriteTo(into_.data);
+    if (f.code) Fail(f);
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    size_t length = static_cast<size_t>(frame_.Length());
+    if (into_.data == nullptr) {
+      try {
+        Napi::Value allocate = request_.Value().Get("allocate");
+        frame_.WriteTo(CallbackView(allocate.As<Napi::Function>(), length, length, "allocate(length)").data);
+      } catch (const Napi::Error& e) {
+        deferred_.Reject(e.Value());
+        return;
+      }
+    }
+    deferred_.Resolve(Napi::Number::New(env, static_cast<double>(length)));
+  }
+
+ private:
+  FrameSpec spec_;
+  View into_;
+  AssembledFrame frame_;
+};
+
 Napi::Value FrameEncodeAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   Napi::Object req = info[0].As<Napi::Object>();
-  auto spec = std::make_shared<FrameSpec>(ReadFrameSpec(req));
-  View into = AttrAsView(req, "into");
-  AdviseHugePages(into.data, into.length);
-  return Queue(info, [spec, into](double* result) {
-    AssembledFrame frame;
-    bool fits = false;
-    Failure f = AssembleFrame(*spec, &frame, [&](size_t capacity) -> uint8_t* {
-      fits = capacity <= into.length;
-      return fits ? into.data : nullptr;
-    });
-    if (f.code) return f;
-    if (!fits) return Failure{"ERR_OUTPUT_TOO_SMALL", "into is shorter than frameCapacity"};
-    frame.WriteTo(into.data);
-    *result = static_cast<double>(frame.Length());
-    return Ok();
-  });
+  FrameSpec spec = ReadFrameSpec(req);
+  View into;
+  if (!req.Get("into").IsUndefined()) {
+    into = AttrAsView(req, "into");
+    AdviseHugePages(into.data, into.length);
+  } else if (!req.Get("allocate").IsFunction()) {
+    ThrowBadRequest(env, "frameEncodeAsync needs into or allocate");
+  }
+  auto* job = new FrameEncodeJob(env, req, std::move(spec), into);
+  job->Queue();
+  return job->Promise();
 }
 
 // ---------------------------------------------------------------------------
@@ -276,10 +315,7 @@ Napi::Value IsDetached(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  static std::once_flag once;
-  std::call_once(once, [] { blosc2_init(); });
-  InitInstance(env);
-  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  InitInstance(env, exports);
   exports.Set("isDetached", Napi::Function::New(env, IsDetached));
   exports.Set("compress", Napi::Function::New(env, Compress));
   exports.Set("compressAsync", Napi::Function::New(env, CompressAsync));

@@ -1,6 +1,12 @@
 // Failures as JS errors; see js_errors.h.
 #include "js_errors.h"
 
+#include <mutex>
+
+extern "C" {
+#include <blosc2.h>
+}
+
 namespace blosc2_node::js {
 
 namespace {
@@ -9,12 +15,19 @@ struct InstanceData {
 };
 }  // namespace
 
-void InitInstance(Napi::Env env) { env.SetInstanceData(new InstanceData()); }
-
+namespace {
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   auto* data = info.Env().GetInstanceData<InstanceData>();
   data->errorClass = Napi::Persistent(info[0].As<Napi::Function>());
   return info.Env().Undefined();
+}
+}  // namespace
+
+void InitInstance(Napi::Env env, Napi::Object exports) {
+  static std::once_flag once;
+  std::call_once(once, [] { blosc2_init(); });
+  env.SetInstanceData(new InstanceData());
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
 }
 
 Napi::Error MakeError(Napi::Env env, const Failure& f) {

@@ -13,11 +13,9 @@
 
 namespace blosc2_node::js {
 
-// Call once per addon instance, from its Init.
-void InitInstance(Napi::Env env);
-
-// exports.setErrorClass(cls)
-Napi::Value SetErrorClass(const Napi::CallbackInfo& info);
+// Call first in every addon's Init: initializes C-Blosc2 (once per process),
+// makes this instance's data and exports setErrorClass(cls).
+void InitInstance(Napi::Env env, Napi::Object exports);
 
 Napi::Error MakeError(Napi::Env env, const Failure& f);
 

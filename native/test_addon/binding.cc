@@ -4,8 +4,6 @@
 // them with. The product never loads it.
 #include <napi.h>
 
-#include <mutex>
-
 #include "../addon/js_errors.h"
 #include "../addon/requests.h"
 #include "reference_encoders.h"
@@ -97,10 +95,7 @@ Napi::Value PlanGeometry(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  static std::once_flag once;
-  std::call_once(once, [] { blosc2_init(); });
-  InitInstance(env);
-  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  InitInstance(env, exports);
   exports.Set("encodeFrameReference", Napi::Function::New(env, EncodeFrameReferenceJs));
   exports.Set("encodeTiledReference", Napi::Function::New(env, EncodeTiledReferenceJs));
   exports.Set("assembleFrame", Napi::Function::New(env, AssembleFrameJs));

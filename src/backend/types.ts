@@ -146,7 +146,8 @@ export interface Backend {
   frameCapacity(req: FrameEncodeRequest): number;
   /** Writes the frame; returns its length. */
   frameEncode(req: FrameEncodeAllocate | FrameEncodePlace): number;
-  frameEncodeAsync(req: FrameEncodeInto): Promise<number>;
+  /** Writes the frame on the pool: into `into`, or built apart and copied into allocate(length)'s view on this thread. */
+  frameEncodeAsync(req: FrameEncodeInto | FrameEncodeAllocate): Promise<number>;
   frameOpen(req: { frame: Uint8Array }): OpenedFrame;
   frameDecode(req: FrameDecodeRequest): void;
   frameDecodeAsync(req: FrameDecodeRequest): Promise<void>;

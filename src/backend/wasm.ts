@@ -288,9 +288,14 @@ export class WasmBackend implements Backend {
     });
   }
 
-  frameEncodeAsync(req: FrameEncodeInto): Promise<number> {
+  frameEncodeAsync(req: FrameEncodeInto | FrameEncodeAllocate): Promise<number> {
     return settle(() => {
       const spec = readSpec(req);
+      if ((req as Partial<FrameEncodeInto>).into === undefined) {
+        const allocate = (req as Partial<FrameEncodeAllocate>).allocate;
+        if (typeof allocate !== 'function') throw badRequest('frameEncodeAsync needs into or allocate');
+        return this.frameEncode({ ...spec, allocate } as FrameEncodeAllocate);
+      }
       const into = view(req, 'into');
       return this.#run((heap) => {
         const { ptr, length, capacity } = encode(heap, spec);

@@ -1,15 +1,15 @@
 /**
  * The msgpackr registration: the one place that touches msgpackr's extension
- * machinery. msgpackr's extensions are process-wide (per copy of msgpackr),
- * called with the Packr as `this`; ours act only for Packrs that carry a
- * blosc2 configuration (under {@link kConfig}), and any other Packr gets
- * msgpackr's own encoding of typed arrays, exactly as if this package were not
- * loaded. Reading needs no configuration: our records are decoded by any
- * Unpackr of the same msgpackr copy.
+ * machinery. msgpackr's extensions are module state, one set per loaded
+ * instance of msgpackr (see ./instances.ts), called with the Packr as `this`;
+ * ours act only for Packrs that carry a blosc2 configuration (under
+ * {@link kConfig}), and any other Packr of the same instance gets msgpackr's
+ * own encoding of typed arrays, exactly as if this package were not loaded.
+ * Reading needs no configuration: our records are decoded by any Unpackr of
+ * an instance the extension is registered on.
  * @internal
  * @packageDocumentation
  */
-import { addExtension } from 'msgpackr';
 import { BY_CTOR, type TypedArray } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { platform } from '../platform';
@@ -20,6 +20,7 @@ import { unpackOutOfBand, writeOutOfBand } from '../records/out-of-band';
 import { unpackRaw, writeRaw, writeRawTyped } from '../records/raw';
 import { B2ND_EXT, NUMPY_EXT, OOB_EXT, type PackConfig, RAW_EXT, VIEW_EXT } from '../records/types';
 import { type InnerPack, packViewTag, readViewTag, withItemsizeHint } from '../records/view';
+import { type MsgpackrModule, onEachMsgpackr } from './instances';
 import { type Reserve, binHeaderSize, reserveExt, writeBinHeader } from './writer';
 
 /** Where a Packr carries its blosc2 configuration. */
@@ -110,20 +111,35 @@ function packLikeMsgpackr(packr: PackrLike, value: unknown, reserve: Reserve, pa
   t.target.set(bytes, writeBinHeader(t.target, t.position, n));
 }
 
-let installed = false;
+const registered = new WeakSet<MsgpackrModule>();
 
-/** Registers the extension with msgpackr (once per process). */
-export function install(): void {
-  if (installed) return;
-  installed = true;
+/** Registers the extension on one msgpackr instance (once). */
+function registerOn(mod: MsgpackrModule): void {
+  if (registered.has(mod)) return;
+  registered.add(mod);
+  const addExtension = mod.addExtension.bind(mod) as (extension: object) => void;
   const TypedArrayBase = Object.getPrototypeOf(Uint8Array) as abstract new () => unknown;
   const classes: Array<abstract new (...args: never[]) => unknown> = [TypedArrayBase, DataView, ArrayBuffer, NDArray];
   if (typeof SharedArrayBuffer === 'function') classes.push(SharedArrayBuffer);
   for (const Class of classes) {
-    addExtension({ Class: Class, type: RAW_EXT, pack: packExtension as never, unpack: unpackRaw });
+    addExtension({ Class: Class, type: RAW_EXT, pack: packExtension, unpack: unpackRaw });
   }
   addExtension({ type: B2ND_EXT, unpack: unpackFrame });
   addExtension({ type: OOB_EXT, unpack: unpackOutOfBand });
   addExtension({ type: NUMPY_EXT, unpack: unpackNumpy });
   addExtension({ type: VIEW_EXT, read: readViewTag });
+}
+
+let installed = false;
+
+/**
+ * Registers the extension on every msgpackr instance this package knows
+ * (the CommonJS build next to it, the ES module build its ESM entry adopted,
+ * the copies useBlosc2 met), and on each one it meets later. Runs once, when
+ * blosc2 is first used (a Packer, a pack/unpack call, useBlosc2).
+ */
+export function install(): void {
+  if (installed) return;
+  installed = true;
+  onEachMsgpackr(registerOn);
 }

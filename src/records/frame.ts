@@ -7,7 +7,7 @@
  * @internal
  * @packageDocumentation
  */
-import { Blosc2Error } from '../errors';
+import { Blosc2Error, quoteName } from '../errors';
 import { BY_CODE, type DTypeEntry, ctorForDtype } from '../dtypes';
 import { type CoreCParams, type FrameEncodeRequest, type OpenedFrame, backend } from '../backend';
 import { giveBack, keepResult, takeOutput } from '../buffer-pool';
@@ -52,31 +52,23 @@ export function encodeFrame(d: Described, cparams: CoreCParams): Uint8Array {
 const PLACE_MIN_BYTES = 1 << 20;
 const EXT32_HEADER = 6;
 
-/** Writes the ext header in front of a frame placed at `headroom`; the record, exactly. */
-function finishPlaced(out: Buffer, headroom: number, length: number): Buffer {
-  const start = headroom - (headroom === 0 ? 0 : extHeaderSize(length));
-  if (headroom > 0) writeExtHeader(out, start, length, B2ND_EXT);
-  return keepResult(out, start, headroom - start + length);
+/** Writes the ext header in front of a frame placed at EXT32_HEADER; the record, exactly. */
+function finishPlaced(out: Buffer, length: number): Buffer {
+  const start = EXT32_HEADER - extHeaderSize(length);
+  writeExtHeader(out, start, length, B2ND_EXT);
+  return keepResult(out, start, EXT32_HEADER - start + length);
 }
 
-/** d's frame written on the libuv pool into a worst-case buffer with `headroom` bytes in front. */
-async function encodePlacedAsync(d: Described, cparams: CoreCParams, headroom: number, name: string): Promise<Buffer> {
-  const request = frameRequest(d, cparams);
-  const buf = takeOutput(headroom + backend.frameCapacity(request));
-  let length: number;
-  try {
-    length = await backend.frameEncodeAsync({ ...request, into: buf.subarray(headroom) });
-    checkStillAttached(d.bytes, name);
-  } catch (err) {
-    giveBack(buf);
-    throw err;
-  }
-  return finishPlaced(buf, headroom, length);
-}
-
-/** {@link encodeFrame} on the libuv pool. d's memory must stay still until it settles (see views.ts). */
-export function encodeFrameAsync(d: Described, cparams: CoreCParams): Promise<Buffer> {
-  return encodePlacedAsync(d, cparams, 0, 'an array in value');
+/**
+ * {@link encodeFrame} on the libuv pool. d's memory must stay still until it
+ * settles (see views.ts). The core builds the frame in memory of its own, so
+ * a worst-case region per array never counts as V8 external memory.
+ */
+export async function encodeFrameAsync(d: Described, cparams: CoreCParams): Promise<Buffer> {
+  let out: Buffer | undefined;
+  await backend.frameEncodeAsync({ ...frameRequest(d, cparams), allocate: (length) => (out = platform.allocOwn(length)) });
+  checkStillAttached(d.bytes, 'an array in value');
+  return out as Buffer;
 }
 
 /**
@@ -99,7 +91,7 @@ export function packSingle(d: Described, cfg: PackConfig): Buffer {
       if (buf) giveBack(buf);
       throw err;
     }
-    return finishPlaced(buf as Buffer, EXT32_HEADER, length);
+    return finishPlaced(buf as Buffer, length);
   }
   let out: Buffer | undefined;
   const reserve: Reserve = (size) => {
@@ -119,7 +111,17 @@ export function packSingle(d: Described, cfg: PackConfig): Buffer {
 export async function packSingleAsync(d: Described, cfg: PackConfig): Promise<Buffer | undefined> {
   if (d.bytes.byteLength < cfg.threshold || d.bytes.byteLength < PLACE_MIN_BYTES) return undefined;
   checkStableForAsync(d.bytes, 'value');
-  return encodePlacedAsync(d, cfg.cparams, EXT32_HEADER, 'value');
+  const request = frameRequest(d, cfg.cparams);
+  const buf = takeOutput(EXT32_HEADER + backend.frameCapacity(request));
+  let length: number;
+  try {
+    length = await backend.frameEncodeAsync({ ...request, into: buf.subarray(EXT32_HEADER) });
+    checkStillAttached(d.bytes, 'value');
+  } catch (err) {
+    giveBack(buf);
+    throw err;
+  }
+  return finishPlaced(buf, length);
 }
 
 function entryByName(name: string): DTypeEntry | undefined {
@@ -157,7 +159,7 @@ function decodeOpened(frame: Uint8Array, info: OpenedFrame, state: DecodeState, 
     kind = Kind.Typed;
   } else if (info.jsKind.startsWith('NDArray:')) {
     const e = entryByName(info.jsKind.slice(8));
-    if (!e || e.itemsize !== ctorForDtype(info.dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind '${info.jsKind}'`);
+    if (!e || e.itemsize !== ctorForDtype(info.dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind ${quoteName(info.jsKind)}`);
     entry = e;
     kind = Kind.NDArray;
     dtype = info.dtype;
@@ -166,7 +168,7 @@ function decodeOpened(frame: Uint8Array, info: OpenedFrame, state: DecodeState, 
     entry = U8;
   } else {
     const e = info.jsKind ? entryByName(info.jsKind) : BY_CODE.find((x) => x?.ctor === ctorForDtype(info.dtype));
-    if (!e) throw new Blosc2Error(`a frame holds a ${info.jsKind || info.dtype} this runtime cannot make`, 'ERR_UNSUPPORTED');
+    if (!e) throw new Blosc2Error(`a frame holds a ${quoteName(info.jsKind || info.dtype)} this runtime cannot make`, 'ERR_UNSUPPORTED');
     entry = e;
     if (info.jsKind) {
       kind = Kind.Typed;
@@ -176,7 +178,7 @@ function decodeOpened(frame: Uint8Array, info: OpenedFrame, state: DecodeState, 
     }
   }
   if (info.b2nd && info.typesize !== (kind === Kind.Typed || kind === Kind.NDArray ? entry.itemsize : info.typesize)) {
-    throw corrupt(`the frame's typesize (${info.typesize}) disagrees with its dtype '${info.dtype}'`);
+    throw corrupt(`the frame's typesize (${info.typesize}) disagrees with its dtype ${quoteName(info.dtype)}`);
   }
   let nbytes: number;
   if (info.b2nd) {

@@ -7,6 +7,7 @@
  */
 import { unpack as msgpackUnpack } from 'msgpackr';
 import { Blosc2Error } from '../errors';
+import { readFailure } from '../msgpack/failures';
 import { BY_CODE, type DTypeEntry, ctorForDtype } from '../dtypes';
 import { charge, decodeState } from './decode-state';
 import { Kind } from './types';
@@ -19,7 +20,7 @@ export function unpackNumpy(data: Uint8Array): unknown {
   try {
     payload = msgpackUnpack(data);
   } catch (err) {
-    throw corrupt(`ext 46 (NumPy array): not a MessagePack map: ${(err as Error).message}`);
+    throw readFailure(err, undefined, 'ext 46 (NumPy array): not a MessagePack map');
   }
   const p = payload as { dtype?: { str?: unknown }; shape?: unknown; data?: unknown; values?: unknown } | null;
   if (p === null || typeof p !== 'object') throw corrupt('ext 46 (NumPy array): not a map');

@@ -4,8 +4,8 @@
  * @internal
  * @packageDocumentation
  */
-import { Blosc2Error } from '../errors';
-import { type DTypeEntry, ctorForDtype } from '../dtypes';
+import { Blosc2Error, quoteName } from '../errors';
+import { type DType, type DTypeEntry, ctorForDtype } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { platform } from '../platform';
 import { Kind } from './types';
@@ -46,10 +46,11 @@ export function build(h: RecordHeader, ab: ArrayBufferLike, offset: number, byte
       return ab;
     case Kind.NDArray: {
       const ctor = ctorForDtype(h.dtype as string);
-      if (ctor.BYTES_PER_ELEMENT !== h.entry.itemsize) throw corrupt(`dtype '${h.dtype}' does not fit the data's items`);
+      if (ctor.BYTES_PER_ELEMENT !== h.entry.itemsize) throw corrupt(`dtype ${quoteName(h.dtype as string)} does not fit the data's items`);
       const data = new h.entry.ctor(ab, offset, byteLength / h.entry.itemsize);
       try {
-        return new NDArray(data, h.shape as number[], h.dtype as string);
+        // ctorForDtype above accepted the string: it is a DType.
+        return new NDArray(data, h.shape as number[], h.dtype as DType);
       } catch (err) {
         throw corrupt(`an NDArray record is inconsistent: ${(err as Error).message}`);
       }

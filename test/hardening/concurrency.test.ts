@@ -6,38 +6,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Packer, compressAsync, decompressAsync } from '../../src/index';
-import { checkValue, makeValue } from '../fixtures/hardening-workload';
-
-const fixtures = join(__dirname, '..', 'fixtures');
-
-// Worker body: plain JS that loads the TypeScript sources through the same
-// require hook the other hardening children use.
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-require(${JSON.stringify(join(fixtures, 'hardening-register.cjs'))});
-const lib = require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'index.ts'))});
-const { makeValue, checkValue } = require(${JSON.stringify(join(fixtures, 'hardening-workload.ts'))});
-(async () => {
-  const { seed, count } = workerData;
-  const packer = new lib.Packer({ threshold: 1024, nthreads: 1 + (seed % 2) });
-  let wrong = 0;
-  const handOver = [];
-  for (let i = 0; i < count; i++) {
-    const value = makeValue(seed, i);
-    const msg = i % 2 ? packer.pack(value) : await packer.packAsync(value);
-    const back = i % 3 ? packer.unpack(msg) : await packer.unpackAsync(msg);
-    if (!checkValue(seed, i, back)) wrong++;
-    if (i % 10 === 0) handOver.push([i, msg]);
-  }
-  // A burst of concurrent async calls inside the worker too.
-  const burst = await Promise.all(Array.from({ length: 50 }, async (_, k) => {
-    const i = count + k;
-    return checkValue(seed, i, await packer.unpackAsync(await packer.packAsync(makeValue(seed, i))));
-  }));
-  wrong += burst.filter((ok) => !ok).length;
-  parentPort.postMessage({ seed, wrong, done: count + burst.length, handOver });
-})().catch((err) => parentPort.postMessage({ seed, error: String(err && err.stack || err) }));
-`;
+import { CHILDREN } from '../support/child';
+import { isWorkloadValue as checkValue, workloadValue as makeValue } from '../support/values';
 
 interface WorkerResult {
   seed: number;
@@ -49,7 +19,7 @@ interface WorkerResult {
 
 function runWorker(seed: number, count: number): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { eval: true, workerData: { seed, count } });
+    const w = new Worker(join(CHILDREN, 'workload-worker.cjs'), { workerData: { seed, count } });
     w.once('message', (m: WorkerResult) => {
       void w.terminate();
       resolve(m);

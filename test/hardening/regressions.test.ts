@@ -1,21 +1,16 @@
 // Every input the fuzzers ever broke the native core with (fuzz/regressions/)
 // replayed through the public API in a child process: a crash or a hang fails
 // this test (with a timeout) instead of killing or stalling the runner.
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Outcome } from '../fixtures/hardening-replay';
-
-const root = join(__dirname, '..', '..');
+import type { Outcome } from '../children/replay';
+import { CHILDREN, REPO_ROOT as root, runNode } from '../support/child';
 
 let child: SpawnSyncReturns<string> | undefined;
 function replay(): SpawnSyncReturns<string> {
-  child ??= spawnSync(
-    process.execPath,
-    ['-r', './test/fixtures/hardening-register.cjs', '-e', "require('./test/fixtures/hardening-replay.ts').main()"],
-    { cwd: root, encoding: 'utf8', timeout: 60_000 },
-  );
+  child ??= runNode([join(CHILDREN, 'replay.ts')], { timeoutMs: 60_000 });
   return child;
 }
 

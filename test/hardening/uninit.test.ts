@@ -5,15 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NDArray, compress, decompress, decompressAsync, unpack, unpackAsync, cbufferInfo } from '../../src/index';
+import { ext42, specialChunk } from '../support/bytes';
+import { FIXTURES } from '../support/child';
 
-const fixture = (name: string): Buffer => readFileSync(join(__dirname, '..', 'fixtures', name));
-
-/** Wraps a frame as the ext 42 record python-blosc2's msgpack helpers write. */
-function ext42(frame: Uint8Array): Buffer {
-  const n = frame.byteLength;
-  const head = n < 0x100 ? Buffer.from([0xc7, n, 42]) : Buffer.from([0xc8, n >> 8, n & 0xff, 42]);
-  return Buffer.concat([head, frame]);
-}
+const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
 
 /**
  * Leaves freed heap blocks full of 0xAB (native scratch buffers of the same
@@ -24,14 +19,13 @@ function dirtyTheHeap(): void {
   for (let i = 0; i < 20; i++) decompress(compress(junk.subarray(0, 1024 * (1 + i)), { clevel: 1 }));
 }
 
-/** A chunk header claiming `nbytes` of the "uninitialized" special kind (FORMAT.md; C-Blosc2 README_CHUNK_FORMAT). */
+/**
+ * A chunk header claiming `nbytes` of the "uninitialized" special kind
+ * (FORMAT.md; C-Blosc2 README_CHUNK_FORMAT), on the header our own compress
+ * writes for a few zero items.
+ */
 function uninitChunk(nbytes: number, typesize = 4): Buffer {
-  const base = compress(new Uint8Array(typesize * 4), { typesize });
-  const h = Buffer.from(base.subarray(0, 32));
-  h.writeInt32LE(nbytes, 4); // nbytes
-  h.writeInt32LE(32, 12); // cbytes: the header alone
-  h[31] = ((h[31] as number) & 0x0f) | (4 << 4); // BLOSC2_SPECIAL_UNINIT
-  return h;
+  return specialChunk('uninit', nbytes, { template: compress(new Uint8Array(typesize * 4), { typesize }) });
 }
 
 describe('uninitialized special chunks decode to zeros', () => {

@@ -47,7 +47,18 @@ async function readText(file) {
   return fs.readFileSync(file, 'utf8');
 }
 
-const CTORS = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array];
+const CTORS = [
+  Int8Array,
+  Uint8Array,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+];
 
 for (const Ctor of CTORS) {
   await check(`round trip ${Ctor.name}`, () => {
