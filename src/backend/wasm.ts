@@ -294,7 +294,7 @@ export class WasmBackend implements Backend {
       if ((req as Partial<FrameEncodeInto>).into === undefined) {
         const allocate = (req as Partial<FrameEncodeAllocate>).allocate;
         if (typeof allocate !== 'function') throw badRequest('frameEncodeAsync needs into or allocate');
-        return this.frameEncode({ ...spec, allocate } as FrameEncodeAllocate);
+        return this.frameEncode({ ...spec, allocate });
       }
       const into = view(req, 'into');
       return this.#run((heap) => {
