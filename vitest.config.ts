@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 // python-blosc2, streams, workers. Left out of the wasm run: what is about the
 // addon itself (its exports, the libuv pool keeping the event loop free,
 // arrays over 2 GiB, which wasm32 cannot hold with their output, RSS over
-// 100,000 cycles), Redis (no backend in play), the long hostile-input property
+// 100,000 cycles), Redis and the published typings (no backend in play), the long hostile-input property
 // run (test/differential.test.ts feeds mutated inputs to both backends), and
 // the files that run both backends themselves (browser, runtimes, differential).
 const WASM_EXCLUDE = [
@@ -16,6 +16,7 @@ const WASM_EXCLUDE = [
   'test/pack-big.test.ts',
   'test/hardening/leaks.test.ts',
   'test/redis.test.ts',
+  'test/types.test.ts',
   'property-tests/hostile.property.test.ts',
   'test/browser.test.ts',
   'test/runtimes.test.ts',
