@@ -105,6 +105,22 @@ describe('the wasm backend', () => {
     );
   });
 
+  it('a trap in the core (here: a handle forged to point outside memory) is a Blosc2Error, and the next call gets a fresh instance', () => {
+    const data = ramp(1000);
+    const frame = frameOf(data);
+    const opened = wasm.frameOpen({ frame });
+    (opened.handle as { meta: number }).meta = 0xfffffff0;
+    expect(() => wasm.frameDecode({ frame, handle: opened.handle, out: new Float64Array(1000), nthreads: 1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_CORRUPT', message: matching(/WebAssembly core failed \(.*out of bounds/) }) as Error,
+    );
+    expect(wasm.memoryBytes()).toBe(0); // the trapped instance is gone
+    const again = wasm.frameOpen({ frame });
+    const out = new Float64Array(1000);
+    wasm.frameDecode({ frame, handle: again.handle, out, nthreads: 1 });
+    wasm.frameClose(again.handle);
+    expect(out).toEqual(data);
+  });
+
   it('detached buffers: told apart without Node-API, and refused with ERR_DETACHED', () => {
     const ab = new ArrayBuffer(16);
     const view = new Uint8Array(ab);
