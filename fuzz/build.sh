@@ -20,7 +20,7 @@ mkdir -p "$work/bin" "$work/deps"
 # deps/build.js keeps its sources, cmake trees and config.json next to itself;
 # run a copy of it so the sanitized build never touches the addon's
 # deps/build/config.json, src/ or cmake/ (which a normal build shares).
-cp "$repo/deps/build.js" "$repo/deps/manifest.json" "$work/deps/"
+cp "$repo/deps/build.js" "$repo/deps/sources.js" "$repo/deps/manifest.json" "$work/deps/"
 ln -sfn "$repo/deps/downloads" "$work/deps/downloads"
 # The dependencies are built with recoverable UBSan checks, so that the few
 # known-benign reports inside them (fuzz/ubsan.supp) can be suppressed at run
