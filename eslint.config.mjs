@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'deps/build/', 'deps/downloads/', '.pydeps/', 'bench/results/', 'docs/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'deps/build/', 'deps/downloads/', 'prebuilds/', '.pydeps/', 'bench/results/', 'docs/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

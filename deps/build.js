@@ -17,7 +17,9 @@
 //      deps/build.js and deps/build-wasm.js.)
 //
 // Other knobs: BLOSC2_DEPS_PREFIX (install folder, default deps/build/prefix),
-// CC / CFLAGS (e.g. for a sanitizer build), BLOSC2_DEPS_JOBS (parallel jobs).
+// BLOSC2_DEPS_CONFIG (the config.json that CMakeLists.txt reads, default
+// deps/build/config.json), CC / CFLAGS / AR / RANLIB (e.g. for a sanitizer
+// build, or zig for the prebuilt addon), BLOSC2_DEPS_JOBS (parallel jobs).
 'use strict';
 
 const { execFileSync } = require('node:child_process');
@@ -47,6 +49,8 @@ function cmakeBuild(src, name, args) {
     `-DCMAKE_PREFIX_PATH=${prefix}`,
     '-DCMAKE_INSTALL_LIBDIR=lib',
     `-DCMAKE_C_FLAGS=${cflags}`,
+    ...(process.env.AR ? [`-DCMAKE_AR=${process.env.AR}`] : []),
+    ...(process.env.RANLIB ? [`-DCMAKE_RANLIB=${process.env.RANLIB}`] : []),
     ...args,
   ]);
   run('cmake', ['--build', bdir, '--parallel', jobs]);
@@ -101,12 +105,14 @@ function stampFor() {
     source: process.env.BLOSC2_SOURCE || null,
     cflags,
     cc: process.env.CC || null,
+    ...(process.env.AR ? { ar: process.env.AR } : {}),
   });
 }
 
 async function main() {
-  const configFile = path.join(buildDir, 'config.json');
+  const configFile = path.resolve(process.env.BLOSC2_DEPS_CONFIG || path.join(buildDir, 'config.json'));
   fs.mkdirSync(buildDir, { recursive: true });
+  fs.mkdirSync(path.dirname(configFile), { recursive: true });
 
   if (process.env.BLOSC2_USE_SYSTEM === '1') {
     try {

@@ -129,7 +129,11 @@ async function runBatch(cases: readonly Case[]): Promise<void> {
     const chunkLength = (chunks[i] as Buffer).length;
     expect(info?.nbytes).toBe(c.data.length);
     expect(info?.cbytes).toBe(chunkLength);
-    expect(info?.typesize).toBe(c.cparams.typesize ?? 1);
+    // An all-zero input of a partial last item becomes a header-only zeros chunk whose
+    // typesize is 1 (native/chunk.cc CompressChunk: C-Blosc2 cannot read the header back otherwise).
+    const typesize = c.cparams.typesize ?? 1;
+    const zerosOfPartialItems = info?.special === 'zeros' && c.data.length % typesize !== 0;
+    expect(info?.typesize).toBe(zerosOfPartialItems ? 1 : typesize);
     expect(chunkLength).toBeLessThanOrEqual(c.data.length + 32);
     const out = outs[i] as Uint8Array;
     expect(out.length).toBe(c.data.length);

@@ -5,8 +5,9 @@
 // its fuzzer and sanitizer runtimes and llvm's symbolizer (the sanitizer fuzz
 // run of fuzz/run.sh), clang-format 14 (`npm run lint`), and python-blosc2 + numpy + msgpack
 // for the interoperability tests, into a project-local folder (.pydeps) so the
-// system's Python is left alone; then builds the test-only addon. Run by
-// `npm test` (pretest) and .ci/run.
+// system's Python is left alone; then builds the test-only addon, and the
+// prebuilt linux-x64 addon that the consumer test packs (scripts/build-prebuilt.js,
+// skipped when its inputs are unchanged). Run by `npm test` (pretest) and .ci/run.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -56,9 +57,16 @@ if (probe.status !== 0 || probe.stdout.trim() !== PY_PACKAGES[0].split('==')[1])
 }
 
 // The test-only addon (reference encoders; never part of the product): the
-// same cmake build as the product's, with the test target switched on.
+// same cmake build as the product's, with the test target switched on. The
+// dependencies first: an install that kept the prebuilt addon built none.
+execFileSync(process.execPath, [path.join(root, 'deps', 'build.js')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 log('building the test-only addon (build/Release/blosc2_test.node)');
 execFileSync(process.execPath, [require.resolve('cmake-js/bin/cmake-js'), 'compile', '--out', 'build', '--CDBLOSC2_TEST_ADDON=ON'], {
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
 });
+
+if (process.platform === 'linux' && process.arch === 'x64') {
+  log('building the prebuilt addon (prebuilds/linux-x64/blosc2.node) if its inputs changed');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-prebuilt.js')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
