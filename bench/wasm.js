@@ -172,7 +172,9 @@ async function main() {
       `(raw ${kb(sizes.js.raw)} + ${kb(full.raw)}).`,
   );
   if (sizes['blosc2-lean.wasm'])
-    lines.push(`Lean module (LZ4 + BloscLZ, \`npm run build:wasm -- --lean\`): ${kb(sizes['blosc2-lean.wasm'].gzip)} gzipped.`);
+    lines.push(
+      `Lean module (LZ4 + BloscLZ, \`npm run build:wasm -- --lean\`, deps/build/wasm/): ${kb(sizes['blosc2-lean.wasm'].gzip)} gzipped.`,
+    );
   const md = `${lines.join('\n')}\n`;
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'wasm-latest.md'), md);

@@ -65,8 +65,8 @@ async function main() {
     seconds: (Date.now() - started) / 1000,
     js: { raw: fs.statSync(outfile).size, gzip: gzipSize(outfile) },
   };
-  for (const name of ['blosc2.wasm', 'blosc2-lean.wasm']) {
-    const file = path.join(root, 'wasm', name);
+  for (const file of [path.join(root, 'wasm', 'blosc2.wasm'), path.join(root, 'deps', 'build', 'wasm', 'blosc2-lean.wasm')]) {
+    const name = path.basename(file);
     if (fs.existsSync(file)) report[name] = { raw: fs.statSync(file).size, gzip: gzipSize(file) };
   }
   if (process.argv.includes('--report')) console.log(JSON.stringify(report, null, 2));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds the WebAssembly module that ships in the package (wasm/blosc2.wasm,
-// and wasm/blosc2-lean.wasm with --lean): the core of native/ (chunk,
+// Builds the WebAssembly module that ships in the package (wasm/blosc2.wasm;
+// with --lean, deps/build/wasm/blosc2-lean.wasm, which does not ship): the core of native/ (chunk,
 // geometry plan, frame writer and reader) under the C ABI of
 // native/wasm/exports.cc, linked with the wasm32-wasi C-Blosc2 2.17.1, LZ4,
 // Zstd and zlib of deps/build-wasm.js (run first when its prefix is missing;
@@ -24,7 +24,7 @@ const argv = process.argv.slice(2);
 for (const a of argv) if (a !== '--lean' && a !== '--if-toolchain') fail(`unknown argument ${a}`);
 const lean = argv.includes('--lean');
 const optional = argv.includes('--if-toolchain');
-const out = path.join(root, 'wasm', lean ? 'blosc2-lean.wasm' : 'blosc2.wasm');
+const out = lean ? path.join(root, 'deps', 'build', 'wasm', 'blosc2-lean.wasm') : path.join(root, 'wasm', 'blosc2.wasm');
 const prefix = path.join(root, 'deps', 'build', 'wasm', lean ? 'prefix-lean' : 'prefix');
 const configFile = path.join(prefix, 'wasm-config.json');
 const SOURCES = [
@@ -58,6 +58,23 @@ execFileSync(process.execPath, [path.join(root, 'deps', 'build-wasm.js'), ...(le
   env: { ...process.env, BLOSC2_DEPS_JOBS: process.env.BLOSC2_DEPS_JOBS || '2' },
 });
 const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+
+// Nothing to do when the module is newer than everything it is made of.
+const inputs = [
+  ...SOURCES.map((s) => path.join(root, s)),
+  ...fs
+    .readdirSync(path.join(root, 'native'))
+    .filter((f) => f.endsWith('.h'))
+    .map((f) => path.join(root, 'native', f)),
+  ...config.libs.filter((l) => l.startsWith('/')),
+  ...config.simdShuffleObjects,
+  __filename,
+];
+const newest = Math.max(...inputs.map((f) => fs.statSync(f).mtimeMs));
+if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= newest) {
+  log(`${path.relative(root, out)} is up to date`);
+  process.exit(0);
+}
 
 const args = [
   ...config.cxxflags,

@@ -69,7 +69,8 @@ function which(name: string): string {
 
 /**
  * A copy of what `npm pack` reads (package.json "files" but dist/, which its
- * prepare step builds, plus that step's scripts and tsconfigs), beside the
+ * prepare step builds, plus that step's scripts, tsconfigs and the WebAssembly
+ * build's deps/build-wasm.js and deps/wasm/), beside the
  * repository's node_modules/ and deps/build/ (where the prebuilt's stamp is).
  */
 function stagePackage(stage: string): string {
@@ -81,6 +82,8 @@ function stagePackage(stage: string): string {
     'scripts',
     'tsconfig.json',
     'tsconfig.build.json',
+    'deps/build-wasm.js',
+    'deps/wasm',
   ];
   for (const f of copy) fs.cpSync(path.join(ROOT, f), path.join(stage, f), { recursive: true });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(stage, 'node_modules'));
