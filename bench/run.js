@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 'use strict';
 // npm run bench [-- --quick] [--only=A,B] [--mode=default|warm|both] [--ipc | --no-ipc] [--no-ceiling]
+//                [--threads=1,2,4,..] [--sweep=A,C] [--sweep-scale=1,10] [--no-sweep]
 // Runs every dataset in its own child process per allocator mode, the native
-// C-Blosc2 ceiling (built here with cc) and the IPC benchmark; writes
-// bench/results/latest.{md,svg,json}.
+// C-Blosc2 ceiling (built here with cc), the thread sweep (threads.js: pack,
+// unpack, the core calls and the C program at each thread count, on the same
+// bytes) and the IPC benchmark; writes bench/results/latest.{md,svg,json},
+// latest-warm.svg and latest-threads.{md,svg}.
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -17,14 +20,15 @@ const opt = (n, d) => {
   return a ? a.slice(n.length + 3) : d;
 };
 for (const a of argv) {
-  if (!/^--(quick|ipc|no-ipc|wasm|no-wasm|no-ceiling|help|(only|mode|out|candidates)=.*)$/.test(a)) {
+  if (!/^--(quick|ipc|no-ipc|wasm|no-wasm|no-ceiling|no-sweep|help|(only|mode|out|candidates|threads|sweep|sweep-scale)=.*)$/.test(a)) {
     console.error(`unknown argument ${a}; see --help`);
     process.exit(2);
   }
 }
 if (flag('help')) {
   console.log(
-    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--wasm (wasm only) | --no-wasm] [--no-ceiling] [--candidates=substr,..] [--out=DIR]',
+    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--wasm (wasm only) | --no-wasm] [--no-ceiling] [--candidates=substr,..] [--out=DIR]\n' +
+      '       [--threads=1,2,4,.. (default: powers of two up to the CPU count)] [--sweep=A,C] [--sweep-scale=0.08,1 (8 MB, 100 MB; 10 = 1 GB)] [--no-sweep]',
   );
   process.exit(0);
 }
@@ -37,6 +41,19 @@ const modeArg = opt('mode', 'both');
 const modes = modeArg === 'both' ? ['default', 'warm'] : [modeArg];
 for (const m of modes) if (m !== 'default' && m !== 'warm') throw new Error(`unknown mode ${m}`);
 const outDir = path.resolve(opt('out', path.join(__dirname, 'results')));
+const CPUS = os.availableParallelism?.() ?? os.cpus().length;
+/** Thread counts of the sweep: 1, 2, 4, ... up to the CPU count (and it). */
+function defaultThreads() {
+  const t = [];
+  for (let n = 1; n < CPUS; n *= 2) t.push(n);
+  t.push(CPUS);
+  return t.join(',');
+}
+const sweepThreads = opt('threads', defaultThreads());
+const sweepSets = opt('sweep', 'A,C').split(',');
+const sweepScales = opt('sweep-scale', quick ? '0.02' : '1')
+  .split(',')
+  .map(Number);
 const WARM_ENV = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736';
 
 /** Rounds per dataset: the big ones 2 + 7, the small ones more. */
@@ -96,6 +113,7 @@ async function main() {
   const all = {};
   let ipc = null;
   let ceilingBin = null;
+  const sweeps = [];
   try {
     const ipcOnly = flag('ipc');
     const wasmOnly = flag('wasm');
@@ -155,6 +173,23 @@ async function main() {
         }
       }
     }
+    if (!ipcOnly && !wasmOnly && !flag('no-sweep')) {
+      // The thread sweep: each dataset and scale in a child of its own, default allocator.
+      for (const ds of sweepSets) {
+        for (const scale of sweepScales) {
+          const out = path.join(tmp, `threads-${ds}-${scale}.json`);
+          console.log(`[threads] ${ds} x${scale} at ${sweepThreads} threads — ${((Date.now() - t0) / 1000).toFixed(0)} s elapsed`);
+          const targs = [`--dataset=${ds}`, `--scale=${scale}`, `--threads=${sweepThreads}`, `--runs=${quick ? 3 : 7}`, `--out=${out}`];
+          if (ceilingBin) targs.push(`--ceiling=${ceilingBin}`);
+          try {
+            await runChild('threads.js', targs, envFor('default'));
+            sweeps.push(JSON.parse(fs.readFileSync(out, 'utf8')));
+          } catch (err) {
+            console.error(`  thread sweep ${ds} failed: ${err.message}`);
+          }
+        }
+      }
+    }
     if (wasmOnly || (!ipcOnly && !flag('no-wasm'))) {
       // The WebAssembly backend against numcodecs and the addon, one thread (bench/wasm.js).
       console.log(`[wasm] ${quick ? 'quick' : 'full'} — ${((Date.now() - t0) / 1000).toFixed(0)} s elapsed`);
@@ -178,7 +213,8 @@ async function main() {
     if (ceilingBin) fs.rmSync(ceilingBin, { force: true });
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const { renderMarkdown, renderSvg } = require('./report');
+  const { renderMarkdown } = require('./report');
+  const { panelsSvg, sweepMarkdown, sweepSvg } = require('./charts');
   const meta = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     command: `node bench/run.js ${argv.join(' ')}`.trim(),
@@ -189,9 +225,18 @@ async function main() {
   const order = ORDER.filter((d) => only.includes(d));
   const md = renderMarkdown({ all, modes, order, ipc, meta });
   fs.writeFileSync(path.join(outDir, 'latest.md'), md);
-  fs.writeFileSync(path.join(outDir, 'latest.svg'), renderSvg({ all, modes, order }));
-  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ meta, modes, all, ipc }, null, 1));
+  for (const m of modes) {
+    const title = `pack and unpack per dataset (${m} allocator mode), ${meta.date}, ${meta.machine}`;
+    fs.writeFileSync(path.join(outDir, m === 'default' ? 'latest.svg' : `latest-${m}.svg`), panelsSvg({ all, mode: m, order, title }));
+  }
+  if (sweeps.length > 0) {
+    const head = `# Thread sweep — ${meta.date}\n\nCommand: \`${meta.command}\`. Machine: ${meta.machine}.\n\n`;
+    fs.writeFileSync(path.join(outDir, 'latest-threads.md'), head + sweepMarkdown(sweeps));
+    fs.writeFileSync(path.join(outDir, 'latest-threads.svg'), sweepSvg(sweeps));
+  }
+  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ meta, modes, all, ipc, sweeps }, null, 1));
   console.log('');
+  if (sweeps.length > 0) console.log(sweepMarkdown(sweeps));
   printTargets(all, ipc);
   console.log(
     `\nwrote ${path.relative(process.cwd(), path.join(outDir, 'latest.md'))}, latest.svg, latest.json — ${meta.wallSeconds.toFixed(1)} s`,

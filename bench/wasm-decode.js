@@ -33,7 +33,7 @@ for (const [backendName, b] of [
   ['wasm', loadWasm()],
   ['native', loadNative()],
 ]) {
-  const cparams = { ...resolveCParams({}, ts), nthreads: 1 };
+  const cparams = { ...resolveCParams({}, ts), nthreads: 1, threadsBySize: false };
   let frame;
   b.frameEncode({ ...request(cparams), allocate: (n) => (frame = new Uint8Array(n)) });
   const warm = new Uint8Array(a.byteLength);
@@ -45,7 +45,7 @@ for (const [backendName, b] of [
     ]) {
       const c = cpu();
       const o = b.frameOpen({ frame });
-      b.frameDecode({ frame, handle: o.handle, out: out(), nthreads: 1 });
+      b.frameDecode({ frame, handle: o.handle, out: out(), nthreads: 1, threadsBySize: false });
       b.frameClose(o.handle);
       r[key].push(cpu() - c);
     }

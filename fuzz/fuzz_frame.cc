@@ -27,7 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (nbytes >= 0 && nbytes <= static_cast<double>(fuzz::kMaxOutput) && meta.chunksize <= static_cast<int64_t>(fuzz::kMaxOutput)) {
     size_t n = static_cast<size_t>(nbytes);
-    fuzz::DecodeTwiceAndCompare(n, [&](uint8_t* dest) { return DecodeFrame(src, meta, View{dest, n}, 1).code == nullptr; });
+    fuzz::DecodeTwiceAndCompare(n, [&](uint8_t* dest) {
+      return DecodeFrame(src, meta, View{dest, n}, ThreadRequest{1, false}).code == nullptr;
+    });
   }
   return 0;
 }

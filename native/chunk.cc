@@ -1,11 +1,18 @@
 // One C-Blosc2 chunk on raw memory; see chunk.h.
 #include "chunk.h"
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <tuple>
+#include <vector>
 
+#include "cache_mutex.h"
 #include "cblosc2_layout.h"
+#include "context_pool.h"
 #include "huge_pages.h"
 
 namespace blosc2_node {
@@ -16,28 +23,105 @@ std::string BloscMessage(const char* what, int rc) {
   return std::string(what) + " (C-Blosc2 error " + std::to_string(rc) + ": " + print_error(rc) + ")";
 }
 
-int ThreadsFor(size_t nbytes, int requested) { return nbytes < kSmallCallBytes ? 1 : requested; }
-
 size_t CompressBound(size_t nbytes) { return nbytes + BLOSC2_MAX_OVERHEAD; }
+
+namespace {
+
+// C-Blosc2 picks a block size from the codec, level, type size and filters
+// when it compresses; a b2nd frame must fix one up front, so ask C-Blosc2 what
+// it would pick for a large input (compressing zeros is cheap, and the answer
+// is cached per parameter set).
+constexpr int32_t kBlocksizeProbeBytes = 8 << 20;
+constexpr int32_t kFallbackBlockBytes = 256 * 1024;
+
+int32_t AskBlocksize(blosc2_cparams cp) {
+  cp.blocksize = 0;
+  cp.nthreads = 1;
+  std::vector<uint8_t> zeros(kBlocksizeProbeBytes, 0);
+  std::vector<uint8_t> out(CompressBound(kBlocksizeProbeBytes));
+  CtxPtr ctx(blosc2_create_cctx(cp), blosc2_free_ctx);
+  if (!ctx || blosc2_compress_ctx(ctx.get(), zeros.data(), kBlocksizeProbeBytes, out.data(), static_cast<int32_t>(out.size())) <= 0) {
+    return -1;
+  }
+  int32_t nb = 0, cb = 0, bs = 0;
+  blosc2_cbuffer_sizes(out.data(), &nb, &cb, &bs);
+  return bs;
+}
+
+// stune.c's L1: inputs shorter than this are one block.
+constexpr size_t kStuneL1 = 32 * 1024;
+
+}  // namespace
+
+int32_t BlockTarget(const blosc2_cparams& cp) {
+  if (cp.blocksize > 0) return cp.blocksize;
+  using Key = std::tuple<int, int, int32_t, int32_t, std::vector<uint8_t>>;
+  static CacheMutex mutex;
+  static std::map<Key, int32_t> cache;
+  std::vector<uint8_t> pipeline(cp.filters, cp.filters + BLOSC2_MAX_FILTERS);
+  pipeline.insert(pipeline.end(), cp.filters_meta, cp.filters_meta + BLOSC2_MAX_FILTERS);
+  Key key{cp.compcode, cp.clevel, cp.typesize, cp.splitmode, pipeline};
+  {
+    std::lock_guard<CacheMutex> lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  int32_t asked = AskBlocksize(cp);
+  int32_t b = asked > 0 ? asked : kFallbackBlockBytes;
+  std::lock_guard<CacheMutex> lock(mutex);
+  cache.emplace(key, b);
+  return b;
+}
+
+// C-Blosc2 2.17.1's automatic block size (stune.c, blosc_stune_next_blocksize)
+// depends on the input's length only through a cap: an input of at least L1
+// bytes gets min(the size for a large input, its length), a shorter one its
+// length. Naming that size explicitly gives the same chunk bytes
+// (test/context-pool.test.ts compares them with a fresh context's) and lets a
+// context be reused, since a reused context keeps the block size it was made
+// with.
+int32_t CallBlocksize(const blosc2_cparams& cp, size_t nbytes) {
+  if (cp.blocksize > 0) return cp.blocksize;
+  if (nbytes < kStuneL1) return static_cast<int32_t>(std::max<size_t>(nbytes, 1));
+  return static_cast<int32_t>(std::min<size_t>(static_cast<size_t>(BlockTarget(cp)), nbytes));
+}
 
 Failure DoCompress(blosc2_cparams cp, const View& src, uint8_t* dest, size_t destCap, int32_t* cbytes) {
   if (src.length > static_cast<size_t>(BLOSC2_MAX_BUFFERSIZE)) {
     return {"ERR_INVALID_ARG", "src is " + std::to_string(src.length) + " bytes; one chunk holds at most " +
                                    std::to_string(BLOSC2_MAX_BUFFERSIZE) + " bytes (use pack for larger arrays)"};
   }
-  CtxPtr ctx(blosc2_create_cctx(cp), blosc2_free_ctx);
-  if (!ctx) return {"ERR_INVALID_ARG", "C-Blosc2 refused the compression parameters"};
-  int rc = blosc2_compress_ctx(ctx.get(), src.data, static_cast<int32_t>(src.length), dest, static_cast<int32_t>(destCap));
+  int32_t blocksize = CallBlocksize(cp, src.length);
+  int rc = 0;
+  if (cp.blocksize == 0 && static_cast<size_t>(blocksize) >= src.length) {
+    // One block, so one thread: a context of its own costs what a cached one
+    // does (~3 us), and its length would key a cache entry of its own.
+    cp.nthreads = 1;
+    CtxPtr ctx(blosc2_create_cctx(cp), blosc2_free_ctx);
+    if (!ctx) return {"ERR_INVALID_ARG", "C-Blosc2 refused the compression parameters"};
+    rc = blosc2_compress_ctx(ctx.get(), src.data, static_cast<int32_t>(src.length), dest, static_cast<int32_t>(destCap));
+  } else {
+    cp.blocksize = blocksize;
+    PooledContext ctx = AcquireCompression(cp);
+    if (!ctx) return {"ERR_INVALID_ARG", "C-Blosc2 refused the compression parameters"};
+    rc = blosc2_compress_ctx(ctx.get(), src.data, static_cast<int32_t>(src.length), dest, static_cast<int32_t>(destCap));
+    if (rc <= 0) ctx.Discard();
+  }
   if (rc <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", rc), rc};
   *cbytes = rc;
   return Ok();
 }
 
-Failure CompressChunk(blosc2_cparams cp, const View& src, const View& dest, int32_t* cbytes) {
+Failure CompressChunk(blosc2_cparams cp, const ThreadRequest& threads, const View& src, const View& dest, int32_t* cbytes) {
   if (dest.length < CompressBound(src.length)) return {"ERR_OUTPUT_TOO_SMALL", "out is shorter than compressBound(src)"};
-  cp.nthreads = static_cast<int16_t>(ThreadsFor(src.length, cp.nthreads));
+  ThreadGrant grant(threads, src.length, static_cast<size_t>(CallBlocksize(cp, src.length)));
+  cp.nthreads = static_cast<int16_t>(grant.count());
   AdviseHugePages(dest.data, dest.length);
-  Failure f = DoCompress(cp, src, dest.data, dest.length, cbytes);
+  // Exactly the worst case, however long dest is: with more room C-Blosc2
+  // keeps an incompressible chunk as raw streams instead of one memcpyed
+  // block, so the bytes would depend on the caller's buffer (a kept one is up
+  // to twice the size).
+  Failure f = DoCompress(cp, src, dest.data, CompressBound(src.length), cbytes);
   if (f.code) return f;
   // C-Blosc2 2.17.1 stores all-zero input as a header-only "zeros" chunk even
   // when nbytes is not a multiple of typesize, then refuses to read that
@@ -81,6 +165,13 @@ static bool UsesDelta(const View& src) {
     return false;
   }
   return (src.data[BLOSC2_CHUNK_FLAGS] & BLOSC_DODELTA) != 0;
+}
+
+// Whether the chunk's extended header sets BLOSC2_USEDICT (a zstd dictionary
+// follows its block starts).
+static bool UsesDict(const View& src) {
+  return layout::ChunkExtended(src.data) && src.length >= BLOSC_EXTENDED_HEADER_LENGTH &&
+         (src.data[BLOSC2_CHUNK_BLOSC2_FLAGS] & BLOSC2_USEDICT) != 0;
 }
 
 static const char* PluginName(bool filter, int id) {
@@ -129,11 +220,25 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
   }
   Failure f = CheckBuiltIn(src, h);
   if (f.code) return f;
-  blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
-  dp.nthreads = static_cast<int16_t>(UsesDelta(src) ? 1 : nthreads);
-  CtxPtr ctx(blosc2_create_dctx(dp), blosc2_free_ctx);
-  if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
-  int rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
+  int threads = UsesDelta(src) ? 1 : nthreads;
+  int rc = 0;
+  if (UsesDict(src)) {
+    // C-Blosc2 2.17.1 keeps a context's use_dict set after a chunk with a
+    // zstd dictionary (so later chunks would be read with it), and frees the
+    // held dictionary before reading the new one's length, leaving it to be
+    // freed again when that length is bad (found by fuzz_chunk): such a
+    // chunk gets a context of its own, used once.
+    blosc2_dparams dp = BLOSC2_DPARAMS_DEFAULTS;
+    dp.nthreads = static_cast<int16_t>(threads);
+    CtxPtr ctx(blosc2_create_dctx(dp), blosc2_free_ctx);
+    if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
+    rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
+  } else {
+    PooledContext ctx = AcquireDecompression(threads);
+    if (!ctx) return {"ERR_NO_MEMORY", "cannot create a decompression context"};
+    rc = blosc2_decompress_ctx(ctx.get(), src.data, h.cbytes, dest, h.nbytes);
+    if (rc != h.nbytes) ctx.Discard();
+  }
   if (rc < 0) return {"ERR_CORRUPT", BloscMessage("decompression failed: the chunk is corrupt", rc), rc};
   if (rc != h.nbytes) {
     return {"ERR_CORRUPT",
@@ -142,12 +247,13 @@ Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_
   return Ok();
 }
 
-Failure DecompressChunk(const View& src, const View& dest, int nthreads) {
+Failure DecompressChunk(const View& src, const View& dest, const ThreadRequest& threads) {
   ChunkHeader h;
   Failure f = ReadChunkHeader(src, &h, HeaderCheck::kExact);
   if (f.code) return f;
   AdviseHugePages(dest.data, dest.length);
-  return DoDecompress(ThreadsFor(static_cast<size_t>(h.nbytes), nthreads), src, h, dest.data, dest.length);
+  ThreadGrant grant(threads, static_cast<size_t>(h.nbytes), static_cast<size_t>(std::max(h.blocksize, 1)));
+  return DoDecompress(grant.count(), src, h, dest.data, dest.length);
 }
 
 }  // namespace blosc2_node

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "errors.h"
+#include "threads.h"
 
 extern "C" {
 #include <blosc2.h>
@@ -23,24 +24,27 @@ struct ChunkHeader {
   int special = 0;
 };
 
-// Below this many bytes C-Blosc2 gains nothing from its thread pool (a block
-// or two) and starting one costs ~100 us per call: such calls run on one thread.
-constexpr size_t kSmallCallBytes = 512 * 1024;
+// The block size C-Blosc2 itself picks for these parameters on a large input
+// (asked once per parameter set, then cached; thread-safe), or cp.blocksize
+// when set.
+int32_t BlockTarget(const blosc2_cparams& cp);
 
-// The thread count a call over this many bytes uses, given the caller's.
-int ThreadsFor(size_t nbytes, int requested);
+// The block size a compression of nbytes with cp runs on: cp.blocksize, or
+// for 0 the one C-Blosc2's automatic choice (stune.c) makes for that input.
+int32_t CallBlocksize(const blosc2_cparams& cp, size_t nbytes);
 
 // The worst case fits nbytes + overhead, so compression into a buffer of that
 // size cannot fail for lack of room.
 size_t CompressBound(size_t nbytes);
 
 // Compresses src into dest (at least CompressBound(src.length) bytes) with
-// exactly these parameters (cp.nthreads as given).
+// exactly these parameters (cp.nthreads as given), on a reused context
+// (context_pool.h); the bytes are those of a fresh context.
 Failure DoCompress(blosc2_cparams cp, const View& src, uint8_t* dest, size_t destCap, int32_t* cbytes);
 
-// compress(): DoCompress on ThreadsFor(src) threads, with the header of an
-// all-zeros chunk made readable (see chunk.cc).
-Failure CompressChunk(blosc2_cparams cp, const View& src, const View& dest, int32_t* cbytes);
+// compress(): DoCompress on the threads granted for src (threads.h), with the
+// header of an all-zeros chunk made readable (see chunk.cc).
+Failure CompressChunk(blosc2_cparams cp, const ThreadRequest& threads, const View& src, const View& dest, int32_t* cbytes);
 
 // How much of the chunk src must hold: its header, the whole chunk, or exactly the chunk.
 enum class HeaderCheck { kHeaderOnly = 0, kWithin = 1, kExact = 2 };
@@ -49,10 +53,11 @@ Failure ReadChunkHeader(const View& src, ChunkHeader* h, HeaderCheck check);
 // Refuses chunks that need a C-Blosc2 plugin (filter or codec id >= 32).
 Failure CheckBuiltIn(const View& src, const ChunkHeader& h);
 
-// Decompresses a chunk whose header h was read from src into dest.
+// Decompresses a chunk whose header h was read from src into dest, on
+// nthreads threads (one for chunks with the delta filter), on a reused context.
 Failure DoDecompress(int nthreads, const View& src, const ChunkHeader& h, uint8_t* dest, size_t destCap);
 
-// decompress(): exactly one chunk in src, on ThreadsFor(nbytes) threads.
-Failure DecompressChunk(const View& src, const View& dest, int nthreads);
+// decompress(): exactly one chunk in src, on the threads granted for it.
+Failure DecompressChunk(const View& src, const View& dest, const ThreadRequest& threads);
 
 }  // namespace blosc2_node

@@ -354,7 +354,7 @@ Failure OpenFrame(const View& src, FrameMeta* meta) {
   return Ok();
 }
 
-Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, int nthreads) {
+Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, const ThreadRequest& threads) {
   if (static_cast<int64_t>(src.length) != meta.length) return {"ERR_INVALID_ARG", "the frame is not the one that was opened"};
   AdviseHugePages(dest.data, dest.length);
   const Geometry& g = meta.g;
@@ -374,7 +374,8 @@ Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, in
   if (items == 0) return Ok();
   // Threads by the size of one chunk: that is what each C-Blosc2 call decodes.
   int64_t perCall = meta.chunksize > 0 ? std::min<int64_t>(meta.chunksize, static_cast<int64_t>(dest.length)) : dest.length;
-  nthreads = ThreadsFor(static_cast<size_t>(perCall), nthreads);
+  ThreadGrant grant(threads, static_cast<size_t>(perCall), static_cast<size_t>(meta.blocksize > 0 ? meta.blocksize : perCall));
+  const int nthreads = grant.count();
 
   ChunkPlan plan;
   if (!meta.isB2nd) {
@@ -412,6 +413,7 @@ Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, in
         bounceSize = static_cast<size_t>(h.nbytes);
         bounce.reset(new (std::nothrow) uint8_t[bounceSize]);
         if (!bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
+        AdviseHugePages(bounce.get(), bounceSize);
       }
       f = DoDecompress(nthreads, fc.view, h, bounce.get(), bounceSize);
       if (f.code) return f;

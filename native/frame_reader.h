@@ -31,9 +31,9 @@ struct FrameMeta {
 Failure OpenFrame(const View& src, FrameMeta* meta);
 
 // Decodes the frame src (the bytes OpenFrame read meta from) into dest, which
-// must be exactly the array's size; each chunk on ThreadsFor(chunk) threads.
+// must be exactly the array's size, on the threads granted for one chunk.
 // Everything is checked again here, so that a lying frame can never make us
 // write outside dest or leave part of it unwritten.
-Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, int nthreads);
+Failure DecodeFrame(const View& src, const FrameMeta& meta, const View& dest, const ThreadRequest& threads);
 
 }  // namespace blosc2_node

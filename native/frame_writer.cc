@@ -11,11 +11,13 @@
 // byte-identical to C-Blosc2's (test/frame-writer.test.ts compares them).
 #include "frame_writer.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 #include "cblosc2_layout.h"
+#include "context_pool.h"
 #include "huge_pages.h"
 
 extern "C" {
@@ -45,7 +47,29 @@ Failure ChooseFrameGeometry(FrameSpec* spec) {
   }
   blosc2_cparams cp = spec->cp;
   cp.typesize = g.typesize;
-  ChooseGeometry(&g, BlockTarget(cp), cp.clevel == 0 ? kStoreChunkBytes : kChunkTargetBytes);
+  const View data = spec->data;
+  // A sample from the middle of the array, compressed on one thread with
+  // blocks of half, once and twice the target (FORMAT.md: the geometry weighs
+  // awkward shapes by it).
+  auto sample = [&](int64_t target) {
+    SampleSizes f;
+    int64_t length = std::min<int64_t>(static_cast<int64_t>(data.length), 4 * target) / g.typesize * g.typesize;
+    if (length <= 0) return f;
+    const uint8_t* from = data.data + (static_cast<int64_t>(data.length) - length) / 2 / g.typesize * g.typesize;
+    std::vector<uint8_t> out(CompressBound(static_cast<size_t>(length)));
+    double* sizes[] = {&f.atHalf, &f.atTarget, &f.atDouble};
+    for (int i = 0; i < 3; i++) {
+      blosc2_cparams scp = cp;
+      scp.nthreads = 1;
+      scp.blocksize = static_cast<int32_t>(std::max<int64_t>(g.typesize, (target << i) / 2 / g.typesize * g.typesize));
+      int32_t cbytes = 0;
+      if (DoCompress(scp, View{const_cast<uint8_t*>(from), static_cast<size_t>(length)}, out.data(), out.size(), &cbytes).code)
+        return SampleSizes{};
+      *sizes[i] = static_cast<double>(cbytes) / static_cast<double>(length);
+    }
+    return f;
+  };
+  ChooseGeometry(&g, BlockTarget(cp), cp.clevel == 0 ? kStoreChunkBytes : kChunkTargetBytes, sample);
   return Ok();
 }
 
@@ -65,7 +89,7 @@ Failure PlanFrame(const FrameSpec& spec, FramePlan* plan) {
   plan->cp = spec.cp;
   plan->cp.typesize = g.typesize;
   plan->cp.blocksize = static_cast<int32_t>(blockItems * g.typesize);
-  plan->cp.nthreads = static_cast<int16_t>(ThreadsFor(spec.data.length, spec.cp.nthreads));
+  plan->cp.nthreads = 1;
   return Ok();
 }
 
@@ -90,8 +114,11 @@ Failure AddFrameMetalayers(blosc2_schunk* schunk, const Geometry& g, const std::
 
 Failure PadEdgeChunk(const uint8_t** from, size_t used, size_t chunkBytes, std::unique_ptr<uint8_t[]>* bounce) {
   // b2nd chunks always hold the full chunkshape; the edge chunk is padded with zeros.
-  if (!*bounce) bounce->reset(new (std::nothrow) uint8_t[chunkBytes]);
-  if (!*bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
+  if (!*bounce) {
+    bounce->reset(new (std::nothrow) uint8_t[chunkBytes]);
+    if (!*bounce) return {"ERR_NO_MEMORY", "cannot allocate the edge chunk"};
+    AdviseHugePages(bounce->get(), chunkBytes);
+  }
   std::memcpy(bounce->get(), *from, used);
   std::memset(bounce->get() + used, 0, chunkBytes - used);
   *from = bounce->get();
@@ -195,7 +222,11 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
     AdviseHugePages(out->chunks, bounds.chunks);
   }
   std::vector<int64_t> offsets(static_cast<size_t>(chunks.nchunks));
-  CtxPtr cctx(blosc2_create_cctx(plan.cp), blosc2_free_ctx);
+  // Threads by the bytes of one chunk: what each C-Blosc2 call compresses.
+  ThreadGrant grant(spec.threads, static_cast<size_t>(plan.chunkBytes), static_cast<size_t>(plan.cp.blocksize));
+  blosc2_cparams cp = plan.cp;
+  cp.nthreads = static_cast<int16_t>(grant.count());
+  PooledContext cctx = AcquireCompression(cp);
   if (!cctx) return {"ERR_INVALID_ARG", "C-Blosc2 refused the compression parameters"};
   std::unique_ptr<uint8_t[]> bounce;
   int64_t stored = 0;  // bytes of chunks in the region
@@ -210,7 +241,10 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
     uint8_t* to = out->chunks + stored;
     int32_t cbytes =
         blosc2_compress_ctx(cctx.get(), from, static_cast<int32_t>(plan.chunkBytes), to, static_cast<int32_t>(bounds.chunkBound));
-    if (cbytes <= 0) return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
+    if (cbytes <= 0) {
+      cctx.Discard();
+      return {"ERR_COMPRESS", BloscMessage("compression failed", cbytes), cbytes};
+    }
     // As frame_append_chunk: zero, NaN and uninit chunks live in their offset only.
     int special = layout::ChunkSpecial(to);
     if (cbytes >= BLOSC_EXTENDED_HEADER_LENGTH &&

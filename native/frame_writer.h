@@ -15,13 +15,14 @@
 namespace blosc2_node {
 
 // An array to frame: its bytes, shape and item size in g, its NumPy dtype,
-// the JS class it came from ("js" metalayer; empty for none) and how to
-// compress it.
+// the JS class it came from ("js" metalayer; empty for none), how to
+// compress it, and on how many threads (cp.nthreads is not read).
 struct FrameSpec {
   View data;
   Geometry g;
   std::string dtype, jsKind;
   blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
+  ThreadRequest threads;
 };
 
 // Checks spec->data against g.shape and g.typesize, then fills g's chunkshape
@@ -65,7 +66,7 @@ Failure AssembleFrame(const FrameSpec& spec, AssembledFrame* out, const PlaceFra
 // Pieces shared with the test-only reference encoders (native/test_addon/).
 
 // A b2nd frame's chunk layout for spec, with cp set as the frame needs it
-// (typesize, blocksize, and nthreads by the array's size).
+// (typesize, blocksize; one thread: AssembleFrame sets the count it is granted).
 struct FramePlan {
   blosc2_cparams cp;
   ChunkPlan chunks;

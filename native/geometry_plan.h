@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "errors.h"
 
@@ -29,15 +30,22 @@ constexpr int64_t kChunkTargetBytes = int64_t{64} << 20;
 // header), rounded down to 1 MiB, so stored items stay contiguous in the frame.
 constexpr int64_t kStoreChunkBytes = (int64_t{1} << 31) - (int64_t{1} << 20);
 
-// The block size C-Blosc2 itself would pick for these parameters (asked once
-// per parameter set, then cached; thread-safe), or cp.blocksize when set.
-int32_t BlockTarget(const blosc2_cparams& cp);
+// How the array's bytes compress, as compressed bytes per byte of a sample of
+// them with blocks of the target size, half of it and twice it.
+struct SampleSizes {
+  double atTarget = 1, atHalf = 1, atDouble = 1;
+};
+// Compresses a sample of the array with blocks around target bytes; asked
+// only where no geometry is clearly as good as the 1-D one.
+using SampleCompression = std::function<SampleSizes(int64_t target)>;
 
 // Fills g->chunkshape and g->blockshape for g->shape and g->typesize: every
 // chunk a contiguous slice of the C-order array, its blocks following each
 // other in C order, so chunks compress straight from the array's memory and
-// decompress straight into the result.
-void ChooseGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes);
+// decompress straight into the result; an N-d array's blocks as close as its
+// shape allows to the block its bytes get in 1-D (FORMAT.md, "Chunk and block
+// geometry"), weighed by sample where that takes padding or other sizes.
+void ChooseGeometry(Geometry* g, int64_t blockBytes, int64_t chunkBytes, const SampleCompression& sample = nullptr);
 
 // How the chunks of a contiguous geometry lie in the C-order array: chunkshape
 // is (1, .., 1, c_k, s_k+1, ..), so chunk n starts at a computable flat

@@ -27,11 +27,14 @@ const optional = argv.includes('--if-toolchain');
 const out = lean ? path.join(root, 'deps', 'build', 'wasm', 'blosc2-lean.wasm') : path.join(root, 'wasm', 'blosc2.wasm');
 const prefix = path.join(root, 'deps', 'build', 'wasm', lean ? 'prefix-lean' : 'prefix');
 const configFile = path.join(prefix, 'wasm-config.json');
+// The core of native/ but threads.cc and context_pool.cc, for which
+// native/wasm/single_thread.cc stands in (one thread, a context per call).
 const SOURCES = [
   'native/chunk.cc',
   'native/geometry_plan.cc',
   'native/frame_writer.cc',
   'native/frame_reader.cc',
+  'native/wasm/single_thread.cc',
   'native/wasm/exports.cc',
 ];
 

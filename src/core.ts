@@ -83,7 +83,7 @@ const DECOMPRESS_KEYS = new Set(['out']);
 
 function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefined) {
   const view = asView(src, 'src');
-  const { nthreads, maxOutputBytes } = resolveDParams(dparams, 'dparams', DECOMPRESS_KEYS);
+  const { nthreads, threadsBySize, maxOutputBytes } = resolveDParams(dparams, 'dparams', DECOMPRESS_KEYS);
   const { nbytes } = backend.chunkInfo({ src: view, check: HeaderCheck.Exact });
   const given = dparams?.out;
   if (given !== undefined) {
@@ -92,7 +92,7 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
     if (given.byteLength < nbytes) {
       throw new Blosc2Error(`dparams.out has ${given.byteLength} bytes but the chunk decompresses to ${nbytes}`, 'ERR_OUTPUT_TOO_SMALL');
     }
-    return { view, nthreads, out: given };
+    return { view, nthreads, threadsBySize, out: given };
   }
   if (nbytes > maxOutputBytes) {
     throw new Blosc2Error(
@@ -100,7 +100,7 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
       'ERR_MAX_OUTPUT',
     );
   }
-  return { view, nthreads, out: platform.alloc(nbytes) };
+  return { view, nthreads, threadsBySize, out: platform.alloc(nbytes) };
 }
 
 /**
@@ -111,8 +111,8 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
  * @throws {@link Blosc2Error} `ERR_CORRUPT`, `ERR_MAX_OUTPUT`, `ERR_OUTPUT_TOO_SMALL`, `ERR_INVALID_ARG`, `ERR_DETACHED`
  */
 export function decompress<T extends ArrayBufferView = Buffer>(src: BinaryLike, dparams?: DecompressOptions & { out?: T }): T {
-  const { view, nthreads, out } = prepareDecompress(src, dparams);
-  backend.decompress({ src: view, out, nthreads });
+  const { view, nthreads, threadsBySize, out } = prepareDecompress(src, dparams);
+  backend.decompress({ src: view, out, nthreads, threadsBySize });
   return out as T;
 }
 
@@ -122,11 +122,11 @@ export async function decompressAsync<T extends ArrayBufferView = Buffer>(
   dparams?: DecompressOptions & { out?: T },
 ): Promise<T> {
   const caller = new Error();
-  const { view, nthreads, out } = prepareDecompress(src, dparams);
+  const { view, nthreads, threadsBySize, out } = prepareDecompress(src, dparams);
   checkStableForAsync(view, 'src');
   checkStableForAsync(out, 'dparams.out');
   try {
-    await backend.decompressAsync({ src: view, out, nthreads });
+    await backend.decompressAsync({ src: view, out, nthreads, threadsBySize });
     checkStillAttached(view, 'src');
     checkStillAttached(out, 'dparams.out');
   } catch (err) {

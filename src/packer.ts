@@ -129,7 +129,13 @@ export class Packer {
         : checkInt('options.maxOutputBytes', o['maxOutputBytes'], 0, Number.MAX_SAFE_INTEGER);
     this.#zeroCopy = zc === true;
     this.#nthreads = o['nthreads'] === undefined ? undefined : cparams.nthreads;
-    this.#plainState = { nthreads: 1, maxOutputBytes: this.#maxOutputBytes, remaining: 0, zeroCopy: this.#zeroCopy };
+    this.#plainState = {
+      nthreads: 1,
+      threadsBySize: this.#nthreads === undefined,
+      maxOutputBytes: this.#maxOutputBytes,
+      remaining: 0,
+      zeroCopy: this.#zeroCopy,
+    };
     // Plain maps by default (python's msgpack reads them); structuredClone keeps msgpackr's
     // records, which its cycle support needs.
     const msgpackrOptions: Record<string, unknown> = sc === true ? {} : { useRecords: false };
@@ -168,7 +174,8 @@ export class Packer {
     const zc = o['zeroCopy'] === undefined ? this.#zeroCopy : o['zeroCopy'];
     if (typeof zc !== 'boolean') throw invalidArg('options.zeroCopy', 'a boolean', zc);
     const nthreads = o['nthreads'] === undefined ? (this.#nthreads ?? getNthreads()) : checkInt('options.nthreads', o['nthreads'], 1, 256);
-    return { nthreads, maxOutputBytes: max, remaining: max, zeroCopy: zc, ...extra };
+    const threadsBySize = o['nthreads'] === undefined && this.#nthreads === undefined;
+    return { nthreads, threadsBySize, maxOutputBytes: max, remaining: max, zeroCopy: zc, ...extra };
   }
 
   #unpack(bytes: BinaryLike, state: DecodeState): unknown {

@@ -34,7 +34,12 @@ export interface CParams {
   filtersMeta?: readonly number[];
   /** Bytes per item for the shuffle filters, 1-255. Default: the view's `BYTES_PER_ELEMENT` (1 for bytes). */
   typesize?: number;
-  /** Threads of C-Blosc2's own pool for this call. Default: {@link getNthreads}. */
+  /**
+   * Threads of C-Blosc2's own pool for this call, honoured as given (no more
+   * than the call has blocks). Default: one per 256 KiB of each call and per
+   * block, at most {@link getNthreads}, within the process's thread budget
+   * (README, "Threads").
+   */
   nthreads?: number;
   /** Block size in bytes; 0 lets C-Blosc2 choose. */
   blocksize?: number;
@@ -44,7 +49,7 @@ export interface CParams {
 
 /** Decompression parameters. */
 export interface DParams {
-  /** Threads of C-Blosc2's own pool for this call. Default: {@link getNthreads}. */
+  /** Threads of C-Blosc2's own pool for this call. Default: chosen by size, as {@link CParams.nthreads}. */
   nthreads?: number;
   /**
    * The most bytes one decode may produce (and allocate), checked before any
@@ -90,14 +95,19 @@ function envNthreads(): number | undefined {
 
 let nthreads = envNthreads() ?? Math.min(256, platform.cpuCount());
 
-/** The default thread count of C-Blosc2 calls (from `BLOSC_NTHREADS`, else the number of CPUs). */
+/**
+ * The most threads a C-Blosc2 call takes when it gives no `nthreads` (from
+ * `BLOSC_NTHREADS`, else the number of CPUs); each call takes fewer where its
+ * size is not worth more (README, "Threads").
+ */
 export function getNthreads(): number {
   return nthreads;
 }
 
 /**
- * Sets the default thread count of later C-Blosc2 calls, as python-blosc2's
- * `set_nthreads`.
+ * Sets the most threads later C-Blosc2 calls without `nthreads` take, as
+ * python-blosc2's `set_nthreads` (those calls still take fewer where their
+ * size is not worth more; pass `nthreads` to a call for an exact count).
  * @param n - 1 to 256
  * @returns the previous value
  */
@@ -204,7 +214,17 @@ export function resolveCParams(cparams: unknown, defaultTypesize: number, name =
     slots[offset + i] = checkEnum(`${name}.filters[${i}]`, filters[i], FILTERS, FILTER_ALIASES);
     metaSlots[offset + i] = meta[i] === undefined ? 0 : checkInt(`${name}.filtersMeta[${i}]`, meta[i], -128, 255) & 0xff;
   }
-  return { clevel, codec, typesize, nthreads: threads, blocksize, splitmode, filters: slots, filtersMeta: metaSlots };
+  return {
+    clevel,
+    codec,
+    typesize,
+    nthreads: threads,
+    threadsBySize: o['nthreads'] === undefined,
+    blocksize,
+    splitmode,
+    filters: slots,
+    filtersMeta: metaSlots,
+  };
 }
 
 // C-Blosc2 2.17.1's delta and trunc-prec filters never write the bytes past
@@ -229,11 +249,12 @@ export function resolveDParams(
   dparams: unknown,
   name = 'dparams',
   extraKeys?: ReadonlySet<string>,
-): { nthreads: number; maxOutputBytes: number } {
+): { nthreads: number; threadsBySize: boolean; maxOutputBytes: number } {
   const o = checkObject(name, dparams) ?? {};
   checkKnownKeys(name, o, ['nthreads', 'maxOutputBytes', ...(extraKeys ?? [])]);
   return {
     nthreads: o['nthreads'] === undefined ? nthreads : checkInt(`${name}.nthreads`, o['nthreads'], 1, 256),
+    threadsBySize: o['nthreads'] === undefined,
     maxOutputBytes:
       o['maxOutputBytes'] === undefined
         ? DEFAULT_MAX_OUTPUT_BYTES

@@ -52,9 +52,9 @@ describe('the wasm backend', () => {
     expect(() => wasm.decompress({ src: new Uint8Array(32), out: new Uint8Array(8) } as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/nthreads/) }) as Error,
     );
-    expect(() => wasm.frameDecode({ frame: new Uint8Array(64), handle: {}, out: new Uint8Array(0), nthreads: 1 })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/handle/) }) as Error,
-    );
+    expect(() =>
+      wasm.frameDecode({ frame: new Uint8Array(64), handle: {}, out: new Uint8Array(0), nthreads: 1, threadsBySize: false }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/handle/) }) as Error);
     expect(() => wasm.compress({ src: new Uint8Array(8), out: new Uint8Array(64), cparams: { ...cparams, filters: [1] } })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/6 slots/) }) as Error,
     );
@@ -72,7 +72,7 @@ describe('the wasm backend', () => {
         const chunk = out.slice(0, n);
         chunk[at] = (chunk[at] as number) ^ 0x5a;
         try {
-          b.decompress({ src: chunk, out: new Float64Array(4096), nthreads: 1 });
+          b.decompress({ src: chunk, out: new Float64Array(4096), nthreads: 1, threadsBySize: false });
           return 'value';
         } catch (err) {
           const e = err as Blosc2Error;
@@ -93,14 +93,14 @@ describe('the wasm backend', () => {
     const opened = wasm.frameOpen({ frame });
     expect(opened).toMatchObject({ shape: [10_000], typesize: 8, dtype: '<f8', jsKind: 'Float64Array', b2nd: true, contiguous: true });
     const out = new Float64Array(10_000);
-    expect(() => wasm.frameDecode({ frame: frame.subarray(1), handle: opened.handle, out, nthreads: 1 })).toThrow(
+    expect(() => wasm.frameDecode({ frame: frame.subarray(1), handle: opened.handle, out, nthreads: 1, threadsBySize: false })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/not the one that was opened/) }) as Error,
     );
-    wasm.frameDecode({ frame, handle: opened.handle, out, nthreads: 1 });
+    wasm.frameDecode({ frame, handle: opened.handle, out, nthreads: 1, threadsBySize: false });
     expect(out).toEqual(data);
     wasm.frameClose(opened.handle);
     wasm.frameClose(opened.handle); // twice: nothing
-    expect(() => wasm.frameDecode({ frame, handle: opened.handle, out, nthreads: 1 })).toThrow(
+    expect(() => wasm.frameDecode({ frame, handle: opened.handle, out, nthreads: 1, threadsBySize: false })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/handle/) }) as Error,
     );
   });
@@ -110,13 +110,13 @@ describe('the wasm backend', () => {
     const frame = frameOf(data);
     const opened = wasm.frameOpen({ frame });
     (opened.handle as { meta: number }).meta = 0xfffffff0;
-    expect(() => wasm.frameDecode({ frame, handle: opened.handle, out: new Float64Array(1000), nthreads: 1 })).toThrow(
-      expect.objectContaining({ code: 'ERR_CORRUPT', message: matching(/WebAssembly core failed \(.*out of bounds/) }) as Error,
-    );
+    expect(() =>
+      wasm.frameDecode({ frame, handle: opened.handle, out: new Float64Array(1000), nthreads: 1, threadsBySize: false }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_CORRUPT', message: matching(/WebAssembly core failed \(.*out of bounds/) }) as Error);
     expect(wasm.memoryBytes()).toBe(0); // the trapped instance is gone
     const again = wasm.frameOpen({ frame });
     const out = new Float64Array(1000);
-    wasm.frameDecode({ frame, handle: again.handle, out, nthreads: 1 });
+    wasm.frameDecode({ frame, handle: again.handle, out, nthreads: 1, threadsBySize: false });
     wasm.frameClose(again.handle);
     expect(out).toEqual(data);
   });
@@ -139,9 +139,9 @@ describe('the wasm backend', () => {
     const cycle = () => {
       const out = new Uint8Array(data.byteLength + 32);
       const n = wasm.compress({ src: data, out, cparams });
-      wasm.decompress({ src: out.subarray(0, n), out: new Float64Array(data.length), nthreads: 1 });
+      wasm.decompress({ src: out.subarray(0, n), out: new Float64Array(data.length), nthreads: 1, threadsBySize: false });
       const opened = wasm.frameOpen({ frame });
-      wasm.frameDecode({ frame, handle: opened.handle, out: new Float64Array(data.length), nthreads: 1 });
+      wasm.frameDecode({ frame, handle: opened.handle, out: new Float64Array(data.length), nthreads: 1, threadsBySize: false });
       wasm.frameClose(opened.handle);
       frameOf(data);
       try {
@@ -165,7 +165,7 @@ describe('the wasm backend', () => {
     // The next call makes a fresh instance.
     const opened = wasm.frameOpen({ frame });
     const out = new Float64Array(big.length);
-    wasm.frameDecode({ frame, handle: opened.handle, out, nthreads: 1 });
+    wasm.frameDecode({ frame, handle: opened.handle, out, nthreads: 1, threadsBySize: false });
     wasm.frameClose(opened.handle);
     expect(Buffer.compare(Buffer.from(out.buffer), Buffer.from(big.buffer))).toBe(0);
   });

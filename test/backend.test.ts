@@ -12,6 +12,7 @@ const PRODUCT_EXPORTS = [
   'compress',
   'compressAsync',
   'compressors',
+  'contextPoolStats',
   'copy',
   'decompress',
   'decompressAsync',
@@ -47,8 +48,8 @@ describe('the native backend', () => {
     expect(() => backend.decompress({ src: new Uint8Array(32), out: new Uint8Array(8) } as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/nthreads/) }),
     );
-    expect(() => backend.frameDecode({ frame: new Uint8Array(64), handle: {}, out: new Uint8Array(0), nthreads: 1 })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/handle/) }),
-    );
+    expect(() =>
+      backend.frameDecode({ frame: new Uint8Array(64), handle: {}, out: new Uint8Array(0), nthreads: 1, threadsBySize: false }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG', message: matching(/handle/) }));
   });
 });

@@ -62,6 +62,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the preb
       clevel: fc.integer({ min: 0, max: 9 }),
       typesize: fc.constantFrom(1, 2, 4, 8),
       nthreads: fc.constantFrom(1, 2),
+      threadsBySize: fc.constant(false),
       blocksize: fc.constant(0),
       splitmode: fc.constantFrom(1, 2, 3, 4),
       filters: fc.constantFrom(0, 1, 2, 3).map((f) => [0, 0, 0, 0, 0, f]),
@@ -91,7 +92,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the preb
           [local, mine],
         ] as const) {
           const back = new Uint8Array(src.byteLength);
-          reader.decompress({ src: bytes, out: back, nthreads: cp.nthreads });
+          reader.decompress({ src: bytes, out: back, nthreads: cp.nthreads, threadsBySize: false });
           expect(sameBytes(back, src)).toBe(true);
         }
 
@@ -118,7 +119,13 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the preb
           [local, f],
         ] as const) {
           const decoded = new Uint8Array(src.byteLength);
-          reader.frameDecode({ frame: bytes, handle: reader.frameOpen({ frame: bytes }).handle, out: decoded, nthreads: cp.nthreads });
+          reader.frameDecode({
+            frame: bytes,
+            handle: reader.frameOpen({ frame: bytes }).handle,
+            out: decoded,
+            nthreads: cp.nthreads,
+            threadsBySize: false,
+          });
           expect(sameBytes(decoded, src)).toBe(true);
         }
       }),
@@ -134,6 +141,7 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the preb
       clevel: 5,
       typesize: 8,
       nthreads: 1,
+      threadsBySize: false,
       blocksize: 0,
       splitmode: 4,
       filters: [0, 0, 0, 0, 0, 1],
@@ -154,8 +162,9 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('the preb
     const outcome = (b: Backend, bytes: Uint8Array, isFrame: boolean): string => {
       try {
         const dest = new Uint8Array(src.byteLength);
-        if (isFrame) b.frameDecode({ frame: bytes, handle: b.frameOpen({ frame: bytes }).handle, out: dest, nthreads: 1 });
-        else b.decompress({ src: bytes, out: dest, nthreads: 1 });
+        if (isFrame)
+          b.frameDecode({ frame: bytes, handle: b.frameOpen({ frame: bytes }).handle, out: dest, nthreads: 1, threadsBySize: false });
+        else b.decompress({ src: bytes, out: dest, nthreads: 1, threadsBySize: false });
         return `ok ${Buffer.from(dest).toString('base64').length} ${sameBytes(dest, src)}`;
       } catch (err) {
         return `${(err as Error).name} ${(err as { code?: string }).code}`;

@@ -1,9 +1,10 @@
 // The Node-API binding of the core: buffers in, buffers out, errors as codes.
 // Each export takes one named request object (src/backend/types.ts); choices
 // of policy (defaults, limits, dtypes, argument validation) live in src/, the
-// mechanics in native/*.cc. Each call makes its own compression or
-// decompression context, so calls from the main thread, the libuv pool and
-// worker threads never share Blosc state.
+// mechanics in native/*.cc. Calls borrow C-Blosc2 contexts from one cache per
+// process (native/context_pool.h), each context lent to one call at a time, so
+// calls from the main thread, the libuv pool and worker threads never share
+// one at once; their thread counts come from one budget (native/threads.h).
 #include <napi.h>
 
 #include <cstring>
@@ -11,6 +12,7 @@
 #include <utility>
 
 #include "../chunk.h"
+#include "../context_pool.h"
 #include "../frame_reader.h"
 #include "../frame_writer.h"
 #include "../huge_pages.h"
@@ -27,16 +29,17 @@ using namespace blosc2_node::js;
 Napi::Value Compress(const Napi::CallbackInfo& info) {
   Napi::Object req = info[0].As<Napi::Object>();
   int32_t cbytes = 0;
-  Failure f = CompressChunk(AttrAsCParams(req, "cparams"), AttrAsView(req, "src"), AttrAsView(req, "out"), &cbytes);
+  Failure f = CompressChunk(AttrAsCParams(req, "cparams"), AttrAsThreads(AttrAsObject(req, "cparams")), AttrAsView(req, "src"),
+                            AttrAsView(req, "out"), &cbytes);
   if (f.code) Throw(info.Env(), f);
   return Napi::Number::New(info.Env(), cbytes);
 }
 
-// decompress({ src, out, nthreads }); out was sized by the JS layer from
-// chunkInfo() and the caller's limit.
+// decompress({ src, out, nthreads, threadsBySize }); out was sized by the JS
+// layer from chunkInfo() and the caller's limit.
 Napi::Value Decompress(const Napi::CallbackInfo& info) {
   Napi::Object req = info[0].As<Napi::Object>();
-  Failure f = DecompressChunk(AttrAsView(req, "src"), AttrAsView(req, "out"), AttrAsInt32(req, "nthreads"));
+  Failure f = DecompressChunk(AttrAsView(req, "src"), AttrAsView(req, "out"), AttrAsThreads(req));
   if (f.code) Throw(info.Env(), f);
   return info.Env().Undefined();
 }
@@ -158,10 +161,10 @@ const FrameMeta& AttrAsFrameMeta(const Napi::Object& req) {
   return *handle.As<Napi::External<FrameMeta>>().Data();
 }
 
-// frameDecode({ frame, handle, out, nthreads }): out is exactly the array's size.
+// frameDecode({ frame, handle, out, nthreads, threadsBySize }): out is exactly the array's size.
 Napi::Value FrameDecode(const Napi::CallbackInfo& info) {
   Napi::Object req = info[0].As<Napi::Object>();
-  Failure f = DecodeFrame(AttrAsView(req, "frame"), AttrAsFrameMeta(req), AttrAsView(req, "out"), AttrAsInt32(req, "nthreads"));
+  Failure f = DecodeFrame(AttrAsView(req, "frame"), AttrAsFrameMeta(req), AttrAsView(req, "out"), AttrAsThreads(req));
   if (f.code) Throw(info.Env(), f);
   return info.Env().Undefined();
 }
@@ -190,6 +193,8 @@ class Job : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference request_;
   Failure failure_ = Ok();
+  // Counted by the thread budget (threads.h) from here until Execute starts it.
+  QueuedCall queued_;
 };
 
 // Runs fn on the pool; resolves with its number (or undefined for a negative one).
@@ -199,6 +204,7 @@ Napi::Value Queue(const Napi::CallbackInfo& info, Fn fn) {
    public:
     FnJob(Napi::Env env, const Napi::Object& request, Fn fn) : Job(env, request), fn_(std::move(fn)) {}
     void Execute() override {
+      queued_.Start();
       Failure f = fn_(&result_);
       if (f.code) Fail(f);
     }
@@ -217,31 +223,32 @@ Napi::Value Queue(const Napi::CallbackInfo& info, Fn fn) {
 Napi::Value CompressAsync(const Napi::CallbackInfo& info) {
   Napi::Object req = info[0].As<Napi::Object>();
   blosc2_cparams cp = AttrAsCParams(req, "cparams");
+  ThreadRequest threads = AttrAsThreads(AttrAsObject(req, "cparams"));
   View src = AttrAsView(req, "src"), out = AttrAsView(req, "out");
   return Queue(info, [=](double* result) {
     int32_t cbytes = 0;
-    Failure f = CompressChunk(cp, src, out, &cbytes);
+    Failure f = CompressChunk(cp, threads, src, out, &cbytes);
     *result = cbytes;
     return f;
   });
 }
 
-// decompressAsync({ src, out, nthreads }) -> Promise<void>
+// decompressAsync({ src, out, nthreads, threadsBySize }) -> Promise<void>
 Napi::Value DecompressAsync(const Napi::CallbackInfo& info) {
   Napi::Object req = info[0].As<Napi::Object>();
   View src = AttrAsView(req, "src"), out = AttrAsView(req, "out");
-  int nthreads = AttrAsInt32(req, "nthreads");
-  return Queue(info, [=](double*) { return DecompressChunk(src, out, nthreads); });
+  ThreadRequest threads = AttrAsThreads(req);
+  return Queue(info, [=](double*) { return DecompressChunk(src, out, threads); });
 }
 
-// frameDecodeAsync({ frame, handle, out, nthreads }) -> Promise<void>; the
-// request keeps the handle (and so the FrameMeta) alive.
+// frameDecodeAsync({ frame, handle, out, nthreads, threadsBySize }) ->
+// Promise<void>; the request keeps the handle (and so the FrameMeta) alive.
 Napi::Value FrameDecodeAsync(const Napi::CallbackInfo& info) {
   Napi::Object req = info[0].As<Napi::Object>();
   const FrameMeta* meta = &AttrAsFrameMeta(req);
   View frame = AttrAsView(req, "frame"), out = AttrAsView(req, "out");
-  int nthreads = AttrAsInt32(req, "nthreads");
-  return Queue(info, [=](double*) { return DecodeFrame(frame, *meta, out, nthreads); });
+  ThreadRequest threads = AttrAsThreads(req);
+  return Queue(info, [=](double*) { return DecodeFrame(frame, *meta, out, threads); });
 }
 
 // frameEncodeAsync({ ...FrameSpec, into } | { ...FrameSpec, allocate(length) })
@@ -256,6 +263,7 @@ class FrameEncodeJob : public Job {
   FrameEncodeJob(Napi::Env env, const Napi::Object& request, FrameSpec spec, View into)
       : Job(env, request), spec_(std::move(spec)), into_(into) {}
   void Execute() override {
+    queued_.Start();
     bool fits = true;
     PlaceFrame place = nullptr;
     if (into_.data != nullptr) {
@@ -308,6 +316,37 @@ Napi::Value FrameEncodeAsync(const Napi::CallbackInfo& info) {
 
 // ---------------------------------------------------------------------------
 
+// contextPoolStats() -> what the context cache has done (tests, benchmarks).
+Napi::Value ContextPoolStatsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ContextPoolStats s = GetContextPoolStats();
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("enabled", s.enabled);
+  r.Set("created", static_cast<double>(s.created));
+  r.Set("reused", static_cast<double>(s.reused));
+  r.Set("discarded", static_cast<double>(s.discarded));
+  r.Set("evicted", static_cast<double>(s.evicted));
+  r.Set("idle", s.idle);
+  r.Set("idleThreads", s.idleThreads);
+  r.Set("cpuBudget", CpuBudget());
+  return r;
+}
+
+// Environments (the main thread, each worker) that loaded the addon. When one
+// ends, the idle contexts are freed (their threads joined); when the last
+// ends, the thread that frees idle contexts stops too.
+std::mutex g_envMutex;
+int g_envs = 0;
+
+void EnvEnded(void*) {
+  bool last = false;
+  {
+    std::lock_guard<std::mutex> lock(g_envMutex);
+    last = --g_envs == 0;
+  }
+  DrainContextPool(last);
+}
+
 Napi::Value IsDetached(const Napi::CallbackInfo& info) {
   bool detached = false;
   if (info[0].IsArrayBuffer()) napi_is_detached_arraybuffer(info.Env(), info[0], &detached);
@@ -316,6 +355,11 @@ Napi::Value IsDetached(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitInstance(env, exports);
+  {
+    std::lock_guard<std::mutex> lock(g_envMutex);
+    g_envs++;
+  }
+  napi_add_env_cleanup_hook(env, EnvEnded, nullptr);
   exports.Set("isDetached", Napi::Function::New(env, IsDetached));
   exports.Set("compress", Napi::Function::New(env, Compress));
   exports.Set("compressAsync", Napi::Function::New(env, CompressAsync));
@@ -329,6 +373,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("frameOpen", Napi::Function::New(env, FrameOpen));
   exports.Set("frameDecode", Napi::Function::New(env, FrameDecode));
   exports.Set("frameDecodeAsync", Napi::Function::New(env, FrameDecodeAsync));
+  exports.Set("contextPoolStats", Napi::Function::New(env, ContextPoolStatsJs));
   exports.Set("version", Napi::String::New(env, BLOSC2_VERSION_STRING));
   exports.Set("compressors", Napi::String::New(env, blosc2_list_compressors()));
   exports.Set("maxBufferSize", Napi::Number::New(env, BLOSC2_MAX_BUFFERSIZE));

@@ -71,6 +71,13 @@ View CallbackView(const Napi::Function& fn, size_t length, size_t atLeast, const
 
 View AttrAsView(const Napi::Object& o, const char* name) { return AsView(o.Env(), Field(o, name), name); }
 
+ThreadRequest AttrAsThreads(const Napi::Object& o) {
+  int32_t count = AttrAsInt32(o, "nthreads");
+  Napi::Value bySize = Field(o, "threadsBySize");
+  if (!bySize.IsBoolean()) ThrowBadRequest(o.Env(), "threadsBySize must be a boolean");
+  return ThreadRequest{count, bySize.As<Napi::Boolean>().Value()};
+}
+
 blosc2_cparams AttrAsCParams(const Napi::Object& o, const char* name) {
   Napi::Object c = AttrAsObject(o, name);
   blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
@@ -105,6 +112,7 @@ FrameSpec ReadFrameSpec(const Napi::Object& request) {
   spec.dtype = AttrAsStr(request, "dtype");
   spec.jsKind = AttrAsStr(request, "jsKind");
   spec.cp = AttrAsCParams(request, "cparams");
+  spec.threads = AttrAsThreads(AttrAsObject(request, "cparams"));
   Failure f = ChooseFrameGeometry(&spec);
   if (f.code) Throw(env, f);
   return spec;

@@ -26,9 +26,13 @@ View AsView(Napi::Env env, const Napi::Value& value, const char* name);
 // which must hold at least atLeast bytes (huge pages advised on them).
 View CallbackView(const Napi::Function& fn, size_t length, size_t atLeast, const char* name);
 
-// cparams: { clevel, codec, typesize, nthreads, blocksize, splitmode,
-// filters: 6 ids, filtersMeta: 6 bytes }
+// cparams: { clevel, codec, typesize, nthreads, threadsBySize, blocksize,
+// splitmode, filters: 6 ids, filtersMeta: 6 bytes }
 blosc2_cparams AttrAsCParams(const Napi::Object& o, const char* name);
+
+// { nthreads, threadsBySize }: exactly nthreads, or (threadsBySize) up to
+// nthreads chosen by the call's size (threads.h).
+ThreadRequest AttrAsThreads(const Napi::Object& o);
 
 // A frame to encode: { data, shape, itemsize, dtype, jsKind, cparams }, its
 // geometry chosen here (frame_writer.h, ChooseFrameGeometry).

@@ -4,6 +4,8 @@
 // them with. The product never loads it.
 #include <napi.h>
 
+#include <vector>
+
 #include "../addon/js_errors.h"
 #include "../addon/requests.h"
 #include "reference_encoders.h"
@@ -94,12 +96,30 @@ Napi::Value PlanGeometry(const Napi::CallbackInfo& info) {
   return r;
 }
 
+// compressFresh({ src, cparams }) -> Buffer: C-Blosc2 on a context of its
+// own, made with exactly these parameters (blocksize 0: C-Blosc2's choice),
+// on one thread: the bytes compress() must give with its reused contexts.
+Napi::Value CompressFresh(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object req = info[0].As<Napi::Object>();
+  View src = AttrAsView(req, "src");
+  blosc2_cparams cp = AttrAsCParams(req, "cparams");
+  cp.nthreads = 1;
+  std::vector<uint8_t> out(CompressBound(src.length));
+  blosc2_context* ctx = blosc2_create_cctx(cp);
+  int rc = ctx ? blosc2_compress_ctx(ctx, src.data, static_cast<int32_t>(src.length), out.data(), static_cast<int32_t>(out.size())) : -1;
+  if (ctx) blosc2_free_ctx(ctx);
+  if (rc <= 0) Throw(env, Failure{"ERR_COMPRESS", BloscMessage("compression failed", rc), rc});
+  return Napi::Buffer<uint8_t>::Copy(env, out.data(), static_cast<size_t>(rc));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitInstance(env, exports);
   exports.Set("encodeFrameReference", Napi::Function::New(env, EncodeFrameReferenceJs));
   exports.Set("encodeTiledReference", Napi::Function::New(env, EncodeTiledReferenceJs));
   exports.Set("assembleFrame", Napi::Function::New(env, AssembleFrameJs));
   exports.Set("planGeometry", Napi::Function::New(env, PlanGeometry));
+  exports.Set("compressFresh", Napi::Function::New(env, CompressFresh));
   return exports;
 }
 

@@ -10,8 +10,9 @@
 // stable code, message and C-Blosc2 error number for b2_error_*() (the JS
 // side turns them into the same Blosc2Error the addon throws).
 //
-// Threads: always one. WASI has none here, and C-Blosc2 2.17.1 leaks its
-// thread context when a context with more threads fails to start them.
+// Threads: always one (native/wasm/single_thread.cc stands in for
+// threads.cc and context_pool.cc). WASI has none here, and C-Blosc2 2.17.1
+// leaks its thread context when a context with more threads fails to start them.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -107,6 +108,9 @@ int32_t Report(const Failure& f) {
   return 1;
 }
 
+// Every call runs on exactly one thread.
+constexpr ThreadRequest kOneThread{1, false};
+
 template <typename T>
 T* Ptr(uint32_t p) {
   return reinterpret_cast<T*>(static_cast<uintptr_t>(p));
@@ -137,6 +141,7 @@ Failure ReadFrameSpec(const FrameSpecAbi& in, FrameSpec* spec) {
   spec->dtype = Ptr<const char>(in.dtype);
   spec->jsKind = Ptr<const char>(in.jsKind);
   spec->cp = ToCParams(in.cparams);
+  spec->threads = kOneThread;
   return ChooseFrameGeometry(spec);
 }
 
@@ -166,12 +171,12 @@ B2_EXPORT(b2_max_overhead) int32_t b2_max_overhead() { return BLOSC2_MAX_OVERHEA
 // compress: src into out (at least src + maxOverhead bytes); *cbytes the chunk's length.
 B2_EXPORT(b2_compress)
 int32_t b2_compress(const CParamsAbi* cparams, uint8_t* src, uint32_t srcLength, uint8_t* out, uint32_t outLength, int32_t* cbytes) {
-  return Report(CompressChunk(ToCParams(*cparams), View{src, srcLength}, View{out, outLength}, cbytes));
+  return Report(CompressChunk(ToCParams(*cparams), kOneThread, View{src, srcLength}, View{out, outLength}, cbytes));
 }
 
 // decompress: exactly one chunk in src, into out (at least its nbytes).
 B2_EXPORT(b2_decompress) int32_t b2_decompress(uint8_t* src, uint32_t srcLength, uint8_t* out, uint32_t outLength) {
-  return Report(DecompressChunk(View{src, srcLength}, View{out, outLength}, 1));
+  return Report(DecompressChunk(View{src, srcLength}, View{out, outLength}, kOneThread));
 }
 
 // chunkInfo: what the header says; check 0 header only, 1 within, 2 exact.
@@ -261,7 +266,7 @@ B2_EXPORT(b2_frame_open) int32_t b2_frame_open(uint8_t* frame, uint32_t length, 
 
 // frameDecode: the opened frame (the same bytes) into out, exactly the array's size.
 B2_EXPORT(b2_frame_decode) int32_t b2_frame_decode(uint32_t handle, uint8_t* frame, uint32_t length, uint8_t* out, uint32_t outLength) {
-  return Report(DecodeFrame(View{frame, length}, *Ptr<const FrameMeta>(handle), View{out, outLength}, 1));
+  return Report(DecodeFrame(View{frame, length}, *Ptr<const FrameMeta>(handle), View{out, outLength}, kOneThread));
 }
 
 B2_EXPORT(b2_frame_close) void b2_frame_close(uint32_t handle) { delete Ptr<FrameMeta>(handle); }

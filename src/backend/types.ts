@@ -14,8 +14,10 @@ export interface CoreCParams {
   /** C-Blosc2 codec id (BLOSC_LZ4 = 1, ...). */
   codec: number;
   typesize: number;
-  /** Threads asked for; the core runs calls of under 512 KiB on one. */
+  /** Threads: exactly this many, or with {@link CoreCParams.threadsBySize} at most this many. */
   nthreads: number;
+  /** The caller gave no count: the core picks one by the size of each call (native/threads.cc). */
+  threadsBySize: boolean;
   /** 0: C-Blosc2 chooses. */
   blocksize: number;
   splitmode: number;
@@ -36,7 +38,9 @@ export interface CompressRequest {
 export interface DecompressRequest {
   src: ArrayBufferView;
   out: ArrayBufferView;
+  /** As in {@link CoreCParams}. */
   nthreads: number;
+  threadsBySize: boolean;
 }
 
 /** How much of a chunk `src` must hold: its header, the whole chunk, or exactly the chunk. */
@@ -118,7 +122,9 @@ export interface FrameDecodeRequest {
   frame: Uint8Array;
   handle: unknown;
   out: ArrayBufferView;
+  /** As in {@link CoreCParams}. */
   nthreads: number;
+  threadsBySize: boolean;
 }
 
 /** The compiled core, as the TypeScript layer uses it. */
@@ -157,4 +163,22 @@ export interface Backend {
    * call (unclosed handles are released when collected); a no-op for the addon.
    */
   frameClose(handle: unknown): void;
+  /** What the core's cache of C-Blosc2 contexts has done (tests and benchmarks). */
+  contextPoolStats(): ContextPoolStats;
+}
+
+/** The core's cache of C-Blosc2 contexts (native/context_pool.h). */
+export interface ContextPoolStats {
+  /** False under BLOSC2_CONTEXT_POOL=0: every call makes its own context. */
+  enabled: boolean;
+  created: number;
+  reused: number;
+  /** Freed after a failed call, or because a call changed their block size. */
+  discarded: number;
+  /** Freed when idle for a second or over the cache's bounds. */
+  evicted: number;
+  idle: number;
+  idleThreads: number;
+  /** The process's thread budget: the CPUs it may run on. */
+  cpuBudget: number;
 }

@@ -33,6 +33,12 @@ export function int(req: object, name: string): number {
   return v | 0;
 }
 
+/** { nthreads, threadsBySize }, checked as the addon checks them (and then ignored: one thread here). */
+export function threads(req: object): void {
+  int(req, 'nthreads');
+  if (typeof (req as Record<string, unknown>)['threadsBySize'] !== 'boolean') throw badRequest('threadsBySize must be a boolean');
+}
+
 function str(req: object, name: string): string {
   const v = (req as Record<string, unknown>)[name];
   if (typeof v !== 'string') throw badRequest(`${name} must be a string`);
@@ -63,7 +69,8 @@ export function readCParams(req: object): CoreCParams {
   const c = (req as Record<string, unknown>)['cparams'];
   if (c === null || typeof c !== 'object') throw badRequest('cparams must be an object');
   const cp = c as CoreCParams;
-  for (const name of ['clevel', 'codec', 'typesize', 'nthreads', 'blocksize', 'splitmode']) int(cp, name);
+  for (const name of ['clevel', 'codec', 'typesize', 'blocksize', 'splitmode']) int(cp, name);
+  threads(cp);
   if (!Array.isArray(cp.filters) || !Array.isArray(cp.filtersMeta) || cp.filters.length !== 6 || cp.filtersMeta.length !== 6) {
     throw badRequest('cparams.filters and .filtersMeta must be arrays of 6 slots');
   }

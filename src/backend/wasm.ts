@@ -18,6 +18,7 @@ import type {
   Backend,
   ChunkInfo,
   ChunkInfoRequest,
+  ContextPoolStats,
   CompressRequest,
   DecompressRequest,
   FrameDecodeRequest,
@@ -43,6 +44,7 @@ import {
   callbackView,
   encode,
   int,
+  threads,
   readCParams,
   readSpec,
   view,
@@ -164,6 +166,11 @@ export class WasmBackend implements Backend {
     return this.#heap && !this.#heap.broken ? this.#heap.memoryBytes() : 0;
   }
 
+  /** No cache of contexts here: each call makes its own one-thread context (native/wasm/single_thread.cc). */
+  contextPoolStats(): ContextPoolStats {
+    return { enabled: false, created: 0, reused: 0, discarded: 0, evicted: 0, idle: 0, idleThreads: 0, cpuBudget: 1 };
+  }
+
   isDetached(buffer: ArrayBufferLike): boolean {
     return buffer instanceof ArrayBuffer && isDetached(buffer);
   }
@@ -192,7 +199,7 @@ export class WasmBackend implements Backend {
   decompress(req: DecompressRequest): void {
     const src = view(req, 'src');
     const out = view(req, 'out');
-    int(req, 'nthreads');
+    threads(req);
     this.#run((heap) => {
       // The header's nbytes sizes the wasm output; a lying header fails in
       // the core before anything is written.
@@ -322,7 +329,7 @@ export class WasmBackend implements Backend {
   frameDecode(req: FrameDecodeRequest): void {
     const frame = view(req, 'frame');
     const out = view(req, 'out');
-    int(req, 'nthreads');
+    threads(req);
     const handle = req.handle;
     if (!(handle instanceof WasmFrame) || handle.closed || handle.heap !== this.#heap || handle.heap.broken) {
       throw badRequest('handle must come from frameOpen (and not be closed)');

@@ -11,6 +11,8 @@ import { DEFAULT_MAX_OUTPUT_BYTES, getNthreads } from '../params';
 
 export interface DecodeState {
   nthreads: number;
+  /** No count was given: the core picks one by size, up to nthreads. */
+  threadsBySize: boolean;
   maxOutputBytes: number;
   /** What is left of maxOutputBytes for the rest of this message. */
   remaining: number;
@@ -33,7 +35,13 @@ export function swapDecodeState(state: DecodeState | null): DecodeState | null {
 /** The settings in force; a foreign Unpackr that meets one of our records decodes it with the defaults. */
 export function decodeState(): DecodeState {
   return (
-    current ?? { nthreads: getNthreads(), maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES, remaining: DEFAULT_MAX_OUTPUT_BYTES, zeroCopy: false }
+    current ?? {
+      nthreads: getNthreads(),
+      threadsBySize: true,
+      maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+      remaining: DEFAULT_MAX_OUTPUT_BYTES,
+      zeroCopy: false,
+    }
   );
 }
 

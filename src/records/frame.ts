@@ -38,8 +38,15 @@ export function writeFrame(d: Described, cparams: CoreCParams, reserve: Reserve)
   });
 }
 
-/** Encodes d as a standalone frame (no ext header), in memory of its own: an out-of-band buffer. */
+/**
+ * Encodes d as a standalone frame (no ext header), in memory of its own: an
+ * out-of-band buffer. A large one is compressed straight into a worst-case
+ * buffer (see encodePlacedAsync), not built apart and copied: for an
+ * incompressible 100 MB array that was a second fresh 100 MB region and a
+ * copy per frame (postValue's 'compress' mode).
+ */
 export function encodeFrame(d: Described, cparams: CoreCParams): Uint8Array {
+  if (d.bytes.byteLength >= PLACE_MIN_BYTES) return encodePlaced(d, cparams, 0);
   let out: Buffer | undefined;
   backend.frameEncode({ ...frameRequest(d, cparams), allocate: (length) => (out = platform.allocOwn(length)) });
   return out as Buffer;
@@ -52,11 +59,30 @@ export function encodeFrame(d: Described, cparams: CoreCParams): Uint8Array {
 const PLACE_MIN_BYTES = 1 << 20;
 const EXT32_HEADER = 6;
 
-/** Writes the ext header in front of a frame placed at EXT32_HEADER; the record, exactly. */
-function finishPlaced(out: Buffer, length: number): Buffer {
-  const start = EXT32_HEADER - extHeaderSize(length);
-  writeExtHeader(out, start, length, B2ND_EXT);
-  return keepResult(out, start, EXT32_HEADER - start + length);
+/**
+ * The record (or with no headroom, the bare frame) of a frame placed at
+ * `headroom`: the ext header written in front of it, exactly.
+ */
+function finishPlaced(out: Buffer, headroom: number, length: number): Buffer {
+  const start = headroom - (headroom === 0 ? 0 : extHeaderSize(length));
+  if (headroom > 0) writeExtHeader(out, start, length, B2ND_EXT);
+  return keepResult(out, start, headroom - start + length);
+}
+
+/** d's frame written into a worst-case buffer with `headroom` bytes in front. */
+function encodePlaced(d: Described, cparams: CoreCParams, headroom: number): Buffer {
+  let buf: Buffer | undefined;
+  let length: number;
+  try {
+    length = backend.frameEncode({
+      ...frameRequest(d, cparams),
+      place: (capacity) => (buf = takeOutput(headroom + capacity)).subarray(headroom),
+    });
+  } catch (err) {
+    if (buf) giveBack(buf);
+    throw err;
+  }
+  return finishPlaced(buf as Buffer, headroom, length);
 }
 
 /**
@@ -79,20 +105,7 @@ export async function encodeFrameAsync(d: Described, cparams: CoreCParams): Prom
  */
 export function packSingle(d: Described, cfg: PackConfig): Buffer {
   const n = d.bytes.byteLength;
-  if (n >= cfg.threshold && n >= PLACE_MIN_BYTES) {
-    let buf: Buffer | undefined;
-    let length: number;
-    try {
-      length = backend.frameEncode({
-        ...frameRequest(d, cfg.cparams),
-        place: (capacity) => (buf = takeOutput(EXT32_HEADER + capacity)).subarray(EXT32_HEADER),
-      });
-    } catch (err) {
-      if (buf) giveBack(buf);
-      throw err;
-    }
-    return finishPlaced(buf as Buffer, length);
-  }
+  if (n >= cfg.threshold && n >= PLACE_MIN_BYTES) return encodePlaced(d, cfg.cparams, EXT32_HEADER);
   let out: Buffer | undefined;
   const reserve: Reserve = (size) => {
     out = platform.alloc(size);
@@ -121,7 +134,7 @@ export async function packSingleAsync(d: Described, cfg: PackConfig): Promise<Bu
     giveBack(buf);
     throw err;
   }
-  return finishPlaced(buf, length);
+  return finishPlaced(buf, EXT32_HEADER, length);
 }
 
 function entryByName(name: string): DTypeEntry | undefined {
@@ -209,7 +222,7 @@ function decodeOpened(frame: Uint8Array, info: OpenedFrame, state: DecodeState, 
     }
   }
   const ab = newBacking(kind, nbytes);
-  const request = { frame, handle: info.handle, out: new Uint8Array(ab), nthreads: state.nthreads };
+  const request = { frame, handle: info.handle, out: new Uint8Array(ab), nthreads: state.nthreads, threadsBySize: state.threadsBySize };
   if (state.deferred) {
     handed.toAsync = true;
     state.deferred.push(backend.frameDecodeAsync(request).finally(() => backend.frameClose(info.handle)));

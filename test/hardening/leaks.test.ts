@@ -1,5 +1,6 @@
-// Leaks: 100,000 pack/unpack cycles (sync and async), 20,000 chunk cycles and
-// 20,000 failing decodes in a child process with --expose-gc; after a
+// Leaks: 100,000 pack/unpack cycles (sync and async), 20,000 chunk cycles,
+// 5,000 cycles through reused C-Blosc2 contexts at 1-4 threads and by size,
+// and 20,000 failing decodes in a child process with --expose-gc; after a
 // warm-up, RSS must stay flat (within 20 MB) through each phase. The native
 // core's own allocations are checked by LeakSanitizer in fuzz/run.sh.
 import { join } from 'node:path';
@@ -17,16 +18,26 @@ describe('no leaks over many cycles', () => {
     const report = JSON.parse(child.stdout.trim()) as LeakReport;
     let packCycles = 0;
     for (const p of report.phases) {
-      const growth = Math.max(...p.samples) - p.rssAfterWarmup;
+      // The pooled phase's RSS swings by tens of MB between samples, up and
+      // down (C-Blosc2's threads and their scratch come and go with the
+      // cache, in glibc arenas that give memory back unevenly), so a leak shows
+      // there as a rising floor: the lowest of its last three samples against
+      // the lowest of the warm-up and its first three.
+      const pooled = p.name.startsWith('pooled');
+      const growth = pooled
+        ? Math.min(...p.samples.slice(-3)) - Math.min(p.rssAfterWarmup, ...p.samples.slice(0, 3))
+        : Math.max(...p.samples) - p.rssAfterWarmup;
 
       console.log(
         `${p.name}: ${p.cycles} cycles in ${p.seconds}s, RSS ${(p.rssAfterWarmup / MiB).toFixed(1)} -> ` +
-          `${(p.rssEnd / MiB).toFixed(1)} MiB (peak growth ${(growth / MiB).toFixed(1)} MiB)`,
+          `${(p.rssEnd / MiB).toFixed(1)} MiB (${pooled ? 'floor' : 'peak'} growth ${(growth / MiB).toFixed(1)} MiB)`,
       );
       expect(p.wrong, p.name).toBe(0);
       expect(growth, p.name).toBeLessThan(20 * MiB);
       if (p.name.startsWith('pack')) packCycles += p.cycles;
     }
     expect(packCycles).toBeGreaterThanOrEqual(100_000);
+    // Most calls of the pooled phase took a context from the cache.
+    expect(report.pool.reused).toBeGreaterThan(report.pool.created);
   });
 });
