@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // backend-independent ones again on the WebAssembly core (BLOSC2_BACKEND=wasm):
 // the test vectors, the round-trip properties, errors, interop with
 // python-blosc2, streams, workers. Left out of the wasm run: what is about the
-// addon itself (its exports, its cache of contexts, its loader and install script, the prebuilt and the packed
+// addon itself (its exports, its cache of contexts and thread budget under concurrency, its loader and install script, the prebuilt and the packed
 // package's install, the libuv pool keeping the event loop free,
 // arrays over 2 GiB, which wasm32 cannot hold with their output, RSS over
 // 100,000 cycles), Redis and the published typings (no backend in play), the long hostile-input property
@@ -13,6 +13,7 @@ import { defineConfig } from 'vitest/config';
 const WASM_EXCLUDE = [
   'test/backend.test.ts',
   'test/context-pool.test.ts',
+  'test/hardening/concurrency.test.ts',
   'test/native-loader.test.ts',
   'test/prebuilt.test.ts',
   'test/consumer.test.ts',
