@@ -167,6 +167,13 @@ async function makeCandidates(lib, kind) {
     list.push(
       ours('blosc2 pack, useRecords:true', 'Packer({useRecords:true}) vs msgpackr moreTypes (records)', new Packer({ useRecords: true })),
     );
+    list.push(
+      ours(
+        "blosc2 pack, smallArrays:'compact'",
+        "Packer({smallArrays:'compact'}): small arrays as our raw ext 80 instead of python-blosc2's ext 46 (the default)",
+        new Packer({ smallArrays: 'compact' }),
+      ),
+    );
   } else {
     list.push({
       name: 'blosc2 core compress/decompress',

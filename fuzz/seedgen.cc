@@ -186,6 +186,27 @@ void ForeignFrames() {
   if (b2nd_full(ctx, &arr, &fill) == 0) WriteArray(arr);
   b2nd_free_ctx(ctx);
 
+  // python-blosc2's non-array frames: an empty carrier with the metalayers and
+  // vlmeta that mark a lazy expression (LazyArray, _LazyArray, b2o).
+  {
+    blosc2_metalayer metas[2];
+    uint8_t lazy[] = {0x00};                                                                        // msgpack 0
+    uint8_t b2o[] = {0x82, 0xa4, 'k', 'i', 'n', 'd', 0xa8, 'l', 'a', 'z', 'y', 'e', 'x', 'p', 'r',  // {kind: 'lazyexpr',
+                     0xa7, 'v',  'e', 'r', 's', 'i', 'o',  'n', 0x01};                              //  version: 1}
+    metas[0] = {const_cast<char*>("LazyArray"), lazy, sizeof(lazy)};
+    metas[1] = {const_cast<char*>("b2o"), b2o, sizeof(b2o)};
+    const int64_t lshape[1] = {10};
+    const int32_t lchunk[1] = {10};
+    b2nd_context_t* lctx = b2nd_create_ctx(&storage, 1, lshape, lchunk, lchunk, "<f8", DTYPE_NUMPY_FORMAT, metas, 2);
+    b2nd_array_t* lazyArr = nullptr;
+    if (b2nd_uninit(lctx, &lazyArr) == 0) {
+      uint8_t expr[] = {0x81, 0xaa, 'e', 'x', 'p', 'r', 'e', 's', 's', 'i', 'o', 'n', 0xa7, 'o', '0', ' ', '+', ' ', 'o', '1'};
+      blosc2_vlmeta_add(lazyArr->sc, "_LazyArray", expr, sizeof(expr), nullptr);
+      WriteArray(lazyArr);
+    }
+    b2nd_free_ctx(lctx);
+  }
+
   // A plain super-chunk (no b2nd metalayer): python-blosc2's SChunk.
   blosc2_schunk* sc = blosc2_schunk_new(&storage);
   std::vector<uint8_t> part = Sample(4000, 4, 5);

@@ -342,6 +342,18 @@ Failure OpenFrame(const View& src, FrameMeta* meta) {
     g->blockshape[0] = sc->blocksize > 0 ? sc->blocksize / sc->typesize : 0;
   }
   g->typesize = sc->typesize;
+  // The names C-Blosc2 parsed from the header and the trailer (fixstr, at most
+  // 31 bytes each); nothing more of the variable-length metalayers is read.
+  for (int i = 0; i < sc->nmetalayers && i < BLOSC2_MAX_METALAYERS; i++) {
+    if (sc->metalayers[i] && sc->metalayers[i]->name) meta->metalayers.emplace_back(sc->metalayers[i]->name);
+  }
+  for (int i = 0; i < sc->nvlmetalayers && i < BLOSC2_MAX_VLMETALAYERS; i++) {
+    if (sc->vlmetalayers[i] && sc->vlmetalayers[i]->name) meta->vlmetalayers.emplace_back(sc->vlmetalayers[i]->name);
+  }
+  if (blosc2_meta_exists(schunk.p, "b2o") >= 0 && blosc2_meta_get(schunk.p, "b2o", &content, &contentLen) >= 0) {
+    meta->b2o.assign(reinterpret_cast<char*>(content), static_cast<size_t>(std::min(std::max(contentLen, 0), kMarkerContentMax)));
+    free(content);
+  }
   if (blosc2_meta_exists(schunk.p, "js") >= 0 && blosc2_meta_get(schunk.p, "js", &content, &contentLen) >= 0) {
     if (contentLen >= 1 && (content[0] & 0xe0) == 0xa0 && (content[0] & 0x1f) == contentLen - 1) {
       meta->jsKind.assign(reinterpret_cast<char*>(content) + 1, contentLen - 1);

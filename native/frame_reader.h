@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "chunk.h"
 #include "geometry_plan.h"
@@ -25,7 +26,17 @@ struct FrameMeta {
   // Offset in the frame of the items stored verbatim (one memcpyed chunk in a
   // contiguous geometry), or -1: where the JS layer can view them in place.
   int64_t rawOffset = -1;
+  // Names of the fixed and variable-length metalayers, and the content of a
+  // python-blosc2 "b2o" metalayer (capped at kMarkerContentMax bytes): what the
+  // JS layer needs to refuse frames that hold no array data (lazy
+  // expressions, containers of other objects).
+  std::vector<std::string> metalayers, vlmetalayers;
+  std::string b2o;
 };
+
+// The most bytes of a "b2o" metalayer reported (python-blosc2 writes
+// {kind, version}, well under this).
+constexpr int32_t kMarkerContentMax = 256;
 
 // Parses the header and metalayers of the frame in src (no copy).
 Failure OpenFrame(const View& src, FrameMeta* meta);

@@ -21,6 +21,14 @@ export type Blosc2ErrorCode =
   | 'ERR_COMPRESS'
   /** The data uses something this build cannot decode (a dtype, codec or filter). */
   | 'ERR_UNSUPPORTED'
+  /**
+   * `pack` cannot write a value: one that `structuredClone` refuses (a
+   * function, a symbol, a WeakMap, a Promise, a host object), or with the
+   * default options one that `unpack` would not read back as documented (a
+   * cycle, a 65-bit BigInt, a Map with an object key, an Error). The message
+   * names the path to the value (`value.a[2]`).
+   */
+  | 'ERR_DATA_CLONE'
   /** A native allocation failed. */
   | 'ERR_NO_MEMORY'
   /** The native addon could not be loaded. */

@@ -43,7 +43,7 @@ export {
   useBlosc2,
 } from './pack';
 export type { MsgpackrModule } from './msgpack/instances';
-export { B2ND_EXT, RAW_EXT, VIEW_EXT, OOB_EXT } from './records/types';
+export { B2ND_EXT, NUMPY_EXT, RAW_EXT, VIEW_EXT, OOB_EXT, type SmallArrays } from './records/types';
 
 import { backend } from './backend';
 /**
@@ -56,7 +56,16 @@ export const versions: Readonly<{ cblosc2: string; codecs: readonly string[]; ba
   codecs: Object.freeze(backend.compressors.split(',')),
   backend: backend.name === 'wasm' ? 'wasm' : 'native',
 });
-export { type StreamOptions, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES, PackStream, UnpackStream } from './stream';
+export {
+  type StreamOptions,
+  FRAME_HEADER_BYTES,
+  MAX_FRAME_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  STREAM_FRAMING_VERSION,
+  STREAM_HEADER,
+  PackStream,
+  UnpackStream,
+} from './stream';
 export {
   type TransferMode,
   type PostValueOptions,

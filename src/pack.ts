@@ -6,7 +6,7 @@
 import { invalidArg } from './errors';
 import { type MsgpackrModule, adoptMsgpackr, isMsgpackrModule, msgpackrOf } from './msgpack/instances';
 import { configure, install } from './msgpack/registration';
-import { type OutOfBand, Packer, type PackOptions, resolveThreshold } from './packer';
+import { type OutOfBand, Packer, type PackOptions, resolveSmallArrays, resolveThreshold } from './packer';
 import { type CParams, checkObject, resolveCParams } from './params';
 import type { BinaryLike } from './views';
 
@@ -69,8 +69,10 @@ export interface MsgpackrInstance {
 
 /** Options of {@link useBlosc2}. */
 export interface UseBlosc2Options extends CParams {
-  /** Arrays of fewer bytes are stored raw (uncompressed record). Default {@link DEFAULT_THRESHOLD}. */
+  /** Arrays of fewer bytes are stored uncompressed. Default {@link DEFAULT_THRESHOLD}. */
   threshold?: number;
+  /** The record of arrays under `threshold` (see {@link PackOptions.smallArrays}); default `'numpy'` ('compact' for a structuredClone Packr). */
+  smallArrays?: PackOptions['smallArrays'];
   /**
    * The msgpackr module the Packr comes from (`import * as msgpackr from 'msgpackr'`), needed only
    * for an ES module copy of msgpackr other than the one next to this package: that one, and every
@@ -79,7 +81,7 @@ export interface UseBlosc2Options extends CParams {
   msgpackr?: MsgpackrModule;
 }
 
-const USE_KEYS = new Set(['threshold', 'msgpackr']);
+const USE_KEYS = new Set(['threshold', 'smallArrays', 'msgpackr']);
 
 /**
  * Adds the blosc2 extension to a msgpackr Packr of your own, from msgpackr's
@@ -117,7 +119,7 @@ export function useBlosc2<P extends MsgpackrInstance>(packr: P, options?: UseBlo
   }
   if (typeof (packr as { pack?: unknown }).pack === 'function') {
     const structuredClone = (packr as { structuredClone?: boolean }).structuredClone === true;
-    configure(packr, { cparams, threshold, structuredClone, typesizeHint: 0 });
+    configure(packr, { cparams, threshold, small: resolveSmallArrays(o, structuredClone), structuredClone, typesizeHint: 0 });
   }
   return packr;
 }

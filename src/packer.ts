@@ -3,16 +3,21 @@
  * pack/unpack paths (sync, async on the libuv pool, out of band).
  * @packageDocumentation
  */
-import { Packr, type Options as MsgpackrOptions } from 'msgpackr';
-import { invalidArg, withCallerStack } from './errors';
+import type { Packr } from 'msgpackr';
+import { Blosc2Error, invalidArg, withCallerStack } from './errors';
+import { type CheckRules, checkPlain } from './clone/check';
+import { toWire } from './clone/encode';
+import { Envelope } from './clone/wire';
 import { readFailure } from './msgpack/failures';
+import { MSGPACKR_KEYS, type PassedMsgpackrOptions, checkRules, cloneUnpackr, makePackr } from './msgpack/options';
 import { configure, install } from './msgpack/registration';
 import { platform } from './platform';
 import { type DecodeState, swapDecodeState } from './records/decode-state';
 import { describe } from './records/describe';
 import { encodeFrameAsync, packSingle, packSingleAsync } from './records/frame';
 import { spliceOutOfBand } from './records/out-of-band';
-import type { OutOfBandSink, PackConfig } from './records/types';
+import { ENVELOPE_EXT } from './records/clone';
+import type { OutOfBandSink, PackConfig, SmallArrays } from './records/types';
 import { CPARAM_KEYS, type CParams, DEFAULT_MAX_OUTPUT_BYTES, checkInt, checkObject, getNthreads, resolveCParams } from './params';
 import { checkKnownKeys } from './names';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
@@ -20,45 +25,26 @@ import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from
 /** Default of {@link PackOptions.threshold}: arrays under 8 KiB are stored raw. */
 export const DEFAULT_THRESHOLD = 8192;
 
-/** msgpackr options that pass through to msgpackr. */
-const MSGPACKR_KEYS = [
-  'useRecords',
-  'structures',
-  'moreTypes',
-  'sequential',
-  'mapsAsObjects',
-  'useFloat32',
-  'largeBigIntToFloat',
-  'largeBigIntToString',
-  'useBigIntExtension',
-  'int64AsType',
-  'int64AsNumber',
-  'bundleStrings',
-  'useTimestamp32',
-  'encodeUndefinedAsNil',
-  'maxSharedStructures',
-  'maxOwnStructures',
-  'shouldShareStructure',
-  'getStructures',
-  'saveStructures',
-  'variableMapSize',
-  'useToJSON',
-  'mapAsEmptyObject',
-  'setAsEmptyObject',
-  'allowArraysInMapKeys',
-  'skipValues',
-  'onInvalidDate',
-  'copyBuffers',
-  'freezeData',
-  'randomAccessStructure',
-  'trusted',
-] as const;
-
 /** Options of {@link Packer}, {@link pack} and {@link unpack}. */
-export interface PackOptions extends CParams, Pick<MsgpackrOptions, (typeof MSGPACKR_KEYS)[number] & keyof MsgpackrOptions> {
+export interface PackOptions extends CParams, PassedMsgpackrOptions {
   /** Arrays of fewer bytes are stored raw (uncompressed record). Default {@link DEFAULT_THRESHOLD}; 0 compresses every array. */
   threshold?: number;
-  /** msgpackr's structuredClone: cycles, shared references, and views over one ArrayBuffer stay shared. */
+  /**
+   * The record of arrays under `threshold`: `'numpy'`, python-blosc2's own NumPy
+   * record (ext 46), which python-blosc2's `msgpack_unpackb` reads as a
+   * `numpy.ndarray`; or `'compact'`, this package's raw record (ext 80), a few
+   * dozen bytes smaller, which python-blosc2 does not read. Default `'numpy'`
+   * (`'compact'` with `structuredClone`, whose messages python cannot read anyway).
+   */
+  smallArrays?: SmallArrays;
+  /**
+   * A faithful structured clone: `unpack` gives what `structuredClone` gives
+   * (cycles, shared references, -0, BigInt, boxed primitives, Date, RegExp,
+   * Errors with cause, Maps and Sets of any keys, arrays with holes, views over
+   * one buffer at their offsets), and what `structuredClone` refuses is refused
+   * with ERR_DATA_CLONE. The message is readable by this package only (README,
+   * "What pack writes"). Default false: plain MessagePack, which Python reads.
+   */
   structuredClone?: boolean;
   /** The most bytes the arrays of one message may decode to. Default 1 GiB. */
   maxOutputBytes?: number;
@@ -84,11 +70,19 @@ export interface OutOfBand {
   buffers: Uint8Array[];
 }
 
-const OWN_KEYS = new Set(['threshold', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
+const OWN_KEYS = new Set(['threshold', 'smallArrays', 'structuredClone', 'maxOutputBytes', 'zeroCopy', ...MSGPACKR_KEYS]);
 const UNPACK_KEYS = ['maxOutputBytes', 'zeroCopy', 'nthreads'];
 
 /** Every key of {@link PackOptions}, for the wrappers that take Packer options beside their own. @internal */
 export const PACK_OPTION_KEYS: readonly string[] = [...CPARAM_KEYS, ...OWN_KEYS];
+
+/** The `smallArrays` option, checked (its default depends on structuredClone). @internal */
+export function resolveSmallArrays(o: Record<string, unknown>, structuredClone: boolean): SmallArrays {
+  const v = o['smallArrays'];
+  if (v === undefined) return structuredClone ? 'compact' : 'numpy';
+  if (v !== 'numpy' && v !== 'compact') throw invalidArg('options.smallArrays', "'numpy' or 'compact'", v);
+  return v;
+}
 
 /** The `threshold` option, checked. @internal */
 export function resolveThreshold(o: Record<string, unknown>): number {
@@ -112,6 +106,8 @@ export class Packer {
   // The settings of a plain unpack() call: one object per Packer, reset per
   // call (sync unpacks never overlap, and only they use it).
   readonly #plainState: DecodeState;
+  // What the default mode's msgpackr options make of values: what pack refuses.
+  readonly #rules: CheckRules;
 
   /** @param options - compression parameters, threshold, limits and msgpackr options */
   constructor(options?: PackOptions) {
@@ -136,13 +132,10 @@ export class Packer {
       remaining: 0,
       zeroCopy: this.#zeroCopy,
     };
-    // Plain maps by default (python's msgpack reads them); structuredClone keeps msgpackr's
-    // records, which its cycle support needs.
-    const msgpackrOptions: Record<string, unknown> = sc === true ? {} : { useRecords: false };
-    for (const key of MSGPACKR_KEYS) if (o[key] !== undefined) msgpackrOptions[key] = o[key];
-    if (sc === true) msgpackrOptions['structuredClone'] = true;
-    this.#packr = new Packr(msgpackrOptions);
-    this.#config = { cparams, threshold, structuredClone: sc === true, typesizeHint: 0 };
+    this.#packr = makePackr(o, sc === true);
+    this.#rules = checkRules(o);
+    const small = resolveSmallArrays(o, sc === true);
+    this.#config = { cparams, threshold, small, structuredClone: sc === true, typesizeHint: 0 };
     configure(this.#packr, this.#config);
   }
 
@@ -155,7 +148,31 @@ export class Packer {
       const d = describe(value);
       if (d) return packSingle(d, this.#config);
     }
-    return this.#packr.pack(value);
+    return this.#write(this.#prepare(value));
+  }
+
+  /**
+   * What msgpackr is given for a value: with structuredClone its wire tree in
+   * an envelope (src/clone/encode.ts), else the value once checked
+   * (src/clone/check.ts). Both refuse with ERR_DATA_CLONE naming the path.
+   */
+  #prepare(value: unknown): unknown {
+    if (this.#config.structuredClone) return new Envelope(toWire(value));
+    checkPlain(value, this.#rules);
+    return value;
+  }
+
+  // msgpackr's write; what it throws itself (a stack overflow, an error of a
+  // user's toJSON) becomes an ERR_DATA_CLONE.
+  #write(prepared: unknown): Buffer {
+    try {
+      return this.#packr.pack(prepared);
+    } catch (err) {
+      if (err instanceof Blosc2Error) throw err;
+      const e = new Blosc2Error(`cannot pack the value: msgpackr failed (${(err as Error)?.message ?? String(err)})`, 'ERR_DATA_CLONE');
+      (e as Error & { cause?: unknown }).cause = err;
+      throw e;
+    }
   }
 
   #state(options: UnpackOptions | undefined, extra?: Partial<DecodeState>): DecodeState {
@@ -185,8 +202,15 @@ export class Packer {
 
   #run(u8: Uint8Array, state: DecodeState): unknown {
     const prev = swapDecodeState(state);
+    const clone = (state.clone = { made: 0, resolved: 0, envelope: false });
+    // A structuredClone message (its envelope, d4 53) is read with records and
+    // Maps as Maps, whatever this Packer writes.
+    const packr = !this.#config.structuredClone && u8[0] === 0xd4 && u8[1] === ENVELOPE_EXT ? cloneUnpackr() : this.#packr;
     try {
-      return this.#packr.unpack(u8);
+      const value: unknown = packr.unpack(u8);
+      if (clone.made !== clone.resolved)
+        throw new Blosc2Error('structuredClone records outside the envelope of a structuredClone message', 'ERR_CORRUPT');
+      return value;
     } catch (err) {
       throw readFailure(err, u8);
     } finally {
@@ -217,7 +241,7 @@ export class Packer {
     const sink: OutOfBandSink = { minBytes: Math.max(1, this.#config.threshold), buffers: [] };
     this.#config.outOfBand = sink;
     try {
-      return { message: this.#packr.pack(value), buffers: sink.buffers };
+      return { message: this.#write(this.#prepare(value)), buffers: sink.buffers };
     } finally {
       this.#config.outOfBand = undefined;
     }
@@ -259,7 +283,7 @@ export class Packer {
     this.#config.outOfBand = sink;
     let skeleton: Buffer;
     try {
-      skeleton = this.#packr.pack(value);
+      skeleton = this.#write(this.#prepare(value));
     } finally {
       this.#config.outOfBand = undefined;
     }

@@ -3,39 +3,57 @@
  * {@link UnpackStream} turns those bytes back into values, for sockets, pipes
  * and child-process stdio.
  *
- * Framing (FORMAT.md, "Stream framing"): a stream is a sequence of frames, each
- * a 4-byte unsigned big-endian length `N` (1 <= N <= 2^32 - 1) followed by
- * exactly `N` bytes holding one message of {@link Packer.pack}. Nothing else
- * travels between frames: no stream header, no padding, no trailer. A stream
- * that ends inside a frame is corrupt.
+ * Framing (FORMAT.md, "Stream framing"; the bytes in stream-framing.ts):
+ * version 2, the default, starts with an 8-byte stream header and puts a
+ * 10-byte checked header (marker, flags, length, CRC-32C) before each
+ * message, so that bytes that are not ours (a stray log line, JSON, another
+ * protocol) are refused as soon as they arrive, whatever length they seem to
+ * state. Version 1 (`framing: 1`, what this package wrote before 0.2) is a
+ * bare 4-byte length before each message.
  * @packageDocumentation
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { Blosc2Error, invalidInput } from './errors';
-import { type StreamOptions, FrameSplitter, frameHeader, resolveStreamOptions as resolve, tooLarge } from './framing';
+import { invalidArg } from './errors';
 import type { Packer } from './packer';
+import { type StreamOptions, resolve, tooLarge } from './stream-options';
+import { STREAM_HEADER, frameHeader, legacyFrameHeader } from './stream-framing';
 
-export { type StreamOptions, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from './framing';
+export { FRAME_HEADER_BYTES, STREAM_FRAMING_VERSION, STREAM_HEADER } from './stream-framing';
+export { DEFAULT_MAX_MESSAGE_BYTES, MAX_FRAME_BYTES, type StreamOptions } from './stream-options';
+export { UnpackStream } from './unpack-stream';
+
+/** A value packed inside write(): the message, or why it could not be packed. */
+class Packed {
+  constructor(
+    readonly message: Buffer | undefined,
+    readonly error: unknown,
+  ) {}
+}
+
+type WriteCallback = (error: Error | null | undefined) => void;
 
 /**
  * Values in, framed bytes out: each value written is packed into one message
- * and pushed as a 4-byte big-endian length followed by the message (two
- * chunks, so the message itself is never copied). The writable side is in
- * object mode; the readable side yields Buffers. Back-pressure is Node's:
- * `write()` returns false while the readable side is over its high-water mark.
+ * and pushed behind its frame header (two chunks, so the message itself is
+ * never copied), after the stream header. The writable side is in object
+ * mode; the readable side yields Buffers. Back-pressure is Node's: `write()`
+ * returns false while the readable side is over its high-water mark.
  *
- * Top-level `null` and `undefined` cannot be written (Node's object-mode
- * streams reserve them); put them inside an object or array.
+ * Each value is packed inside `write()` (a snapshot: its arrays may change as
+ * soon as `write()` returns), unless `deferred` or `async` (see
+ * {@link StreamOptions.deferred}). A value that cannot be packed fails the
+ * stream with its Blosc2Error, in order. Top-level `null` and `undefined`
+ * cannot be written (an object-mode reader cannot deliver them): `write()`
+ * throws ERR_INVALID_ARG; put them inside an object or array.
  *
- * A written value is packed when the stream reaches it, which may be after
- * `write()` returns (queued writes; with `async`, on the libuv pool): do not
- * change, transfer or detach its arrays until the stream has read them (its
- * write callback has run).
+ * Use `stream.pipeline()`: a destination that fails (a peer that died: EPIPE,
+ * ECONNRESET) then destroys this stream with that error, so later writes and
+ * their callbacks report it.
  *
  * @example
  * ```ts
  * const out = new PackStream({ codec: 'zstd', clevel: 5 });
- * out.pipe(socket);
+ * pipeline(out, socket, (err) => err && console.error(err));
  * out.write({ id: 1, samples: new Float64Array(1 << 20) });
  * ```
  */
@@ -43,14 +61,19 @@ export class PackStream extends Transform {
   readonly #packer: Packer;
   readonly #maxMessageBytes: number;
   readonly #async: boolean;
+  readonly #framing: 1 | 2;
+  readonly #deferred: boolean;
 
-  /** @param options - Packer options (codec, clevel, threshold...), `maxMessageBytes`, `async` or a `packer` */
+  /** @param options - Packer options (codec, clevel, threshold...), `maxMessageBytes`, `framing`, `deferred`, `async` or a `packer` */
   constructor(options?: StreamOptions) {
     const r = resolve(options);
     super({ writableObjectMode: true, readableObjectMode: false });
     this.#packer = r.packer;
     this.#maxMessageBytes = r.maxMessageBytes;
     this.#async = r.async;
+    this.#framing = r.framing;
+    this.#deferred = r.deferred;
+    if (this.#framing === 2) this.push(Buffer.from(STREAM_HEADER));
   }
 
   /** The Packer that packs each value. */
@@ -58,11 +81,34 @@ export class PackStream extends Transform {
     return this.#packer;
   }
 
-  override _transform(value: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** Writes one value (see the class comment for when it is packed). */
+  override write(value: unknown, callback?: WriteCallback): boolean;
+  override write(value: unknown, encoding: BufferEncoding, callback?: WriteCallback): boolean;
+  override write(value: unknown, encoding?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
+    if (value === null || value === undefined) {
+      throw invalidArg('value', 'a value other than null or undefined (wrap it in an object or array)', value);
+    }
+    let chunk: unknown = value;
+    if (!this.#deferred && !this.destroyed && !this.writableEnded) {
+      try {
+        chunk = new Packed(this.#packer.pack(value), undefined);
+      } catch (err) {
+        chunk = new Packed(undefined, err);
+      }
+    }
+    return super.write(chunk, encoding as BufferEncoding, callback);
+  }
+
+  override _transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk instanceof Packed) {
+      if (chunk.message) this.#emitFrame(chunk.message, callback);
+      else callback(chunk.error as Error);
+      return;
+    }
     if (!this.#async) {
       let message: Buffer;
       try {
-        message = this.#packer.pack(value);
+        message = this.#packer.pack(chunk);
       } catch (err) {
         callback(err as Error);
         return;
@@ -70,7 +116,7 @@ export class PackStream extends Transform {
       this.#emitFrame(message, callback);
       return;
     }
-    this.#packer.packAsync(value).then(
+    this.#packer.packAsync(chunk).then(
       (message) => this.#emitFrame(message, callback),
       (err: unknown) => callback(err as Error),
     );
@@ -81,114 +127,8 @@ export class PackStream extends Transform {
       callback(tooLarge(message.length, this.#maxMessageBytes, 'refusing to send'));
       return;
     }
-    this.push(frameHeader(message.length));
+    this.push(this.#framing === 2 ? frameHeader(message.length) : legacyFrameHeader(message.length));
     this.push(message);
     callback();
-  }
-}
-
-/**
- * Framed bytes in, values out: the inverse of {@link PackStream}. The writable
- * side takes Buffers (or Uint8Arrays) split anywhere; the readable side is in
- * object mode and yields one value per message, in order.
- *
- * Memory: a partial message is kept as the list of chunks received so far and
- * joined (one allocation of the stated length) only once it is complete, so a
- * peer that states a large length and then trickles bytes costs only what it
- * actually sent. A stated length over `maxMessageBytes` fails the stream with
- * `ERR_MAX_OUTPUT` as soon as the header arrives. Arrays in each message are
- * further bounded by `maxOutputBytes`, as in {@link Packer.unpack}.
- *
- * Errors (the stream is destroyed with a {@link Blosc2Error}): `ERR_MAX_OUTPUT`
- * (a frame or its arrays over the limits), `ERR_CORRUPT` (a zero length, a bad
- * message, or the input ending inside a frame), `ERR_UNSUPPORTED` (a message
- * holding a top-level `null` or `undefined`, which an object-mode stream cannot
- * deliver).
- *
- * With `zeroCopy: true`, arrays stored raw may be views into the received
- * chunks: the upstream must not reuse its chunk memory (sockets, pipes and
- * file streams do not).
- */
-export class UnpackStream extends Transform {
-  readonly #packer: Packer;
-  readonly #async: boolean;
-  readonly #frames: FrameSplitter;
-
-  /** @param options - unpack limits (`maxOutputBytes`, `maxMessageBytes`), `zeroCopy`, `async`, or a `packer` */
-  constructor(options?: StreamOptions) {
-    const r = resolve(options);
-    super({ writableObjectMode: false, readableObjectMode: true });
-    this.#packer = r.packer;
-    this.#async = r.async;
-    this.#frames = new FrameSplitter(r.maxMessageBytes);
-  }
-
-  /** Bytes received but not yet delivered as a value (a partial frame). */
-  get bufferedBytes(): number {
-    return this.#frames.bufferedBytes;
-  }
-
-  override _transform(chunk: unknown, encoding: BufferEncoding, callback: TransformCallback): void {
-    let buf: Buffer;
-    if (Buffer.isBuffer(chunk)) buf = chunk;
-    else if (chunk instanceof Uint8Array) buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    else if (typeof chunk === 'string') buf = Buffer.from(chunk, encoding);
-    else {
-      callback(invalidInput('chunk', 'a Buffer or Uint8Array', chunk));
-      return;
-    }
-    this.#frames.push(buf);
-    this.#drain(callback);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    callback(this.#frames.endError());
-  }
-
-  // Delivers every complete frame now buffered, then calls back. In async mode
-  // each message is decoded before the next is started, so values stay in order.
-  #drain(callback: TransformCallback): void {
-    for (;;) {
-      let message: Buffer | undefined;
-      try {
-        message = this.#frames.next();
-      } catch (err) {
-        callback(err as Error);
-        return;
-      }
-      if (message === undefined) break;
-      if (this.#async) {
-        this.#packer.unpackAsync(message).then(
-          (value) => {
-            const err = this.#deliver(value);
-            if (err) callback(err);
-            else this.#drain(callback);
-          },
-          (err: unknown) => callback(err as Error),
-        );
-        return;
-      }
-      let value: unknown;
-      try {
-        value = this.#packer.unpack(message);
-      } catch (err) {
-        callback(err as Error);
-        return;
-      }
-      const err = this.#deliver(value);
-      if (err) {
-        callback(err);
-        return;
-      }
-    }
-    callback();
-  }
-
-  #deliver(value: unknown): Blosc2Error | undefined {
-    if (value === null || value === undefined) {
-      return new Blosc2Error(`a message holds a top-level ${String(value)}, which an object-mode stream cannot deliver`, 'ERR_UNSUPPORTED');
-    }
-    this.push(value);
-    return undefined;
   }
 }

@@ -3,7 +3,7 @@
  * bundle, see scripts/build-browser.js): {@link PackStream} is a
  * `TransformStream` of values to framed bytes, {@link UnpackStream} one of
  * bytes back to values, with the framing, options and errors of Node's
- * classes (FORMAT.md, "Stream framing"; src/framing.ts).
+ * classes (FORMAT.md, "Stream framing"; stream-framing.ts, stream-reader.ts).
  *
  * @example
  * ```ts
@@ -12,31 +12,39 @@
  * ```
  * @packageDocumentation
  */
-import { Blosc2Error, invalidArg } from './errors';
-import { type StreamOptions, FrameSplitter, frameHeader, resolveStreamOptions, tooLarge } from './framing';
+import { Blosc2Error, invalidArg, invalidInput } from './errors';
 import type { Packer } from './packer';
+import { STREAM_HEADER, frameHeader, legacyFrameHeader } from './stream-framing';
+import { type StreamOptions, resolve, tooLarge } from './stream-options';
+import { StreamReader } from './stream-reader';
 
-export { type StreamOptions, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from './framing';
+export { FRAME_HEADER_BYTES, STREAM_FRAMING_VERSION, STREAM_HEADER } from './stream-framing';
+export { DEFAULT_MAX_MESSAGE_BYTES, MAX_FRAME_BYTES, type StreamOptions } from './stream-options';
 
 /**
- * Values in, framed bytes out: each value written becomes one message, enqueued
- * as its 4-byte big-endian length and the message (two chunks). Top-level
- * `null` and `undefined` are refused, as by Node's PackStream (wrap them).
+ * Values in, framed bytes out: the stream header (framing 2), then per value
+ * its frame header and message (two chunks). Values are packed when the
+ * stream reaches them (Web Streams queue writes; `deferred` is accepted and
+ * changes nothing here). Top-level `null` and `undefined` are refused, as by
+ * Node's PackStream (wrap them).
  */
 export class PackStream extends TransformStream<unknown, Uint8Array> {
   readonly #packer: Packer;
 
-  /** @param options - Packer options (codec, clevel, threshold...), `maxMessageBytes`, `async` or a `packer` */
+  /** @param options - Packer options (codec, clevel, threshold...), `maxMessageBytes`, `framing`, `async` or a `packer` */
   constructor(options?: StreamOptions) {
-    const r = resolveStreamOptions(options);
+    const r = resolve(options);
     super({
+      start: (controller) => {
+        if (r.framing === 2) controller.enqueue(Uint8Array.from(STREAM_HEADER));
+      },
       transform: async (value, controller) => {
         if (value === null || value === undefined) {
-          throw new Blosc2Error(`a top-level ${String(value)} cannot be written to a PackStream (wrap it)`, 'ERR_UNSUPPORTED');
+          throw invalidArg('value', 'a value other than null or undefined (wrap it in an object or array)', value);
         }
         const message = r.async ? await r.packer.packAsync(value) : r.packer.pack(value);
         if (message.length > r.maxMessageBytes) throw tooLarge(message.length, r.maxMessageBytes, 'refusing to send');
-        controller.enqueue(frameHeader(message.length));
+        controller.enqueue(r.framing === 2 ? frameHeader(message.length) : legacyFrameHeader(message.length));
         controller.enqueue(message);
       },
     });
@@ -51,23 +59,25 @@ export class PackStream extends TransformStream<unknown, Uint8Array> {
 
 /**
  * Framed bytes in (Uint8Arrays or ArrayBuffers, split anywhere), values out,
- * in order. A stated length over `maxMessageBytes` errors the stream with
- * `ERR_MAX_OUTPUT` as soon as its header arrives; an input that ends inside a
- * frame errors it with `ERR_CORRUPT`.
+ * in order. Errors the stream as Node's UnpackStream fails it: `ERR_CORRUPT`
+ * for bytes that are not a blosc2 stream (as soon as they arrive) or an input
+ * ending inside a frame, `ERR_MAX_OUTPUT` for a frame over `maxMessageBytes`
+ * (as soon as its header arrives), `ERR_UNSUPPORTED` for a framing version
+ * from the future or a top-level `null`/`undefined`.
  */
 export class UnpackStream extends TransformStream<Uint8Array | ArrayBuffer, unknown> {
-  readonly #frames: FrameSplitter;
+  readonly #reader: StreamReader;
 
-  /** @param options - unpack limits (`maxOutputBytes`, `maxMessageBytes`), `zeroCopy`, `async`, or a `packer` */
+  /** @param options - unpack limits (`maxOutputBytes`, `maxMessageBytes`), `zeroCopy`, `framing`, `async`, or a `packer` */
   constructor(options?: StreamOptions) {
-    const r = resolveStreamOptions(options);
-    const frames = new FrameSplitter(r.maxMessageBytes);
+    const r = resolve(options);
+    const reader = new StreamReader(r.maxMessageBytes, r.framing);
     super({
       transform: async (chunk, controller) => {
-        if (chunk instanceof ArrayBuffer) frames.push(new Uint8Array(chunk));
-        else if (chunk instanceof Uint8Array) frames.push(chunk);
-        else throw invalidArg('chunk', 'a Uint8Array or ArrayBuffer', chunk);
-        for (let message = frames.next(); message !== undefined; message = frames.next()) {
+        if (chunk instanceof ArrayBuffer) reader.push(new Uint8Array(chunk));
+        else if (chunk instanceof Uint8Array) reader.push(chunk);
+        else throw invalidInput('chunk', 'a Uint8Array or ArrayBuffer', chunk);
+        for (let message = reader.next(); message !== undefined; message = reader.next()) {
           const value = r.async ? await r.packer.unpackAsync(message) : r.packer.unpack(message);
           if (value === null || value === undefined) {
             throw new Blosc2Error(`a message holds a top-level ${String(value)}, which a stream cannot deliver`, 'ERR_UNSUPPORTED');
@@ -76,15 +86,15 @@ export class UnpackStream extends TransformStream<Uint8Array | ArrayBuffer, unkn
         }
       },
       flush: () => {
-        const err = frames.endError();
+        const err = reader.endError();
         if (err) throw err;
       },
     });
-    this.#frames = frames;
+    this.#reader = reader;
   }
 
   /** Bytes received but not yet delivered as a value (a partial frame). */
   get bufferedBytes(): number {
-    return this.#frames.bufferedBytes;
+    return this.#reader.bufferedBytes;
   }
 }

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Blosc2Error, NDArray, pack, packAsync, unpack } from '../src/index';
+import { STREAM_HEADER, frameHeader } from '../src/stream-framing';
 
 const ROOT = path.join(__dirname, '..');
 const SERVED = ['dist/browser/', 'wasm/', 'test/browser/'];
@@ -97,14 +98,14 @@ describe('the browser bundle in headless Chromium', () => {
       big: true,
       hostile: hostile.map((h, index) => ({ index, what: h.what, expect: outcome(() => unpack(h.bytes, { maxOutputBytes: 64 << 20 })) })),
     };
-    const framed = Buffer.concat(
-      [values['nested'], values['Int32Array-smooth']].flatMap((v) => {
+    // A version-2 stream (FORMAT.md, "Stream framing"): the stream header, then a checked header per message.
+    const framed = Buffer.concat([
+      Buffer.from(STREAM_HEADER),
+      ...[values['nested'], values['Int32Array-smooth']].flatMap((v) => {
         const m = pack(v);
-        const h = Buffer.alloc(4);
-        h.writeUInt32BE(m.length, 0);
-        return [h, m];
+        return [frameHeader(m.length), m];
       }),
-    );
+    ]);
     server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       const send = (status: number, body: Uint8Array | string, type = 'application/octet-stream') => {

@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pack } from '../src/index';
+import { Packr } from 'msgpackr';
+import { pack, useBlosc2 } from '../src/index';
 
 const ROOT = path.join(__dirname, '..');
 const FORMAT = fs.readFileSync(path.join(ROOT, 'FORMAT.md'), 'utf8');
@@ -45,6 +46,11 @@ const DUMPS: Readonly<Record<string, () => Buffer>> = {
   'structuredClone messages': () => {
     const x = { k: 100 };
     return pack({ n: 1, pair: [x, x] }, { structuredClone: true });
+  },
+  // What a structuredClone Packr of msgpackr's own writes (and Packers wrote before 0.2).
+  "msgpackr's own structured clone (read; written before 0.2)": () => {
+    const x = { k: 100 };
+    return Buffer.from(useBlosc2(new Packr({ structuredClone: true })).pack({ n: 1, pair: [x, x] }));
   },
 };
 

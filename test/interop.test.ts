@@ -104,6 +104,7 @@ describe('python environment', () => {
 
 type Expect =
   | { kind: 'NDArray'; dtype: string; shape: number[]; nbytes: number; sha256: string; js: string | null }
+  | { kind: 'numpy'; dtype: string; shape: number[]; nbytes: number; sha256: string }
   | { kind: 'ext'; code: number; hex: string }
   | { kind: 'plain'; value: unknown };
 
@@ -140,6 +141,14 @@ interface JsMessage {
   value: unknown;
   options: PackOptions;
   entries: Entry[];
+  /** Also decoded with python-blosc2's deserialize='safe' policy. */
+  safe?: boolean;
+}
+
+/** What python must see for an array we pack under the threshold: a numpy.ndarray (ext 46). */
+function expectNumpy(value: ArrayBufferView | ArrayBufferLike | NDArray, dtype: string, shape: number[]): Expect {
+  const bytes = bytesOf(value instanceof NDArray ? value.data : value);
+  return { kind: 'numpy', dtype, shape, nbytes: bytes.byteLength, sha256: sha256(bytes) };
 }
 
 function single(
@@ -266,10 +275,39 @@ function jsMessages(): JsMessage[] {
       { path: ['nested', 'deeper', 0], expect: expectArray(b, '<i2', [6, 7], null) },
     ],
   });
-  // Under the default threshold arrays are ext 80 records, which python-blosc2 does not know.
+  // Under the default threshold: python-blosc2's own NumPy records (ext 46), every
+  // dtype and kind, read as numpy.ndarray (our js key ignored), in "safe" mode too.
+  {
+    const value: Record<string, unknown> = {};
+    const entries: Entry[] = [];
+    const add = (key: string, v: ArrayBufferView | ArrayBufferLike | NDArray, dtype: string, shape: number[]) => {
+      value[key] = v;
+      entries.push({ path: ['arrays', key], expect: expectNumpy(v, dtype, shape) });
+    };
+    typedCases.forEach(([name, ctor, dtype], i) => add(name, typed(ctor, 100, 20 + i), dtype, [100]));
+    add('empty_Float32Array', new Float32Array(0), '<f4', [0]);
+    add('Buffer', Buffer.from(typed(Uint8Array, 77, 31)), '|u1', [77]);
+    add('DataView', new DataView(typed(Uint8Array, 55, 32).buffer, 3, 50), '|u1', [50]);
+    add('ArrayBuffer', typed(Uint8Array, 33, 33).buffer, '|u1', [33]);
+    const smallSab = new SharedArrayBuffer(16);
+    fillCompressible(new Uint8Array(smallSab), 34);
+    add('SharedArrayBuffer', smallSab, '|u1', [16]);
+    add('nd_2x3_f4', nd(Float32Array, [2, 3], undefined, 35), '<f4', [2, 3]);
+    add('nd_0d_f8', new NDArray(new Float64Array([2.5]), []), '<f8', []);
+    add('nd_0x3_i4', new NDArray(new Int32Array(0), [0, 3]), '<i4', [0, 3]);
+    const bools = nd(Uint8Array, [3, 5], '|b1', 36);
+    const boolBytes = bools.data as Uint8Array;
+    boolBytes.forEach((x, i) => (boolBytes[i] = x & 1));
+    add('nd_bool', bools, '|b1', [3, 5]);
+    add('nd_f2_bits', nd(Uint16Array, [4, 2], '<f2', 37), '<f2', [4, 2]);
+    add('nd_8d_u1', nd(Uint8Array, [1, 2, 1, 2, 1, 2, 1, 3], undefined, 38), '|u1', [1, 2, 1, 2, 1, 2, 1, 3]);
+    add('nd_uint8clamped', new NDArray(typed(Uint8ClampedArray, 12, 39), [3, 4], '|u1'), '|u1', [3, 4]);
+    out.push({ name: 'default_threshold_numpy_records', options: {}, value: { arrays: value, n: 1 }, entries, safe: true });
+  }
+  // With smallArrays: 'compact' arrays are ext 80 records, which python-blosc2 does not know.
   out.push({
-    name: 'default_threshold_raw_is_foreign_to_python',
-    options: {},
+    name: 'compact_raw_is_foreign_to_python',
+    options: { smallArrays: 'compact' },
     value: { small: new Int16Array([1, 2, 3]), large: new Float64Array(smooth(2000)) },
     entries: [
       { path: ['small'], expect: { kind: 'ext', code: 80, hex: '04010002000300' } },
@@ -294,7 +332,7 @@ describe('JS -> python-blosc2 (msgpack_unpackb reads our ext 42 frames)', () => 
 
   beforeAll(() => {
     const manifest: {
-      messages: Array<{ name: string; file: string; entries: Entry[] }>;
+      messages: Array<{ name: string; file: string; entries: Entry[]; safe?: boolean }>;
       cframes: Array<{ name: string; file: string; expect: Expect }>;
     } = {
       messages: [],
@@ -309,7 +347,7 @@ describe('JS -> python-blosc2 (msgpack_unpackb reads our ext 42 frames)', () => 
         continue;
       }
       writeFileSync(path.join(workDir, `${m.name}.msgpack`), bytes);
-      manifest.messages.push({ name: m.name, file: `${m.name}.msgpack`, entries: m.entries });
+      manifest.messages.push({ name: m.name, file: `${m.name}.msgpack`, entries: m.entries, safe: m.safe === true });
     }
     // Out of band: each buffer is a bare CFrame (blosc2.from_cframe), the
     // message holds ext 82 placeholders python does not know.
@@ -331,7 +369,7 @@ describe('JS -> python-blosc2 (msgpack_unpackb reads our ext 42 frames)', () => 
       entries: [
         { path: ['f'], expect: { kind: 'ext', code: 82, hex: '0000000000' } },
         { path: ['g'], expect: { kind: 'ext', code: 82, hex: '0100000000' } },
-        { path: ['small'], expect: { kind: 'ext', code: 80, hex: '020102' } },
+        { path: ['small'], expect: expectNumpy(new Uint8Array([1, 2]), '|u1', [2]) },
       ],
     });
     writeFileSync(path.join(workDir, 'manifest.json'), JSON.stringify(manifest));
@@ -371,7 +409,20 @@ interface PyManifest {
   }>;
   python_errors: Record<string, string>;
   envelope: { file: string; a: { sha256: string; shape: number[]; dtype: string }; b: { sha256: string; shape: number[]; dtype: string } };
+  nondata: Array<{ name: string; file: string }>;
 }
+
+/** python-blosc2's frames and records that are not arrays: what unpack says of each. */
+const PY_NONDATA: Record<string, RegExp> = {
+  lazyarray_meta_and_vlmeta: /lazy expression or UDF \(LazyArray metalayer\)/,
+  lazyarray_vlmeta_only: /lazy expression or UDF \(_LazyArray vlmeta\)/,
+  b2o_lazyexpr: /persisted 'lazyexpr' object \(b2o metalayer\)/,
+  objectarray: /ObjectArray \(vlarray metalayer\)/,
+  batcharray: /BatchArray \(batcharray metalayer\)/,
+  embedstore: /EmbedStore \(b2embed metalayer\)/,
+  ext43_lazyexpr: /ext 43: a python-blosc2 'lazyexpr' object/,
+  ext44_complex: /ext 44: a python complex number/,
+};
 
 /**
  * python-blosc2 cases our build cannot decode, and the Blosc2Error it gives.
@@ -520,6 +571,27 @@ describe('python-blosc2 -> JS (our unpack reads msgpack_packb output)', () => {
     expect(sha256(bytesOf(x[0].data))).toBe(manifest.envelope.a.sha256);
     expect(x[1].y.dtype).toBe(manifest.envelope.b.dtype);
     expect(sha256(bytesOf(x[1].y.data))).toBe(manifest.envelope.b.sha256);
+  });
+
+  it.each(Object.keys(PY_NONDATA))('refuses what is not an array, naming it: %s', (name) => {
+    const entry = manifest.nondata.find((x) => x.name === name);
+    expect(entry, `py_encode.py wrote no ${name}`).toBeDefined();
+    let caught: unknown;
+    try {
+      unpack(readFileSync(path.join(dir, (entry as { file: string }).file)));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(Blosc2Error);
+    expect((caught as Blosc2Error).code).toBe('ERR_UNSUPPORTED');
+    expect((caught as Blosc2Error).message).toMatch(PY_NONDATA[name] as RegExp);
+  });
+
+  it('reads a python set (ext 45) as a Set', () => {
+    const entry = manifest.nondata.find((x) => x.name === 'ext45_set') as { file: string };
+    const v = unpack(readFileSync(path.join(dir, entry.file))) as { v: Set<number> };
+    expect(v.v).toBeInstanceOf(Set);
+    expect([...v.v].sort()).toEqual([1, 2, 3]);
   });
 
   it('reads plain NumPy arrays (python-blosc2 4.14+ ext 46) as NDArrays', () => {

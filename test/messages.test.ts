@@ -121,7 +121,12 @@ describe('unpack of bytes that are not a message says what they look like', () =
     out.on('data', (c: Buffer) => chunks.push(c));
     out.end({ a: 1 });
     await new Promise((r) => out.on('end', r));
-    expect(catchBlosc2Error(() => unpack(Buffer.concat(chunks))).message).toContain('one stream frame');
+    const streamBytes = Buffer.concat(chunks);
+    expect(catchBlosc2Error(() => unpack(streamBytes)).message).toContain('a blosc2 stream');
+    // One frame without the stream header, and one frame of framing version 1.
+    expect(catchBlosc2Error(() => unpack(streamBytes.subarray(8))).message).toContain('one stream frame');
+    const legacy = Buffer.concat([Buffer.from([0, 0, 0, 6]), pack({ a: 1 })]);
+    expect(catchBlosc2Error(() => unpack(legacy)).message).toContain('framing version 1');
   });
 
   it('says why msgpackr stopped: truncated, an unknown ext type', () => {

@@ -10,6 +10,7 @@ import {
   Blosc2Error,
   DEFAULT_THRESHOLD,
   NDArray,
+  NUMPY_EXT,
   OOB_EXT,
   Packer,
   RAW_EXT,
@@ -42,18 +43,23 @@ function roundTrip(packer: Packer, value: unknown): { message: Buffer; result: u
 const itemsFor = (ctor: TypedCtor, bytes: number) => Math.ceil(bytes / ctor.BYTES_PER_ELEMENT);
 
 const small = new Packer();
+const compact = new Packer({ smallArrays: 'compact' });
 const framed = new Packer({ threshold: 0 });
 
 describe('every binary kind, raw and framed', () => {
   for (const ctor of TYPED_CTORS) {
-    it(`${ctor.name}: raw below threshold, frame at or above it, frames for everything with threshold 0`, () => {
+    it(`${ctor.name}: NumPy record (or compact raw) below threshold, frame at or above it, frames for everything with threshold 0`, () => {
       const below = makeTyped(ctor, itemsFor(ctor, 100), 3);
       const above = makeTyped(ctor, itemsFor(ctor, DEFAULT_THRESHOLD + 40), 5);
       const exactly = makeTyped(ctor, DEFAULT_THRESHOLD / ctor.BYTES_PER_ELEMENT, 7);
 
       const r1 = roundTrip(small, below);
-      expect(extTypesIn(r1.message)).toEqual([RAW_EXT]);
+      expect(extTypesIn(r1.message)).toEqual([NUMPY_EXT]);
       expect(Object.getPrototypeOf(r1.result)).toBe(ctor.prototype);
+      const r1c = roundTrip(compact, below);
+      expect(extTypesIn(r1c.message)).toEqual([RAW_EXT]);
+      expect(Object.getPrototypeOf(r1c.result)).toBe(ctor.prototype);
+      expect(r1c.message.length).toBeLessThan(r1.message.length);
 
       const r2 = roundTrip(small, above);
       expect(extTypesIn(r2.message)).toEqual([B2ND_EXT]);
@@ -66,9 +72,10 @@ describe('every binary kind, raw and framed', () => {
     });
   }
 
-  it('an empty TypedArray round-trips as a raw record and as a frame', () => {
+  it('an empty TypedArray round-trips as a NumPy record, a raw record and a frame', () => {
     for (const ctor of TYPED_CTORS) {
-      expect(extTypesIn(roundTrip(small, new ctor(0)).message)).toEqual([RAW_EXT]);
+      expect(extTypesIn(roundTrip(small, new ctor(0)).message)).toEqual([NUMPY_EXT]);
+      expect(extTypesIn(roundTrip(compact, new ctor(0)).message)).toEqual([RAW_EXT]);
       expect(extTypesIn(roundTrip(framed, new ctor(0)).message)).toEqual([B2ND_EXT]);
     }
   });
@@ -185,12 +192,12 @@ describe('NDArray', () => {
         const size = shape.reduce((a, b) => a * b, 1);
         const nd = new NDArray(makeTyped(ctor, size, size + 1), shape);
         // (A Uint8ClampedArray in a frame: its own test below.)
-        for (const packer of ctor === Uint8ClampedArray ? [small] : [small, framed]) {
+        for (const packer of ctor === Uint8ClampedArray ? [small, compact] : [small, compact, framed]) {
           const { message, result } = roundTrip(packer, nd);
           expect(result).toBeInstanceOf(NDArray);
           expect((result as NDArray).shape).toEqual(shape);
           expect(Object.getPrototypeOf((result as NDArray).data)).toBe(ctor.prototype);
-          expect(extTypesIn(message)).toEqual([packer === small ? RAW_EXT : B2ND_EXT]);
+          expect(extTypesIn(message)).toEqual([packer === small ? NUMPY_EXT : packer === compact ? RAW_EXT : B2ND_EXT]);
         }
       }
     }
@@ -296,7 +303,7 @@ describe('entry points', () => {
   it('module pack/unpack with an options object apply those options', () => {
     const value = { a: makeTyped(Float64Array, 10, 1), b: makeTyped(Int32Array, 5000, 2) };
     const plain = pack(value);
-    expect(extTypesIn(plain)).toEqual([RAW_EXT, B2ND_EXT]);
+    expect(extTypesIn(plain)).toEqual([NUMPY_EXT, B2ND_EXT]);
     expect(diff(unpack(plain), value)).toBe('');
     const options: PackOptions = { threshold: 0, codec: 'zstd', clevel: 9, filters: ['bitshuffle'] };
     const m = pack(value, options);
@@ -306,7 +313,8 @@ describe('entry points', () => {
     expect(diff(unpack(m), value)).toBe('');
     expect(diff(new Packer({ structuredClone: false }).unpack(m), value)).toBe('');
     // Raw storage via a huge threshold.
-    expect(extTypesIn(pack(value, { threshold: 1e9 }))).toEqual([RAW_EXT, RAW_EXT]);
+    expect(extTypesIn(pack(value, { threshold: 1e9 }))).toEqual([NUMPY_EXT, NUMPY_EXT]);
+    expect(extTypesIn(pack(value, { threshold: 1e9, smallArrays: 'compact' }))).toEqual([RAW_EXT, RAW_EXT]);
   });
 
   it('module unpack honours maxOutputBytes from its options', () => {
@@ -365,7 +373,10 @@ describe('entry points', () => {
       buf: Buffer.from('x'),
     };
     const m = packr.pack(value);
-    expect(extTypesIn(m)).toEqual([RAW_EXT, B2ND_EXT, RAW_EXT, RAW_EXT]);
+    expect(extTypesIn(m)).toEqual([NUMPY_EXT, B2ND_EXT, NUMPY_EXT, NUMPY_EXT]);
+    const compactPackr = useBlosc2(new Packr({ useRecords: false }), { threshold: 100, smallArrays: 'compact' });
+    expect(extTypesIn(compactPackr.pack(value))).toEqual([RAW_EXT, B2ND_EXT, RAW_EXT, RAW_EXT]);
+    expect(diff(compactPackr.unpack(compactPackr.pack(value)), value)).toBe('');
     expect(diff(packr.unpack(m), value)).toBe('');
     // Same wire format as a Packer's.
     expect(diff(small.unpack(m), value)).toBe('');
@@ -406,7 +417,7 @@ describe('entry points', () => {
       expect(diff(back, a)).toBe('');
     }
     // A plain Packr never emits our ext types, even for large arrays.
-    const ours = [B2ND_EXT, RAW_EXT, OOB_EXT, 81];
+    const ours = [B2ND_EXT, NUMPY_EXT, RAW_EXT, OOB_EXT, 81];
     for (const options of MSGPACKR_OPTION_SETS) {
       const types = extTypesIn(new Packr(options).pack({ a: makeTyped(Float64Array, 5000), b: [new Int8Array(3)] }));
       expect(types.filter((t) => ours.includes(t))).toEqual([]);
@@ -454,7 +465,7 @@ describe('out of band', () => {
     const value = { big1, big2, tiny, again: big1 };
     const { message, buffers } = small.packOutOfBand(value);
     expect(buffers).toHaveLength(3);
-    expect(extTypesIn(message)).toEqual([OOB_EXT, OOB_EXT, RAW_EXT, OOB_EXT]);
+    expect(extTypesIn(message)).toEqual([OOB_EXT, OOB_EXT, NUMPY_EXT, OOB_EXT]);
     expect(diff(small.unpackOutOfBand(message, buffers), value)).toBe('');
     const mod = packOutOfBand(value, { threshold: 1000 });
     expect(diff(unpackOutOfBand(mod.message, mod.buffers, { threshold: 1000 }), value)).toBe('');

@@ -3,14 +3,25 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { PassThrough, Writable, pipeline } from 'node:stream';
-import { Blosc2Error, DEFAULT_MAX_MESSAGE_BYTES, Packer, PackStream, type StreamOptions, UnpackStream } from '../src/index';
-import { lengthPrefixed as frame } from './support/bytes';
+import {
+  Blosc2Error,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  FRAME_HEADER_BYTES,
+  Packer,
+  PackStream,
+  STREAM_HEADER,
+  type StreamOptions,
+  UnpackStream,
+} from '../src/index';
+import { frameHeader } from '../src/stream-framing';
+import { lengthPrefixed as legacyFrame } from './support/bytes';
 import { CHILDREN, spawnNode } from './support/child';
 import { diff } from './support/compare';
 import { expectRejection } from './support/errors';
 import { transportValue } from './support/values';
 
 const COUNT = 1000;
+const packer = new Packer();
 
 /** Writes values in order, waiting for 'drain' whenever write() says so. */
 async function writeAll(stream: PackStream, values: Iterable<unknown>): Promise<number> {
@@ -34,6 +45,16 @@ async function collect(stream: UnpackStream): Promise<unknown[]> {
   const got: unknown[] = [];
   for await (const v of stream) got.push(v);
   return got;
+}
+
+/** One version-2 frame: the checked header and the message. */
+function frame(message: Uint8Array): Buffer {
+  return Buffer.concat([frameHeader(message.length), message]);
+}
+
+/** A version-2 stream: the stream header, then one frame per message. */
+function stream(...messages: Uint8Array[]): Buffer {
+  return Buffer.concat([STREAM_HEADER, ...messages.map(frame)]);
 }
 
 function checkAll(got: readonly unknown[], n: number): void {
@@ -115,15 +136,13 @@ describe('PackStream / UnpackStream over a child process stdio', () => {
 });
 
 describe('UnpackStream framing and limits', () => {
-  const packer = new Packer();
-
   it('reassembles messages split at every byte, and joins several per chunk', async () => {
     const values = [transportValue(1), transportValue(5), transportValue(0)];
-    const bytes = Buffer.concat(values.map((v) => frame(packer.pack(v))));
+    const bytes = stream(...values.map((v) => packer.pack(v)));
     const unpack = new UnpackStream();
     const got = collect(unpack);
-    // First message byte by byte, the rest as one chunk.
-    const firstLen = 4 + packer.pack(values[0]).length;
+    // The stream header and the first message byte by byte, the rest as one chunk.
+    const firstLen = STREAM_HEADER.length + FRAME_HEADER_BYTES + packer.pack(values[0]).length;
     for (let k = 0; k < firstLen; k++) unpack.write(bytes.subarray(k, k + 1));
     unpack.end(bytes.subarray(firstLen));
     const out = await got;
@@ -134,9 +153,7 @@ describe('UnpackStream framing and limits', () => {
   it('refuses a header over maxMessageBytes as soon as it arrives, before any allocation', async () => {
     const unpack = new UnpackStream({ maxMessageBytes: 1 << 20 });
     const done = collect(unpack);
-    const h = Buffer.alloc(4);
-    h.writeUInt32BE(0xffff_ffff, 0);
-    unpack.write(h);
+    unpack.write(Buffer.concat([STREAM_HEADER, frameHeader(0xffff_ffff)]));
     const err = await expectRejection(done, 'ERR_MAX_OUTPUT');
     expect(err.message).toContain('4294967295');
     expect(err.message).toContain('maxMessageBytes');
@@ -146,7 +163,7 @@ describe('UnpackStream framing and limits', () => {
     expect(DEFAULT_MAX_MESSAGE_BYTES).toBe(2 ** 30);
     const unpack = new UnpackStream();
     const done = collect(unpack);
-    unpack.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+    unpack.write(Buffer.concat([STREAM_HEADER, frameHeader(0xffff_ffff), Buffer.from([1, 2, 3])]));
     await expectRejection(done, 'ERR_MAX_OUTPUT');
   });
 
@@ -154,9 +171,8 @@ describe('UnpackStream framing and limits', () => {
     const unpack = new UnpackStream();
     const done = collect(unpack);
     const before = process.memoryUsage().arrayBuffers;
-    const h = Buffer.alloc(4);
-    h.writeUInt32BE(DEFAULT_MAX_MESSAGE_BYTES, 0); // 1 GiB: allowed, but never completed
-    unpack.write(h);
+    // 1 GiB: allowed, but never completed.
+    unpack.write(Buffer.concat([STREAM_HEADER, frameHeader(DEFAULT_MAX_MESSAGE_BYTES)]));
     const piece = Buffer.alloc(1024, 7);
     for (let k = 0; k < 1024; k++) unpack.write(piece);
     await new Promise((r) => setImmediate(r));
@@ -168,28 +184,41 @@ describe('UnpackStream framing and limits', () => {
     expect(err.message).toContain(`1048576 of ${DEFAULT_MAX_MESSAGE_BYTES} message bytes`);
   });
 
-  it('fails with ERR_CORRUPT when the input ends inside a header', async () => {
+  it('fails with ERR_CORRUPT when the input ends inside the stream header or a frame header', async () => {
     const unpack = new UnpackStream();
     const done = collect(unpack);
-    unpack.end(Buffer.from([0, 0]));
-    await expectRejection(done, 'ERR_CORRUPT');
+    unpack.end(STREAM_HEADER.subarray(0, 3));
+    expect((await expectRejection(done, 'ERR_CORRUPT')).message).toMatch(/inside its stream header/);
+    const second = new UnpackStream();
+    const done2 = collect(second);
+    second.end(Buffer.concat([STREAM_HEADER, frameHeader(10).subarray(0, 6)]));
+    expect((await expectRejection(done2, 'ERR_CORRUPT')).message).toMatch(/inside a frame \(6 of the 10 header bytes\)/);
+  });
+
+  it('an empty input, or the stream header alone, is an empty stream', async () => {
+    for (const bytes of [Buffer.alloc(0), Buffer.from(STREAM_HEADER)]) {
+      const unpack = new UnpackStream();
+      const done = collect(unpack);
+      unpack.end(bytes);
+      expect(await done).toEqual([]);
+    }
   });
 
   it('fails with ERR_CORRUPT on a zero-length frame and on a bad message', async () => {
     const a = new UnpackStream();
     const da = collect(a);
-    a.end(Buffer.alloc(4));
+    a.end(Buffer.concat([STREAM_HEADER, frameHeader(0)]));
     await expectRejection(da, 'ERR_CORRUPT');
     const b = new UnpackStream();
     const db = collect(b);
-    b.end(frame(Buffer.from([0xc9, 0, 0, 0, 50, 42, 1, 2])));
+    b.end(stream(Buffer.from([0xc9, 0, 0, 0, 50, 42, 1, 2])));
     await expectRejection(db, 'ERR_CORRUPT');
   });
 
   it('refuses a top-level nil with ERR_UNSUPPORTED instead of ending the stream early', async () => {
     const unpack = new UnpackStream();
     const done = collect(unpack);
-    unpack.write(frame(packer.pack({ ok: 1 })));
+    unpack.write(stream(packer.pack({ ok: 1 })));
     unpack.end(frame(Buffer.from([0xc0])));
     await expectRejection(done, 'ERR_UNSUPPORTED');
   });
@@ -197,12 +226,13 @@ describe('UnpackStream framing and limits', () => {
   it('passes maxOutputBytes through to the Packer: arrays over it are refused', async () => {
     const unpack = new UnpackStream({ maxOutputBytes: 1000 });
     const done = collect(unpack);
-    unpack.end(frame(packer.pack({ a: new Float64Array(1000) })));
+    unpack.end(stream(packer.pack({ a: new Float64Array(1000) })));
     await expectRejection(done, 'ERR_MAX_OUTPUT');
   });
 
   it('pauses the writer while nobody reads (back-pressure on the value side)', async () => {
     const unpack = new UnpackStream();
+    unpack.write(STREAM_HEADER);
     const one = frame(packer.pack({ k: 1 }));
     let writes = 0;
     while (unpack.write(one) && writes < 10_000) writes++;
@@ -222,7 +252,7 @@ describe('UnpackStream framing and limits', () => {
 });
 
 describe('PackStream', () => {
-  it('frames each value as a 4-byte big-endian length and one Packer message', async () => {
+  it('writes the stream header, then each value as a checked 10-byte header and one Packer message', async () => {
     const packStream = new PackStream({ codec: 'zstd', clevel: 9, threshold: 0 });
     const sink: Buffer[] = [];
     const done = new Promise<void>((resolve, reject) =>
@@ -232,11 +262,13 @@ describe('PackStream', () => {
     packStream.end(value);
     await done;
     const bytes = Buffer.concat(sink);
-    const n = bytes.readUInt32BE(0);
-    expect(bytes.length).toBe(4 + n);
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('896232730d0a1a02');
+    const n = bytes.readUInt32BE(10);
+    expect(bytes.subarray(8, 18).equals(frameHeader(n))).toBe(true);
+    expect(bytes.length).toBe(18 + n);
     // threshold 0 means the 100-byte array was compressed: a b2nd frame (ext 42), not a raw record.
-    expect(bytes.subarray(4).includes(Buffer.from([42]))).toBe(true);
-    expect(diff(packStream.packer.unpack(bytes.subarray(4)), value)).toBe('');
+    expect(bytes.subarray(18).includes(Buffer.from([42]))).toBe(true);
+    expect(diff(packStream.packer.unpack(bytes.subarray(18)), value)).toBe('');
   });
 
   it('refuses to send a message over maxMessageBytes', async () => {
@@ -249,7 +281,30 @@ describe('PackStream', () => {
     expect((e as Blosc2Error).code).toBe('ERR_MAX_OUTPUT');
   });
 
+  it('framing: 1 writes and reads the version-1 framing (a bare 4-byte length), for older peers', async () => {
+    const packStream = new PackStream({ framing: 1 });
+    const sink: Buffer[] = [];
+    packStream.on('data', (c: Buffer) => sink.push(c));
+    packStream.end({ v: 1 });
+    await once(packStream, 'end');
+    const bytes = Buffer.concat(sink);
+    expect(bytes.equals(legacyFrame(packer.pack({ v: 1 })))).toBe(true);
+    const unpack = new UnpackStream({ framing: 1 });
+    const done = collect(unpack);
+    unpack.end(Buffer.concat([bytes, legacyFrame(packer.pack({ v: 2 }))]));
+    expect(await done).toEqual([{ v: 1 }, { v: 2 }]);
+    // A version-2 reader refuses it at once, and says what to do.
+    const v2 = new UnpackStream();
+    const refused = collect(v2);
+    v2.write(bytes);
+    expect((await expectRejection(refused, 'ERR_CORRUPT')).message).toMatch(/framing: 1/);
+  });
+
   it('validates options', () => {
+    expect(() => new PackStream({ framing: 3 as 2 })).toThrow(/framing/);
+    expect(() => new UnpackStream({ framing: '2' as unknown as 2 })).toThrow(/framing/);
+    expect(() => new PackStream({ deferred: 1 as unknown as boolean })).toThrow(/deferred/);
+    expect(() => new PackStream({ async: true, deferred: false })).toThrow(/deferred/);
     expect(() => new PackStream({ maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
     expect(() => new PackStream({ maxMessageBytes: 2 ** 32 })).toThrow(/maxMessageBytes/);
     expect(() => new UnpackStream({ async: 'yes' as unknown as boolean })).toThrow(/async/);

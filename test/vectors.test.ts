@@ -11,6 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DType, NDArray, type PackOptions, pack, packOutOfBand, unpack, unpackOutOfBand } from '../src/index';
+import { cloneDiff } from './support/clone-compare';
 import { extAt, readUintBE as be, readUintLE as le } from './support/bytes';
 import { bytesOf, sameBytes } from './support/compare';
 
@@ -71,6 +72,10 @@ function fromSpec(spec: Spec): unknown {
       return new DataView(hexBytes(spec['bytes'] as string).buffer);
     case 'ArrayBuffer':
       return hexBytes(spec['bytes'] as string).buffer;
+    case 'js':
+      // A structuredClone vector: a JS expression (cycles, Maps, Errors... JSON cannot describe).
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the vector's own expression, in this realm (its prototypes)
+      return (new Function(`return (${spec['code'] as string});`) as () => unknown)();
     case 'views': {
       const ab = hexBytes(spec['buffer'] as string).buffer;
       return (spec['views'] as Array<{ [key: string]: Spec }>).map(
@@ -102,6 +107,10 @@ function expectMatches(actual: unknown, spec: Spec, where: string): void {
     const obj = actual as Record<string, unknown>;
     expect(Object.keys(obj).sort(), where).toEqual(Object.keys(spec).sort());
     for (const [k, s] of Object.entries(spec)) expectMatches(obj[k], s, `${where}.${k}`);
+    return;
+  }
+  if (type === 'js') {
+    expect(cloneDiff(actual, want), where).toBe('');
     return;
   }
   if (type === 'NDArray') {
@@ -144,7 +153,7 @@ function expectMatches(actual: unknown, spec: Spec, where: string): void {
 // vectors hold. It shows that the spec says enough to decode them.
 
 interface SpecArray {
-  kind: number | 'frame';
+  kind: number | 'frame' | 'numpy';
   dtype: string;
   shape: number[];
   items: Uint8Array;
@@ -221,6 +230,49 @@ function specFrame(f: Uint8Array): SpecArray {
   return { kind: 'frame', dtype, shape, items: f.subarray(chunk + 32, chunk + 32 + nitems * typesize), js };
 }
 
+/** FORMAT.md "ext 46: NumPy record": a map of fixstr keys dtype, shape, js?, data. */
+function specNumpy(p: Uint8Array): SpecArray {
+  let at = 0;
+  const str = (): string => {
+    const n = (p[at] as number) & 0x1f;
+    expect((p[at] as number) & 0xe0, 'a fixstr').toBe(0xa0);
+    const s = Buffer.from(p.subarray(at + 1, at + 1 + n)).toString('latin1');
+    at += 1 + n;
+    return s;
+  };
+  const uint = (): number => {
+    const b = p[at++] as number;
+    if (b < 0x80) return b;
+    const n = b === 0xcc ? 1 : b === 0xcd ? 2 : 4;
+    at += n;
+    return be(p, at - n, n);
+  };
+  const out: SpecArray = { kind: 'numpy', dtype: '', shape: [], items: new Uint8Array(0), js: null };
+  const entries = (p[at++] as number) & 0x0f;
+  for (let e = 0; e < entries; e++) {
+    const key = str();
+    if (key === 'dtype') {
+      expect(p[at++]).toBe(0x81);
+      expect(str()).toBe('str');
+      out.dtype = str();
+    } else if (key === 'shape') {
+      const ndim = (p[at++] as number) & 0x0f;
+      for (let d = 0; d < ndim; d++) out.shape.push(uint());
+    } else if (key === 'js') {
+      out.js = str();
+    } else {
+      expect(key).toBe('data');
+      const b = p[at++] as number;
+      const n = b === 0xc4 ? 1 : b === 0xc5 ? 2 : 4;
+      const len = be(p, at, n);
+      out.items = p.subarray(at + n, at + n + len);
+      at += n + len;
+    }
+  }
+  expect(at).toBe(p.length);
+  return out;
+}
+
 /** Reads `ext` (c7/c8/c9) or a one-key map (fixmap 81 / map16 de 0001, fixstr key) holding one. */
 function specMessage(m: Uint8Array): SpecArray {
   let at = 0;
@@ -231,7 +283,7 @@ function specMessage(m: Uint8Array): SpecArray {
   const { type, start, length } = extAt(m, at);
   const payload = m.subarray(start, start + length);
   expect(start + length).toBe(m.length);
-  return type === 80 ? specRaw(payload) : specFrame(payload);
+  return type === 80 ? specRaw(payload) : type === 46 ? specNumpy(payload) : specFrame(payload);
 }
 
 const SPEC_DECODABLE = [
@@ -250,6 +302,12 @@ const SPEC_DECODABLE = [
   'frame-clevel0-int32',
   'frame-ndarray-uint8clamped-jskind',
   'python-ndarray-2x3-int32',
+  'numpy-int16-in-map',
+  'numpy-ndarray-2x3-float32',
+  'numpy-buffer',
+  'numpy-uint8clamped',
+  'numpy-ndarray-0d-float64',
+  'numpy-bigint64-300',
 ];
 
 const vectors: Vector[] = readdirSync(DIR)
@@ -313,7 +371,11 @@ describe('wire-format test vectors', () => {
     const type = spec['$type'] as string;
     const data = want instanceof NDArray ? want.data : (want as ArrayBufferView | ArrayBuffer);
     expect(sameBytes(got.items, data), 'items').toBe(true);
-    if (want instanceof NDArray) {
+    if (got.kind === 'numpy') {
+      // No js key: an NDArray of the dtype's class; else the JS class or byte kind.
+      expect(got.js).toBe(want instanceof NDArray ? null : type);
+      if (want instanceof NDArray) expect([got.dtype, got.shape]).toEqual([want.dtype, [...want.shape]]);
+    } else if (want instanceof NDArray) {
       expect(got.dtype).toBe(want.dtype);
       expect(got.shape).toEqual([...want.shape]);
       expect(got.kind === 'frame' ? got.js : got.kind).toBe(

@@ -151,6 +151,13 @@ Napi::Value FrameOpen(const Napi::CallbackInfo& info) {
   r.Set("nbytes", static_cast<double>(meta->nbytes));
   r.Set("contiguous", meta->contiguous);
   r.Set("rawOffset", static_cast<double>(meta->rawOffset));
+  Napi::Array metalayers = Napi::Array::New(env, meta->metalayers.size());
+  for (size_t i = 0; i < meta->metalayers.size(); i++) metalayers.Set(static_cast<uint32_t>(i), meta->metalayers[i]);
+  r.Set("metalayers", metalayers);
+  Napi::Array vlmetalayers = Napi::Array::New(env, meta->vlmetalayers.size());
+  for (size_t i = 0; i < meta->vlmetalayers.size(); i++) vlmetalayers.Set(static_cast<uint32_t>(i), meta->vlmetalayers[i]);
+  r.Set("vlmetalayers", vlmetalayers);
+  r.Set("b2o", Napi::Buffer<char>::Copy(env, meta->b2o.data(), meta->b2o.size()));
   r.Set("handle", Napi::External<FrameMeta>::New(env, meta.release(), [](Napi::Env, FrameMeta* m) { delete m; }));
   return r;
 }

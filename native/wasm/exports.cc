@@ -19,6 +19,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "../chunk.h"
 #include "../frame_reader.h"
@@ -267,6 +268,21 @@ B2_EXPORT(b2_frame_open) int32_t b2_frame_open(uint8_t* frame, uint32_t length, 
 // frameDecode: the opened frame (the same bytes) into out, exactly the array's size.
 B2_EXPORT(b2_frame_decode) int32_t b2_frame_decode(uint32_t handle, uint8_t* frame, uint32_t length, uint8_t* out, uint32_t outLength) {
   return Report(DecodeFrame(View{frame, length}, *Ptr<const FrameMeta>(handle), View{out, outLength}, kOneThread));
+}
+
+// The name of an opened frame's fixed (vl = 0) or variable-length (vl = 1)
+// metalayer number i, or 0 past the last one.
+B2_EXPORT(b2_frame_metalayer) const char* b2_frame_metalayer(uint32_t handle, int32_t vl, uint32_t i) {
+  const FrameMeta& meta = *Ptr<const FrameMeta>(handle);
+  const std::vector<std::string>& names = vl ? meta.vlmetalayers : meta.metalayers;
+  return i < names.size() ? names[i].c_str() : nullptr;
+}
+
+// The content of an opened frame's "b2o" metalayer (*length bytes; 0 without one).
+B2_EXPORT(b2_frame_b2o) const char* b2_frame_b2o(uint32_t handle, uint32_t* length) {
+  const FrameMeta& meta = *Ptr<const FrameMeta>(handle);
+  *length = static_cast<uint32_t>(meta.b2o.size());
+  return meta.b2o.data();
 }
 
 B2_EXPORT(b2_frame_close) void b2_frame_close(uint32_t handle) { delete Ptr<FrameMeta>(handle); }

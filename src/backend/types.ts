@@ -113,6 +113,12 @@ export interface OpenedFrame {
   contiguous: boolean;
   /** Offset in the frame of the items stored verbatim, or -1. */
   rawOffset: number;
+  /** Names of the frame's fixed metalayers (`b2nd`, `js`, python-blosc2's `b2o`, ...). */
+  metalayers: string[];
+  /** Names of the frame's variable-length metalayers (python-blosc2's `vlmeta`). */
+  vlmetalayers: string[];
+  /** The content of a `b2o` metalayer (at most 256 bytes), empty without one. */
+  b2o: Uint8Array;
   /** The backend's own record of the parsed header. */
   readonly handle: unknown;
 }

@@ -30,6 +30,8 @@ export interface Exports {
   b2_frame_open(frame: number, length: number, info: number): number;
   b2_frame_decode(meta: number, frame: number, length: number, out: number, outLength: number): number;
   b2_frame_close(meta: number): void;
+  b2_frame_metalayer(meta: number, vl: number, i: number): number;
+  b2_frame_b2o(meta: number, length: number): number;
 }
 
 const decoder = new TextDecoder();

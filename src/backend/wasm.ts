@@ -321,6 +321,9 @@ export class WasmBackend implements Backend {
         nbytes: heap.f64(info + FRAME2.nbytes),
         contiguous: heap.i32(info + FRAME2.contiguous) !== 0,
         rawOffset: heap.f64(info + FRAME2.rawOffset),
+        metalayers: names(heap, handle.meta, 0),
+        vlmetalayers: names(heap, handle.meta, 1),
+        b2o: b2o(heap, handle.meta),
         handle,
       };
     });
@@ -352,6 +355,22 @@ export class WasmBackend implements Backend {
     frames.unregister(handle);
     handle.heap.release(handle.framePtr, handle.meta);
   }
+}
+
+/** The names of an opened frame's fixed (vl 0) or variable-length (vl 1) metalayers. */
+function names(heap: Heap, meta: number, vl: number): string[] {
+  const out: string[] = [];
+  for (let p = heap.ex.b2_frame_metalayer(meta, vl, 0); p !== 0; p = heap.ex.b2_frame_metalayer(meta, vl, out.length)) {
+    out.push(heap.string(p));
+  }
+  return out;
+}
+
+/** A copy of an opened frame's "b2o" metalayer (empty without one). */
+function b2o(heap: Heap, meta: number): Uint8Array {
+  const length = heap.scratch(4);
+  const p = heap.ex.b2_frame_b2o(meta, length);
+  return heap.bytes(p, heap.u32(length)).slice();
 }
 
 function isStackOverflow(err: unknown): boolean {

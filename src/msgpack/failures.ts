@@ -9,6 +9,7 @@
  */
 import { Blosc2Error } from '../errors';
 import { HeaderCheck, backend } from '../backend';
+import { FRAME_HEADER_BYTES, STREAM_HEADER, checkFrameHeader } from '../stream-framing';
 
 /** msgpackr's messages that we recognize, and what we say instead. */
 const KNOWN: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
@@ -37,8 +38,20 @@ export function lookOf(bytes: Uint8Array): string {
     return 'the bytes are a bare C-Blosc2 frame (CFrame), not a message: a message holds each frame in an ext 42 record (FORMAT.md); packOutOfBand buffers are such frames, read with unpackOutOfBand';
   }
   if (isChunk(bytes)) return 'the bytes are a bare C-Blosc2 chunk, as compress() writes: read it with decompress()';
+  if (
+    n >= 4 &&
+    bytes[0] === STREAM_HEADER[0] &&
+    bytes[1] === STREAM_HEADER[1] &&
+    bytes[2] === STREAM_HEADER[2] &&
+    bytes[3] === STREAM_HEADER[3]
+  ) {
+    return 'the bytes are a blosc2 stream (its stream header), not a message: read streams with UnpackStream';
+  }
+  if (n > FRAME_HEADER_BYTES && checkFrameHeader(bytes).length === n - FRAME_HEADER_BYTES) {
+    return 'the bytes look like one stream frame (a frame header, then a message): read streams with UnpackStream';
+  }
   if (n > 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) === n - 4) {
-    return 'the bytes look like one stream frame (a 4-byte length, then a message): read streams with UnpackStream';
+    return 'the bytes look like one stream frame of framing version 1 (a 4-byte length, then a message): read streams with UnpackStream';
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'the bytes look like gzip data';
   if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return 'the bytes look like a Zstandard frame';

@@ -10,18 +10,36 @@
  * @internal
  * @packageDocumentation
  */
+import { Blosc2Error } from '../errors';
 import { BY_CTOR, type TypedArray } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { platform } from '../platform';
 import { describe } from '../records/describe';
 import { unpackFrame, writeFrame } from '../records/frame';
-import { unpackNumpy } from '../records/numpy';
+import { writeNumpy, writeNumpyTyped } from '../records/numpy';
+import { unpackNumpy } from '../records/numpy-read';
 import { unpackOutOfBand, writeOutOfBand } from '../records/out-of-band';
+import { PY_COMPLEX_EXT, PY_SET_EXT, PY_STRUCTURED_EXT, unpackComplex, unpackPySet, unpackStructured } from '../records/python-ext';
 import { unpackRaw, writeRaw, writeRawTyped } from '../records/raw';
 import { B2ND_EXT, NUMPY_EXT, OOB_EXT, type PackConfig, RAW_EXT, VIEW_EXT } from '../records/types';
 import { type InnerPack, packViewTag, readViewTag, withItemsizeHint } from '../records/view';
 import { type MsgpackrModule, onEachMsgpackr } from './instances';
 import { type Reserve, binHeaderSize, reserveExt, writeBinHeader } from './writer';
+import { CloneRecord, Envelope, IdTag, RefTag, WireView } from '../clone/wire';
+import {
+  ENVELOPE_EXT,
+  ID_EXT,
+  OBJECT_EXT,
+  REF_EXT,
+  packCloneRecord,
+  packEnvelope,
+  packIdTag,
+  packRefTag,
+  readCloneRecord,
+  readEnvelope,
+  readId,
+  readRef,
+} from '../records/clone';
 
 /** Where a Packr carries its blosc2 configuration. */
 export const kConfig = Symbol('blosc2.packConfig');
@@ -36,9 +54,21 @@ export function configure(packr: object, config: PackConfig): void {
 // msgpackr calls this for every value of a registered class, with the Packr as `this`.
 function packExtension(this: PackrLike, value: unknown, reserve: Reserve, pack: InnerPack): void {
   const cfg = this[kConfig];
-  if (!cfg) return packLikeMsgpackr(this, value, reserve, pack);
+  if (!cfg) {
+    // Wire views come only from a Packer's structuredClone encoder, into its own Packr.
+    if (value instanceof WireView) throw new Blosc2Error('internal: a structuredClone view packed by a foreign Packr', 'ERR_DATA_CLONE');
+    return packLikeMsgpackr(this, value, reserve, pack);
+  }
+  // A view in a structuredClone message: of a Packer (its buffer already a wire
+  // value), or of a structuredClone Packr given to useBlosc2 (msgpackr's references).
+  if (value instanceof WireView) return packViewTag(value.view, value.buffer, cfg, reserve, pack);
   const isShared = typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer;
-  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !isShared) return packViewTag(value, cfg, reserve, pack);
+  // A Buffer travels as its own bytes, never its whole ArrayBuffer: small Buffers
+  // live in Node's shared 8 KiB pool, full of other data.
+  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !isShared && !platform.isBuffer(value)) {
+    const v = value as ArrayBufferView | NDArray;
+    return packViewTag(v, v instanceof NDArray ? v.data.buffer : v.buffer, cfg, reserve, pack);
+  }
   // Fast path for the most common small value: a plain TypedArray (its own
   // class, not Buffer or a subclass) below the threshold, as one raw record.
   if (!cfg.outOfBand) {
@@ -48,7 +78,8 @@ function packExtension(this: PackrLike, value: unknown, reserve: Reserve, pack: 
       const n = view.byteLength;
       if (n > 0 && n < cfg.threshold) {
         cfg.typesizeHint = 0;
-        return writeRawTyped(new Uint8Array(view.buffer, view.byteOffset, n), entry, reserve);
+        const bytes = new Uint8Array(view.buffer, view.byteOffset, n);
+        return cfg.small === 'numpy' ? writeNumpyTyped(bytes, entry, reserve) : writeRawTyped(bytes, entry, reserve);
       }
     }
   }
@@ -58,7 +89,7 @@ function packExtension(this: PackrLike, value: unknown, reserve: Reserve, pack: 
   if (!d) return packLikeMsgpackr(this, value, reserve, pack);
   const n = d.bytes.byteLength;
   if (cfg.outOfBand && n >= cfg.outOfBand.minBytes) return writeOutOfBand(d, cfg, cfg.outOfBand, reserve);
-  if (n < cfg.threshold) return writeRaw(d, reserve);
+  if (n < cfg.threshold) return cfg.small === 'numpy' ? writeNumpy(d, reserve) : writeRaw(d, reserve);
   return writeFrame(withItemsizeHint(d, hint), cfg.cparams, reserve);
 }
 
@@ -127,7 +158,16 @@ function registerOn(mod: MsgpackrModule): void {
   addExtension({ type: B2ND_EXT, unpack: unpackFrame });
   addExtension({ type: OOB_EXT, unpack: unpackOutOfBand });
   addExtension({ type: NUMPY_EXT, unpack: unpackNumpy });
+  addExtension({ type: PY_STRUCTURED_EXT, unpack: unpackStructured });
+  addExtension({ type: PY_COMPLEX_EXT, unpack: unpackComplex });
+  addExtension({ type: PY_SET_EXT, unpack: unpackPySet });
   addExtension({ type: VIEW_EXT, read: readViewTag });
+  // structuredClone messages of a Packer (src/clone/): the markers its encoder makes.
+  addExtension({ Class: WireView, type: RAW_EXT, pack: packExtension, unpack: unpackRaw });
+  addExtension({ Class: Envelope, type: ENVELOPE_EXT, pack: packEnvelope, read: readEnvelope });
+  addExtension({ Class: RefTag, type: REF_EXT, pack: packRefTag, read: readRef });
+  addExtension({ Class: CloneRecord, type: OBJECT_EXT, pack: packCloneRecord, read: readCloneRecord });
+  addExtension({ Class: IdTag, type: ID_EXT, pack: packIdTag, read: readId });
 }
 
 let installed = false;

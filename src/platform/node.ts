@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
+import { types } from 'node:util';
 import * as workerThreads from 'node:worker_threads';
 import type { Bytes, Platform } from './types';
 
@@ -33,4 +34,22 @@ export const platform: Platform = {
   },
   toBase64: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
   fromBase64: (text): Bytes => Buffer.from(text, 'base64'),
+  types,
+  hostClasses: () => {
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use: most programs never meet a host object */
+    const list: Array<[unknown, string]> = [
+      [(require('node:worker_threads') as typeof import('node:worker_threads')).Worker, 'a Worker'],
+      [(require('node:net') as typeof import('node:net')).BlockList, 'a BlockList'],
+      [(require('node:net') as typeof import('node:net')).SocketAddress, 'a SocketAddress'],
+      [(require('node:crypto') as typeof import('node:crypto')).X509Certificate, 'an X509Certificate'],
+      [
+        (Object.getPrototypeOf((require('node:perf_hooks') as typeof import('node:perf_hooks')).createHistogram()) as object).constructor,
+        'a Histogram',
+      ],
+    ];
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    return list;
+  },
+  utf16le: (s) => Buffer.from(s, 'utf16le'),
+  fromUtf16le: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf16le'),
 };

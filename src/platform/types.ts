@@ -15,6 +15,34 @@
  */
 export type Bytes = Buffer;
 
+/** The predicates of Node's util.types that the structured clone walks use (src/clone/). */
+export interface ValueTypes {
+  isPromise(v: unknown): boolean;
+  isWeakMap(v: unknown): boolean;
+  isWeakSet(v: unknown): boolean;
+  isGeneratorObject(v: unknown): boolean;
+  isArgumentsObject(v: unknown): boolean;
+  isModuleNamespaceObject(v: unknown): boolean;
+  isExternal(v: unknown): boolean;
+  isKeyObject(v: unknown): boolean;
+  isCryptoKey(v: unknown): boolean;
+  isMapIterator(v: unknown): boolean;
+  isSetIterator(v: unknown): boolean;
+  isProxy(v: unknown): boolean;
+  isArrayBuffer(v: unknown): boolean;
+  isSharedArrayBuffer(v: unknown): boolean;
+  isDate(v: unknown): boolean;
+  isRegExp(v: unknown): boolean;
+  isMap(v: unknown): boolean;
+  isSet(v: unknown): boolean;
+  isNativeError(v: unknown): boolean;
+  isBoxedPrimitive(v: unknown): boolean;
+  isSymbolObject(v: unknown): boolean;
+  isNumberObject(v: unknown): boolean;
+  isStringObject(v: unknown): boolean;
+  isBooleanObject(v: unknown): boolean;
+}
+
 export interface Platform {
   /** 'node' or 'web'. */
   readonly name: 'node' | 'web';
@@ -46,4 +74,12 @@ export interface Platform {
   toBase64(bytes: Uint8Array): string;
   /** The bytes of a base64 string. */
   fromBase64(text: string): Bytes;
+  /** What kind of built-in object a value is (Node's util.types, or the same from web-visible traits). */
+  readonly types: ValueTypes;
+  /** The runtime's host object classes that cannot be cloned, with their names for messages. */
+  hostClasses(): Array<[unknown, string]>;
+  /** A string as UTF-16LE code units (lone surrogates kept). */
+  utf16le(s: string): Bytes;
+  /** UTF-16LE code units back into a string. */
+  fromUtf16le(bytes: Uint8Array): string;
 }

@@ -7,7 +7,7 @@
  * @internal
  * @packageDocumentation
  */
-import type { Bytes, Platform } from './types';
+import type { Bytes, Platform, ValueTypes } from './types';
 
 // In this build Bytes are Uint8Arrays; the type says Buffer for the Node build's API.
 const bytes = (u: Uint8Array): Bytes => u as Bytes;
@@ -31,6 +31,47 @@ interface WebGlobals {
   atob?: (s: string) => string;
 }
 const web = globalThis as unknown as WebGlobals;
+
+// util.types from what the web can see: brands through Object.prototype.toString
+// (a Symbol.toStringTag can fake them; a Proxy cannot be detected at all).
+const tag = (v: unknown): string => Object.prototype.toString.call(v);
+const isObject = (v: unknown): v is object => (typeof v === 'object' && v !== null) || typeof v === 'function';
+const brand = (name: string) => (v: unknown) => isObject(v) && tag(v) === `[object ${name}]`;
+const instance = (name: string) => (v: unknown) => {
+  const C = (globalThis as Record<string, unknown>)[name];
+  return typeof C === 'function' && v instanceof (C as new () => unknown);
+};
+const isNumberObject = (v: unknown) => typeof v === 'object' && v !== null && tag(v) === '[object Number]' && v instanceof Number;
+const isStringObject = (v: unknown) => typeof v === 'object' && v !== null && v instanceof String;
+const isBooleanObject = (v: unknown) => typeof v === 'object' && v !== null && v instanceof Boolean;
+const isSymbolObject = (v: unknown) => typeof v === 'object' && v !== null && v instanceof Symbol;
+const isBigIntObject = (v: unknown) => typeof v === 'object' && v !== null && v instanceof BigInt;
+const types: ValueTypes = {
+  isPromise: instance('Promise'),
+  isWeakMap: instance('WeakMap'),
+  isWeakSet: instance('WeakSet'),
+  isGeneratorObject: brand('Generator'),
+  isArgumentsObject: brand('Arguments'),
+  isModuleNamespaceObject: brand('Module'),
+  isExternal: () => false,
+  isKeyObject: () => false,
+  isCryptoKey: instance('CryptoKey'),
+  isMapIterator: brand('Map Iterator'),
+  isSetIterator: brand('Set Iterator'),
+  isProxy: () => false,
+  isArrayBuffer: instance('ArrayBuffer'),
+  isSharedArrayBuffer: instance('SharedArrayBuffer'),
+  isDate: instance('Date'),
+  isRegExp: instance('RegExp'),
+  isMap: instance('Map'),
+  isSet: instance('Set'),
+  isNativeError: instance('Error'),
+  isBoxedPrimitive: (v) => isNumberObject(v) || isStringObject(v) || isBooleanObject(v) || isSymbolObject(v) || isBigIntObject(v),
+  isSymbolObject,
+  isNumberObject,
+  isStringObject,
+  isBooleanObject,
+};
 
 export const platform: Platform = {
   name: 'web',
@@ -71,5 +112,19 @@ export const platform: Platform = {
     const out = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
     return bytes(out);
+  },
+  types,
+  hostClasses: () => [],
+  utf16le: (s) => {
+    const out = new Uint8Array(2 * s.length);
+    const view = new DataView(out.buffer);
+    for (let i = 0; i < s.length; i++) view.setUint16(2 * i, s.charCodeAt(i), true);
+    return bytes(out);
+  },
+  fromUtf16le: (b) => {
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    let s = '';
+    for (let i = 0; i + 1 < b.byteLength; i += 2) s += String.fromCharCode(view.getUint16(i, true));
+    return s;
   },
 };

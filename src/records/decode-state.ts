@@ -21,6 +21,12 @@ export interface DecodeState {
   buffers?: readonly Uint8Array[] | undefined;
   /** unpackAsync: decodes queued here run on the libuv pool after msgpackr returns. */
   deferred?: Array<Promise<void>> | undefined;
+  /**
+   * structuredClone records read (markers made) and resolved by the
+   * envelope, and whether an envelope was read: every marker must be resolved
+   * by the one envelope of the message (src/clone/decode.ts).
+   */
+  clone?: { made: number; resolved: number; envelope: boolean } | undefined;
 }
 
 let current: DecodeState | null = null;
@@ -54,4 +60,10 @@ export function charge(state: DecodeState, nbytes: number, what: string): void {
     );
   }
   state.remaining -= nbytes;
+}
+
+/** Counts a structuredClone marker made by a record reader (for the check that the envelope resolved them all). */
+export function countCloneMarker(): void {
+  const c = current?.clone;
+  if (c) c.made++;
 }

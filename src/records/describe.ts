@@ -1,14 +1,16 @@
 /**
- * Describing a value to pack: its bytes, dtype, shape and the kind to rebuild.
+ * Describing a value to pack: its bytes, dtype, shape and the kind to rebuild;
+ * and back, the kind a record's "js" name and dtype say to rebuild.
  * @internal
  * @packageDocumentation
  */
-import { Blosc2Error } from '../errors';
+import { Blosc2Error, quoteName } from '../errors';
 import { BY_CODE, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { backend } from '../backend';
 import { platform } from '../platform';
 import { type Described, Kind } from './types';
+import { corrupt } from './values';
 
 /** The dtype row of plain bytes. */
 export const U8 = BY_CODE[2] as DTypeEntry;
@@ -65,4 +67,41 @@ export function jsKindOf(d: Described): string {
     return d.entry.ctor === ctorForDtype(d.dtype) ? '' : `NDArray:${d.entry.ctor.name}`;
   }
   return d.kind === Kind.Typed ? d.entry.ctor.name : KIND_NAMES[d.kind];
+}
+
+function entryByName(name: string): DTypeEntry | undefined {
+  return BY_CODE.find((e) => e?.ctor.name === name);
+}
+
+const KIND_BY_NAME: Record<string, Kind> = {
+  Buffer: Kind.Buffer,
+  DataView: Kind.DataView,
+  ArrayBuffer: Kind.ArrayBuffer,
+  SharedArrayBuffer: Kind.SharedArrayBuffer,
+};
+
+/** What a record's "js" name (frame metalayer, ext 46 key) and NumPy dtype say to rebuild. */
+export interface JsKindHeader {
+  entry: DTypeEntry;
+  kind: Kind;
+  /** The NumPy dtype of an NDArray; null for the other kinds. */
+  dtype: string | null;
+}
+
+/**
+ * The inverse of {@link jsKindOf} (FORMAT.md, "Reading a frame"): '' is an
+ * NDArray of the dtype's class, `NDArray:<class>` one over that class, a byte
+ * kind's name that kind over bytes, a TypedArray class name that class.
+ */
+export function fromJsKind(jsKind: string, dtype: string): JsKindHeader {
+  if (jsKind.startsWith('NDArray:')) {
+    const e = entryByName(jsKind.slice(8));
+    if (!e || e.itemsize !== ctorForDtype(dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind ${quoteName(jsKind)}`);
+    return { entry: e, kind: Kind.NDArray, dtype };
+  }
+  const byteKind = KIND_BY_NAME[jsKind];
+  if (byteKind !== undefined) return { entry: U8, kind: byteKind, dtype: null };
+  const e = jsKind ? entryByName(jsKind) : BY_CODE.find((x) => x?.ctor === ctorForDtype(dtype));
+  if (!e) throw new Blosc2Error(`a record holds a ${quoteName(jsKind || dtype)} this runtime cannot make`, 'ERR_UNSUPPORTED');
+  return jsKind ? { entry: e, kind: Kind.Typed, dtype: null } : { entry: e, kind: Kind.NDArray, dtype };
 }

@@ -8,14 +8,15 @@
  * @packageDocumentation
  */
 import { Blosc2Error, quoteName } from '../errors';
-import { BY_CODE, type DTypeEntry, ctorForDtype } from '../dtypes';
 import { type CoreCParams, type FrameEncodeRequest, type OpenedFrame, backend } from '../backend';
 import { giveBack, keepResult, takeOutput } from '../buffer-pool';
 import { platform } from '../platform';
 import { type Reserve, extHeaderSize, reserveExt, writeExtHeader } from '../msgpack/writer';
 import { checkStableForAsync, checkStillAttached } from '../views';
 import { type DecodeState, charge, decodeState } from './decode-state';
-import { U8, jsKindOf } from './describe';
+import { U8, fromJsKind, jsKindOf } from './describe';
+import { refuseNonArrayFrame } from './foreign-frames';
+import { writeNumpy } from './numpy';
 import { writeRaw } from './raw';
 import { B2ND_EXT, type Described, Kind, type PackConfig } from './types';
 import { build, corrupt, newBacking } from './values';
@@ -111,8 +112,9 @@ export function packSingle(d: Described, cfg: PackConfig): Buffer {
     out = platform.alloc(size);
     return { target: out, position: 0 };
   };
-  if (n < cfg.threshold) writeRaw(d, reserve);
-  else writeFrame(d, cfg.cparams, reserve);
+  if (n >= cfg.threshold) writeFrame(d, cfg.cparams, reserve);
+  else if (cfg.small === 'numpy') writeNumpy(d, reserve);
+  else writeRaw(d, reserve);
   return out as Buffer;
 }
 
@@ -137,17 +139,6 @@ export async function packSingleAsync(d: Described, cfg: PackConfig): Promise<Bu
   return finishPlaced(buf, EXT32_HEADER, length);
 }
 
-function entryByName(name: string): DTypeEntry | undefined {
-  return BY_CODE.find((e) => e?.ctor.name === name);
-}
-
-const KIND_BY_NAME: Record<string, Kind> = {
-  Buffer: Kind.Buffer,
-  DataView: Kind.DataView,
-  ArrayBuffer: Kind.ArrayBuffer,
-  SharedArrayBuffer: Kind.SharedArrayBuffer,
-};
-
 /** Decodes a b2nd (or plain super-chunk) frame into a new array (ext 42, or an out-of-band frame). */
 export function unpackFrame(frame: Uint8Array): unknown {
   const state = decodeState();
@@ -163,33 +154,9 @@ export function unpackFrame(frame: Uint8Array): unknown {
 
 /** The array an opened frame holds; `handed.toAsync` is set when an async decode owns the handle. */
 function decodeOpened(frame: Uint8Array, info: OpenedFrame, state: DecodeState, handed: { toAsync: boolean }): unknown {
-  let entry: DTypeEntry;
-  let kind: Kind;
-  let dtype: string | null = null;
-  if (!info.b2nd) {
-    // A python-blosc2 SChunk: its bytes.
-    entry = U8;
-    kind = Kind.Typed;
-  } else if (info.jsKind.startsWith('NDArray:')) {
-    const e = entryByName(info.jsKind.slice(8));
-    if (!e || e.itemsize !== ctorForDtype(info.dtype).BYTES_PER_ELEMENT) throw corrupt(`unknown js kind ${quoteName(info.jsKind)}`);
-    entry = e;
-    kind = Kind.NDArray;
-    dtype = info.dtype;
-  } else if (info.jsKind in KIND_BY_NAME) {
-    kind = KIND_BY_NAME[info.jsKind] as Kind;
-    entry = U8;
-  } else {
-    const e = info.jsKind ? entryByName(info.jsKind) : BY_CODE.find((x) => x?.ctor === ctorForDtype(info.dtype));
-    if (!e) throw new Blosc2Error(`a frame holds a ${quoteName(info.jsKind || info.dtype)} this runtime cannot make`, 'ERR_UNSUPPORTED');
-    entry = e;
-    if (info.jsKind) {
-      kind = Kind.Typed;
-    } else {
-      kind = Kind.NDArray;
-      dtype = info.dtype;
-    }
-  }
+  refuseNonArrayFrame(info);
+  // A python-blosc2 SChunk (no b2nd) is its bytes.
+  const { entry, kind, dtype } = info.b2nd ? fromJsKind(info.jsKind, info.dtype) : { entry: U8, kind: Kind.Typed, dtype: null };
   if (info.b2nd && info.typesize !== (kind === Kind.Typed || kind === Kind.NDArray ? entry.itemsize : info.typesize)) {
     throw corrupt(`the frame's typesize (${info.typesize}) disagrees with its dtype ${quoteName(info.dtype)}`);
   }

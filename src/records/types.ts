@@ -44,10 +44,18 @@ export interface OutOfBandSink {
   nonce?: Uint8Array;
 }
 
+/**
+ * The record of arrays under the threshold: python-blosc2's own NumPy record
+ * (ext 46, which python reads) or our compact raw record (ext 80).
+ */
+export type SmallArrays = 'numpy' | 'compact';
+
 /** Per-Packr settings of the extension. */
 export interface PackConfig {
   cparams: CoreCParams;
   threshold: number;
+  /** The record of arrays under the threshold. */
+  small: SmallArrays;
   structuredClone: boolean;
   /** When set, large arrays go to this sink instead of into the message. */
   outOfBand?: OutOfBandSink | undefined;

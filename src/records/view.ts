@@ -10,6 +10,8 @@ import { BY_CODE, type DTypeEntry, type TypedArray, entryOf } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { platform } from '../platform';
 import type { Reserve } from '../msgpack/writer';
+import { IdWire, RefWire, ViewWire } from '../clone/wire';
+import { countCloneMarker } from './decode-state';
 import { U8 } from './describe';
 import { type Described, Kind, type PackConfig, VIEW_EXT } from './types';
 import { build, corrupt } from './values';
@@ -17,8 +19,13 @@ import { build, corrupt } from './values';
 /** Packs a value through msgpackr from an extension. */
 export type InnerPack = (value: unknown) => void;
 
-/** Writes the tag, then lets msgpackr pack the description (and the buffer, once per message). */
-export function packViewTag(value: unknown, cfg: PackConfig, reserve: Reserve, pack: InnerPack): void {
+/**
+ * Writes the tag, then lets msgpackr pack the description, whose first slot is
+ * `buffer`: the view's own buffer (msgpackr's structured clone writes it once
+ * and refers to it after), or with a Packer's structuredClone its wire value
+ * (an identity record or a reference, src/clone/wire.ts).
+ */
+export function packViewTag(value: unknown, buffer: unknown, cfg: PackConfig, reserve: Reserve, pack: InnerPack): void {
   const t = reserve(3);
   t.target[t.position] = 0xd4; // fixext1
   t.target[t.position + 1] = VIEW_EXT;
@@ -27,14 +34,14 @@ export function packViewTag(value: unknown, cfg: PackConfig, reserve: Reserve, p
     const nd = value as NDArray;
     const data = nd.data;
     cfg.typesizeHint = data.BYTES_PER_ELEMENT;
-    pack([data.buffer, data.byteOffset, data.length, Kind.NDArray, (entryOf(data) as DTypeEntry).code, [...nd.shape], nd.dtype]);
+    pack([buffer, data.byteOffset, data.length, Kind.NDArray, (entryOf(data) as DTypeEntry).code, [...nd.shape], nd.dtype]);
   } else {
     const view = value as ArrayBufferView;
     const entry = entryOf(view) ?? U8;
     const kind = view instanceof DataView ? Kind.DataView : platform.isBuffer(view) ? Kind.Buffer : Kind.Typed;
     cfg.typesizeHint = kind === Kind.Typed ? entry.itemsize : 1;
     const length = kind === Kind.Typed ? (view as TypedArray).length : view.byteLength;
-    pack([view.buffer, view.byteOffset, length, kind, entry.code]);
+    pack([buffer, view.byteOffset, length, kind, entry.code]);
   }
   // Used up by the buffer's own record, or left over when msgpackr wrote a
   // reference to an already packed buffer instead: never let it outlive this view.
@@ -57,10 +64,24 @@ export function withItemsizeHint(d: Described, hint: number): Described {
   return { ...d, entry, shape: [d.bytes.byteLength / hint], dtype: entry.dtype };
 }
 
-/** Reads the description that follows a view tag (msgpackr has already unpacked it). */
+/**
+ * Reads the description that follows a view tag (msgpackr has already unpacked
+ * it). In a structuredClone message of ours the buffer may be an identity
+ * record or a reference: the view is then built once those are resolved.
+ */
 export function readViewTag(data: unknown): unknown {
   if (!Array.isArray(data) || data.length < 5) throw corrupt('view record: not a view description');
-  const [ab, byteOffset, length, kind, code] = data as [unknown, unknown, unknown, unknown, unknown];
+  if (data[0] instanceof IdWire || data[0] instanceof RefWire) {
+    countCloneMarker();
+    return new ViewWire(data);
+  }
+  return buildView(data, data[0]);
+}
+
+/** The view a view description says, over `ab` (its resolved first slot). */
+export function buildView(data: readonly unknown[], ab: unknown): unknown {
+  if (data.length < 5) throw corrupt('view record: not a view description');
+  const [, byteOffset, length, kind, code] = data as [unknown, unknown, unknown, unknown, unknown];
   const isShared = typeof SharedArrayBuffer === 'function' && ab instanceof SharedArrayBuffer;
   if (!(ab instanceof ArrayBuffer) && !isShared) throw corrupt('view record: no ArrayBuffer');
   const entry = typeof code === 'number' ? BY_CODE[code] : undefined;

@@ -8,6 +8,7 @@ INDIR/manifest.json:
    "cframes":  [{"name", "file", "expect": E}]}     (out-of-band buffers: bare CFrames)
 E is one of
   {"kind": "NDArray", "dtype", "shape", "nbytes", "sha256", "js": str | null}
+  {"kind": "numpy", "dtype", "shape", "nbytes", "sha256"}   ext 46, read as a numpy.ndarray
   {"kind": "ext", "code", "hex"}      python-blosc2 has no decoder for this ext type
   {"kind": "plain", "value"}          a plain msgpack value (JSON-comparable)
 
@@ -42,6 +43,20 @@ def check(value, expect) -> str | None:
         if value.code != expect["code"] or value.data.hex() != expect["hex"]:
             return f"got ExtType({value.code}, {value.data.hex()}), want ExtType({expect['code']}, {expect['hex']})"
         return None
+    if kind == "numpy":
+        if not isinstance(value, np.ndarray):
+            return f"got {type(value).__name__}, want numpy.ndarray"
+        problems = []
+        if value.dtype.str != expect["dtype"]:
+            problems.append(f"dtype {value.dtype.str} != {expect['dtype']}")
+        if list(value.shape) != expect["shape"]:
+            problems.append(f"shape {list(value.shape)} != {expect['shape']}")
+        data = array_bytes(value)
+        if len(data) != expect["nbytes"]:
+            problems.append(f"{len(data)} bytes != {expect['nbytes']}")
+        elif sha256(data) != expect["sha256"]:
+            problems.append(f"items differ (first items {value.ravel()[:6].tolist()})")
+        return "; ".join(problems) or None
     if not isinstance(value, blosc2.NDArray):
         return f"got {type(value).__name__}, want blosc2.NDArray"
     problems = []
@@ -60,6 +75,19 @@ def check(value, expect) -> str | None:
         head = np.asarray(value[()]).ravel()[:6].tolist()
         problems.append(f"items differ (sha256 {sha256(data)} != {expect['sha256']}; first items {head})")
     return "; ".join(problems) or None
+
+
+def _safe_unpackb():
+    try:
+        from blosc2.msgpack_utils import msgpack_unpackb
+
+        msgpack_unpackb(b"\x90", deserialize="safe")
+        return lambda payload: msgpack_unpackb(payload, deserialize="safe")
+    except Exception:  # releases without the deserialize policy
+        return None
+
+
+SAFE_UNPACKB = _safe_unpackb()
 
 
 def walk(value, path):
@@ -89,8 +117,25 @@ def main(indir: str) -> None:
                 results.append({"name": msg["name"], "path": entry["path"], "ok": False,
                                 "detail": f"the message does not decode: {type(exc).__name__}: {exc}"})
             continue
+        # Messages of plain values and NumPy records must also pass python-blosc2's
+        # "safe" policy (what it uses for data from elsewhere): it reads ext 46.
+        safe = None
+        if msg.get("safe") and SAFE_UNPACKB is not None:
+            try:
+                safe = SAFE_UNPACKB(payload)
+            except Exception as exc:
+                safe = exc
         for entry in msg["entries"]:
-            record(msg["name"], entry["path"], lambda e=entry: check(walk(decoded, e["path"]), e["expect"]))
+            def both(e=entry):
+                detail = check(walk(decoded, e["path"]), e["expect"])
+                if detail or not msg.get("safe") or SAFE_UNPACKB is None:
+                    return detail
+                if isinstance(safe, Exception):
+                    return f"deserialize='safe' refused the message: {type(safe).__name__}: {safe}"
+                detail = check(walk(safe, e["path"]), e["expect"])
+                return f"deserialize='safe': {detail}" if detail else None
+
+            record(msg["name"], entry["path"], both)
 
     for frame in manifest.get("cframes", []):
         def from_file(fr=frame):

@@ -197,7 +197,83 @@ def main(outdir: str) -> None:
         msg = b""
     with open(os.path.join(outdir, "numpy_ext46.msgpack"), "wb") as f:
         f.write(msg)
+    manifest["nondata"] = nondata(outdir)
     write_json(os.path.join(outdir, "manifest.json"), manifest)
+
+
+def nondata(outdir: str) -> list:
+    """Frames python-blosc2 writes for things that are not arrays (lazy
+    expressions, persisted objects, containers of objects), each sent as ext 42
+    the way msgpack_packb sends the frame of an NDArray or SChunk, and the other
+    python-blosc2 extensions (43 structured reference, 44 complex, 45 set).
+    Our unpack must refuse the non-arrays, naming them, never give zeros."""
+    import msgpack
+
+    def empty_with_lazy_vlmeta(fixed_meta):
+        # python-blosc2 3.x LazyExpr.save(), and 4.x LazyUDF.save() for UDFs it
+        # cannot persist as b2o: an empty array carrying the expression.
+        arr = blosc2.empty(shape=(10,), dtype=np.float64, meta=fixed_meta)
+        arr.schunk.vlmeta["_LazyArray"] = {"expression": "o0 + o1", "UDF": None, "operands": {"o0": "a.b2nd", "o1": "b.b2nd"}}
+        return arr.to_cframe()
+
+    def b2o_lazyexpr():
+        # python-blosc2 4.x LazyExpr.save(): an empty carrier with a b2o marker.
+        cwd = os.getcwd()
+        work = os.path.join(outdir, "lazy")
+        os.makedirs(work, exist_ok=True)
+        os.chdir(work)
+        try:
+            a = blosc2.asarray(np.arange(10, dtype=np.float64), urlpath="a.b2nd", mode="w")
+            b = blosc2.asarray(np.arange(10, dtype=np.float64) * 2, urlpath="b.b2nd", mode="w")
+            expr = a + b
+            expr.save("lazy.b2nd", mode="w")
+            with open("lazy.b2nd", "rb") as f:
+                return f.read(), expr
+        finally:
+            os.chdir(cwd)
+
+    def objectarray():
+        oa = blosc2.ObjectArray()
+        oa.append({"x": 1})
+        return oa.to_cframe()
+
+    def batcharray():
+        ba = blosc2.BatchArray()
+        ba.append([1, 2, 3])
+        return ba.to_cframe()
+
+    def embedstore():
+        es = blosc2.EmbedStore()
+        es["/x"] = np.arange(3)
+        return es.to_cframe()
+
+    frame, expr = b2o_lazyexpr()
+    frames = {
+        "lazyarray_meta_and_vlmeta": empty_with_lazy_vlmeta({"LazyArray": 0}),
+        "lazyarray_vlmeta_only": empty_with_lazy_vlmeta({}),
+        "b2o_lazyexpr": frame,
+        "objectarray": objectarray(),
+        "batcharray": batcharray(),
+        "embedstore": embedstore(),
+    }
+    out = []
+    for name, cframe in frames.items():
+        # The carrier frames python-blosc2 writes hold no data chunks: blosc2
+        # itself would give an array of zeros if asked for the NDArray.
+        msg = msgpack.packb({"v": msgpack.ExtType(42, cframe)}, use_bin_type=True)
+        with open(os.path.join(outdir, f"nondata_{name}.msgpack"), "wb") as f:
+            f.write(msg)
+        out.append({"name": name, "file": f"nondata_{name}.msgpack"})
+    others = {
+        "ext43_lazyexpr": {"v": expr},
+        "ext44_complex": {"v": 1 + 2j},
+        "ext45_set": {"v": {1, 2, 3}},
+    }
+    for name, value in others.items():
+        with open(os.path.join(outdir, f"nondata_{name}.msgpack"), "wb") as f:
+            f.write(packb(value))
+        out.append({"name": name, "file": f"nondata_{name}.msgpack"})
+    return out
 
 
 if __name__ == "__main__":
