@@ -21,6 +21,11 @@ export default tseslint.config(
     },
   },
   {
+    // The browser bundle's replacements (scripts/build-browser.js): typed with the DOM's lib.
+    files: ['src/**/*.web.ts'],
+    languageOptions: { parserOptions: { projectService: false, project: './tsconfig.web.json', tsconfigRootDir: import.meta.dirname } },
+  },
+  {
     // vitest's asymmetric matchers (expect.stringMatching, ...) are typed `any`,
     // and tests hand methods such as sizeCalculation over on purpose.
     files: ['test/**/*.ts', 'property-tests/**/*.ts'],
@@ -37,6 +42,11 @@ export default tseslint.config(
   {
     files: ['**/*.mjs'],
     languageOptions: { sourceType: 'module', globals: { ...globals.node } },
+  },
+  {
+    // What runs in Chromium's page and Web Worker (test/browser.test.ts).
+    files: ['test/browser/**/*.mjs'],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   prettier,
 );

@@ -22,7 +22,7 @@ const opt = (n, d) => {
 };
 for (const a of argv) {
   if (
-    !/^--(quick|ipc|no-ipc|random-access|no-random-access|no-ceiling|no-sweep|help|(only|mode|out|candidates|threads|sweep|sweep-scale)=.*)$/.test(
+    !/^--(quick|ipc|no-ipc|random-access|no-random-access|wasm|no-wasm|no-ceiling|no-sweep|help|(only|mode|out|candidates|threads|sweep|sweep-scale)=.*)$/.test(
       a,
     )
   ) {
@@ -32,7 +32,7 @@ for (const a of argv) {
 }
 if (flag('help')) {
   console.log(
-    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--random-access (only it) | --no-random-access] [--no-ceiling] [--candidates=substr,..] [--out=DIR]\n' +
+    'usage: node bench/run.js [--quick] [--only=A,B,..] [--mode=default|warm|both] [--ipc (IPC only) | --no-ipc] [--random-access (only it) | --no-random-access] [--wasm (only it) | --no-wasm] [--no-ceiling] [--candidates=substr,..] [--out=DIR]\n' +
       '       [--threads=1,2,4,.. (default: powers of two up to the CPU count)] [--sweep=A,C] [--sweep-scale=0.08,1 (8 MB, 100 MB; 10 = 1 GB)] [--no-sweep]',
   );
   process.exit(0);
@@ -123,7 +123,8 @@ async function main() {
   try {
     const ipcOnly = flag('ipc');
     const raOnly = flag('random-access');
-    if (!ipcOnly && !raOnly) {
+    const wasmOnly = flag('wasm');
+    if (!ipcOnly && !raOnly && !wasmOnly) {
       if (!flag('no-ceiling')) {
         try {
           ceilingBin = require('./native').buildCeiling();
@@ -179,7 +180,7 @@ async function main() {
         }
       }
     }
-    if (!ipcOnly && !raOnly && !flag('no-sweep')) {
+    if (!ipcOnly && !raOnly && !wasmOnly && !flag('no-sweep')) {
       // The thread sweep: each dataset and scale in a child of its own, default allocator.
       for (const ds of sweepSets) {
         for (const scale of sweepScales) {
@@ -196,7 +197,16 @@ async function main() {
         }
       }
     }
-    if (ipcOnly || (!raOnly && !flag('no-ipc'))) {
+    if (wasmOnly || (!ipcOnly && !raOnly && !flag('no-wasm'))) {
+      // The WebAssembly backend against numcodecs and the addon, one thread (bench/wasm.js).
+      console.log(`[wasm] ${quick ? 'quick' : 'full'} — ${((Date.now() - t0) / 1000).toFixed(0)} s elapsed`);
+      try {
+        await runChild('wasm.js', [`--out=${outDir}`, ...(quick ? ['--quick'] : [])], envFor('default'));
+      } catch (err) {
+        console.error(`  wasm failed: ${err.message}`);
+      }
+    }
+    if (ipcOnly || (!raOnly && !wasmOnly && !flag('no-ipc'))) {
       const out = path.join(tmp, 'ipc.json');
       console.log(`[ipc] ${quick ? 'quick' : 'full'} — ${((Date.now() - t0) / 1000).toFixed(0)} s elapsed`);
       try {
@@ -206,7 +216,7 @@ async function main() {
         console.error(`  ipc failed: ${err.message}`);
       }
     }
-    if (raOnly || (!ipcOnly && !flag('no-random-access'))) {
+    if (raOnly || (!ipcOnly && !wasmOnly && !flag('no-random-access'))) {
       // Each part in a child of its own: the write part's peak RSS is its own.
       for (const part of ['read', 'write']) {
         const out = path.join(tmp, `random-access-${part}.json`);

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "cache_mutex.h"
 #include "cblosc2_layout.h"
 #include "context_pool.h"
 #include "huge_pages.h"
@@ -55,19 +56,19 @@ constexpr size_t kStuneL1 = 32 * 1024;
 int32_t BlockTarget(const blosc2_cparams& cp) {
   if (cp.blocksize > 0) return cp.blocksize;
   using Key = std::tuple<int, int, int32_t, int32_t, std::vector<uint8_t>>;
-  static std::mutex mutex;
+  static CacheMutex mutex;
   static std::map<Key, int32_t> cache;
   std::vector<uint8_t> pipeline(cp.filters, cp.filters + BLOSC2_MAX_FILTERS);
   pipeline.insert(pipeline.end(), cp.filters_meta, cp.filters_meta + BLOSC2_MAX_FILTERS);
   Key key{cp.compcode, cp.clevel, cp.typesize, cp.splitmode, pipeline};
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::lock_guard<CacheMutex> lock(mutex);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
   int32_t asked = AskBlocksize(cp);
   int32_t b = asked > 0 ? asked : kFallbackBlockBytes;
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<CacheMutex> lock(mutex);
   cache.emplace(key, b);
   return b;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs what the test suite uses beyond npm packages, only where missing:
-// redis-server (the cache round trip runs against a real Redis), clang 14 with
+// redis-server (the cache round trip runs against a real Redis), Debian's
+// chromium (test/browser.test.ts drives it headless), clang 14 with
 // its fuzzer and sanitizer runtimes and llvm's symbolizer (the sanitizer fuzz
 // run of fuzz/run.sh), clang-format 14 (`npm run lint`), and python-blosc2 + numpy + msgpack
 // for the interoperability tests, into a project-local folder (.pydeps) so the
@@ -17,7 +18,7 @@ const pydeps = path.join(root, '.pydeps');
 // Pinned: the python-blosc2 release the interoperability tests were written
 // against, and the numpy and msgpack it was checked with.
 const PY_PACKAGES = ['blosc2==4.14.1', 'numpy==2.4.6', 'msgpack==1.2.4'];
-const APT = ['redis-server', 'clang-14', 'libclang-rt-14-dev', 'llvm-14', 'clang-format-14'];
+const APT = ['redis-server', 'chromium', 'clang-14', 'libclang-rt-14-dev', 'llvm-14', 'clang-format-14'];
 
 function log(msg) {
   process.stderr.write(`[test deps] ${msg}\n`);

@@ -19,6 +19,7 @@
  */
 
 import { backend } from './backend';
+import { platform } from './platform';
 
 const KEEP_MIN_BYTES = 1 << 20;
 // Copies this large go through the addon, which puts the fresh memory on huge
@@ -29,16 +30,15 @@ const IDLE_MS = 1000;
 
 let spare: Buffer | null = null;
 let lastUse = 0;
-let timer: ReturnType<typeof setTimeout> | null = null;
+let timerSet = false;
 
 function dropWhenIdle(): void {
   const idle = Date.now() - lastUse;
   if (idle >= IDLE_MS) {
     spare = null;
-    timer = null;
+    timerSet = false;
   } else {
-    timer = setTimeout(dropWhenIdle, IDLE_MS - idle);
-    timer.unref();
+    platform.later(dropWhenIdle, IDLE_MS - idle);
   }
 }
 
@@ -53,7 +53,7 @@ export function takeOutput(capacity: number): Buffer {
     spare = null;
     return s;
   }
-  return capacity < 4096 ? Buffer.allocUnsafe(capacity) : Buffer.allocUnsafeSlow(capacity);
+  return platform.alloc(capacity);
 }
 
 /**
@@ -67,9 +67,9 @@ export function giveBack(buf: Buffer): void {
   if (spare !== null && buf.length < spare.length) return;
   spare = buf;
   lastUse = Date.now();
-  if (timer === null) {
-    timer = setTimeout(dropWhenIdle, IDLE_MS);
-    timer.unref();
+  if (!timerSet) {
+    timerSet = true;
+    platform.later(dropWhenIdle, IDLE_MS);
   }
 }
 
@@ -88,8 +88,8 @@ export function keepResult(buf: Buffer, start: number, length: number): Buffer {
   if (length >= COPY_NATIVE_MIN_BYTES) {
     exact = backend.copy(buf.subarray(start, start + length)) as Buffer;
   } else {
-    exact = Buffer.allocUnsafeSlow(length);
-    buf.copy(exact, 0, start, start + length);
+    exact = platform.allocOwn(length);
+    exact.set(buf.subarray(start, start + length));
   }
   giveBack(buf);
   return exact;

@@ -17,6 +17,7 @@ import {
   resolveDParams,
 } from './params';
 import { giveBack, keepResult, takeOutput } from './buffer-pool';
+import { platform } from './platform';
 import { type BinaryLike, asView, checkStableForAsync, checkStillAttached } from './views';
 
 export type { BinaryLike } from './views';
@@ -99,7 +100,7 @@ function prepareDecompress(src: BinaryLike, dparams: DecompressOptions | undefin
       'ERR_MAX_OUTPUT',
     );
   }
-  return { view, nthreads, threadsBySize, out: Buffer.allocUnsafe(nbytes) };
+  return { view, nthreads, threadsBySize, out: platform.alloc(nbytes) };
 }
 
 /**

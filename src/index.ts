@@ -59,10 +59,15 @@ export {
 } from './random-access/frame-writer';
 
 import { backend } from './backend';
-/** Versions of the native parts: C-Blosc2 and its compiled-in codecs. */
-export const versions: Readonly<{ cblosc2: string; codecs: readonly string[] }> = Object.freeze({
+/**
+ * Versions of the compiled parts: C-Blosc2, its compiled-in codecs, and which
+ * build of the core runs: `'native'` (the Node-API addon, C-Blosc2's threads)
+ * or `'wasm'` (the WebAssembly module, one thread).
+ */
+export const versions: Readonly<{ cblosc2: string; codecs: readonly string[]; backend: 'native' | 'wasm' }> = Object.freeze({
   cblosc2: backend.version,
   codecs: Object.freeze(backend.compressors.split(',')),
+  backend: backend.name === 'wasm' ? 'wasm' : 'native',
 });
 export {
   type StreamOptions,

@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 import type { Packr } from 'msgpackr';
-import { randomBytes } from 'node:crypto';
 import { Blosc2Error, invalidArg, withCallerStack } from './errors';
 import { type CheckRules, checkPlain } from './clone/check';
 import { toWire } from './clone/encode';
@@ -12,6 +11,7 @@ import { Envelope } from './clone/wire';
 import { readFailure } from './msgpack/failures';
 import { MSGPACKR_KEYS, type PassedMsgpackrOptions, checkRules, cloneUnpackr, makePackr } from './msgpack/options';
 import { configure, install } from './msgpack/registration';
+import { platform } from './platform';
 import { type DecodeState, swapDecodeState } from './records/decode-state';
 import { describe } from './records/describe';
 import { encodeFrameAsync, packSingle, packSingleAsync } from './records/frame';
@@ -111,7 +111,7 @@ export class Packer {
   // Tags packAsync's placeholders. They never leave the process and only this
   // Packer's own skeletons are searched for them, so one random value per
   // Packer is as good as one per call, and saves a random draw per call.
-  readonly #nonce = randomBytes(16);
+  readonly #nonce = platform.randomBytes(16);
   // The settings of a plain unpack() call: one object per Packer, reset per
   // call (sync unpacks never overlap, and only they use it).
   readonly #plainState: DecodeState;

@@ -4,10 +4,10 @@
  * `splitmode`), validation with one message shape, and the defaults.
  * @packageDocumentation
  */
-import * as os from 'node:os';
 import { Blosc2Error, invalidArg } from './errors';
 import { checkKnownKeys, checkName } from './names';
 import type { CoreCParams } from './backend/types';
+import { platform } from './platform';
 
 /** The codecs compiled into this build (python-blosc2's `blosc2.Codec`). */
 export type Codec = 'blosclz' | 'lz4' | 'lz4hc' | 'zlib' | 'zstd';
@@ -87,13 +87,13 @@ export const defaultCParams: Readonly<Required<Omit<CParams, 'typesize' | 'nthre
 });
 
 function envNthreads(): number | undefined {
-  const raw = process.env['BLOSC_NTHREADS'];
+  const raw = platform.env('BLOSC_NTHREADS');
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
   return Number.isInteger(n) && n >= 1 && n <= 256 ? n : undefined;
 }
 
-let nthreads = envNthreads() ?? Math.min(256, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+let nthreads = envNthreads() ?? Math.min(256, platform.cpuCount());
 
 /**
  * The most threads a C-Blosc2 call takes when it gives no `nthreads` (from

@@ -20,6 +20,7 @@
 import { Blosc2Error, invalidArg, invalidInput } from './errors';
 import type { Packer, PackOptions } from './packer';
 import { packerFromOptions } from './packer-options';
+import { platform } from './platform';
 import type { BinaryLike } from './views';
 
 /** Options of {@link createSerializer}: Packer options, or a ready `packer`. */
@@ -49,8 +50,8 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 // its memory (one copy of compressed bytes; the arrays were read in place).
 function owned(message: Buffer): Buffer {
   if (message.byteOffset === 0 && message.buffer.byteLength === message.byteLength) return message;
-  const copy = message.byteLength >= 4096 ? Buffer.allocUnsafeSlow(message.byteLength) : Buffer.allocUnsafe(message.byteLength);
-  message.copy(copy);
+  const copy = platform.alloc(message.byteLength);
+  copy.set(message);
   return copy;
 }
 
@@ -114,10 +115,10 @@ export interface KeyvStringSerializer {
 export function keyvSerializer(options?: SerializerOptions): KeyvStringSerializer {
   const s = createSerializer(options);
   return Object.freeze({
-    serialize: <Value>(data: KeyvEntry<Value>): string => s.packer.pack(data).toString('base64'),
+    serialize: <Value>(data: KeyvEntry<Value>): string => platform.toBase64(s.packer.pack(data)),
     deserialize: <Value>(text: string): KeyvEntry<Value> | undefined => {
       if (typeof text !== 'string') return undefined;
-      return checkEntry(s.deserialize(Buffer.from(text, 'base64'))) as KeyvEntry<Value>;
+      return checkEntry(s.deserialize(platform.fromBase64(text))) as KeyvEntry<Value>;
     },
   });
 }

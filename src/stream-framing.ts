@@ -4,6 +4,7 @@
  * version 1, and what to say of bytes that are neither.
  * @packageDocumentation
  */
+import { type Bytes, platform } from './platform';
 
 /** The framing PackStream writes and UnpackStream reads by default. */
 export const STREAM_FRAMING_VERSION = 2;
@@ -46,19 +47,20 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
 }
 
 /** The version-2 header of a message of n bytes. */
-export function frameHeader(n: number): Buffer {
-  const h = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+export function frameHeader(n: number): Bytes {
+  const h = platform.alloc(FRAME_HEADER_BYTES);
+  const view = new DataView(h.buffer, h.byteOffset, FRAME_HEADER_BYTES);
   h[0] = FRAME_MARKER;
   h[1] = 0;
-  h.writeUInt32BE(n, 2);
-  h.writeUInt32BE(crc32c(h, 0, 6), 6);
+  view.setUint32(2, n);
+  view.setUint32(6, crc32c(h, 0, 6));
   return h;
 }
 
 /** The version-1 header of a message of n bytes. */
-export function legacyFrameHeader(n: number): Buffer {
-  const h = Buffer.allocUnsafe(LEGACY_FRAME_HEADER_BYTES);
-  h.writeUInt32BE(n, 0);
+export function legacyFrameHeader(n: number): Bytes {
+  const h = platform.alloc(LEGACY_FRAME_HEADER_BYTES);
+  new DataView(h.buffer, h.byteOffset, LEGACY_FRAME_HEADER_BYTES).setUint32(0, n);
   return h;
 }
 

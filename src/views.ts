@@ -5,9 +5,9 @@
  * @internal
  * @packageDocumentation
  */
-import { markAsUntransferable } from 'node:worker_threads';
 import { Blosc2Error, invalidArg } from './errors';
 import { backend } from './backend';
+import { platform } from './platform';
 
 /** What the functions of this package read bytes from. */
 export type BinaryLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
@@ -53,7 +53,7 @@ export function checkStableForAsync(view: ArrayBufferView, name: string): void {
     if (backend.isDetached(buffer)) {
       throw new Blosc2Error(`${name} is backed by a detached ArrayBuffer`, 'ERR_DETACHED');
     }
-    markAsUntransferable(buffer);
+    platform.markUntransferable(buffer);
   }
 }
 

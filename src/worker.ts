@@ -33,12 +33,12 @@
  * ```
  * @packageDocumentation
  */
-import * as workerThreads from 'node:worker_threads';
 import { Blosc2Error, invalidArg, invalidInput } from './errors';
 import { checkName } from './names';
 import { Packer, type PackOptions, type UnpackOptions } from './packer';
 import { splitPackerOptions } from './packer-options';
 import { checkObject } from './params';
+import { platform } from './platform';
 
 /** How {@link postValue} moves the arrays of a value. */
 export type TransferMode = 'transfer' | 'compress';
@@ -99,10 +99,6 @@ function packerFor(options: PostValueOptions | undefined): { packer: Packer; mod
   return { packer, mode };
 }
 
-// Node >= 21 throws when an untransferable ArrayBuffer (such as the pool behind
-// small Buffers) is in a transfer list; Node 20 silently copies it instead.
-const isMarkedAsUntransferable = (workerThreads as { isMarkedAsUntransferable?: (o: unknown) => boolean }).isMarkedAsUntransferable;
-
 /**
  * Builds the message and transfer list {@link postValue} would post, for
  * channels that take them separately.
@@ -117,7 +113,9 @@ export function encodeValue(value: unknown, options?: PostValueOptions): { messa
     const ab = b.buffer;
     if (!(ab instanceof ArrayBuffer) || seen.has(ab)) continue;
     seen.add(ab);
-    if (isMarkedAsUntransferable?.(ab)) continue;
+    // Node >= 21 throws on an untransferable ArrayBuffer (such as the pool
+    // behind small Buffers) in a transfer list; Node 20 silently copies it.
+    if (platform.isUntransferable(ab)) continue;
     transferList.push(ab);
   }
   // msgpackr writes messages into a large shared buffer; structured clone would

@@ -6,7 +6,7 @@
 // PATH holding node and npm alone (no compiler, no cmake): `require` and
 // `import` work on the prebuilt addon; the install script, when it does run,
 // compiles nothing; with the addon removed, the WebAssembly backend takes over
-// (pending until that backend ships a .wasm; until then loading fails with
+// (when the checkout has a .wasm to pack; without one, loading fails with
 // ERR_NATIVE_LOAD).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -69,7 +69,8 @@ function which(name: string): string {
 
 /**
  * A copy of what `npm pack` reads (package.json "files" but dist/, which its
- * prepare step builds, plus that step's scripts and tsconfigs), beside the
+ * prepare step builds, plus that step's scripts, tsconfigs and the WebAssembly
+ * build's deps/build-wasm.js and deps/wasm/), beside the
  * repository's node_modules/ and deps/build/ (where the prebuilt's stamp is).
  */
 function stagePackage(stage: string): string {
@@ -81,6 +82,8 @@ function stagePackage(stage: string): string {
     'scripts',
     'tsconfig.json',
     'tsconfig.build.json',
+    'deps/build-wasm.js',
+    'deps/wasm',
   ];
   for (const f of copy) fs.cpSync(path.join(ROOT, f), path.join(stage, f), { recursive: true });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(stage, 'node_modules'));
@@ -126,7 +129,7 @@ describe.runIf(ON_LINUX_X64)('the packed package, installed the way a user insta
     // LD_BIND_NOW: every symbol the addon needs is resolved at load, not at first call.
     const r = run(path.join(bin, 'node'), [script], dir, bareEnv(bin, { LD_BIND_NOW: '1' }));
     expect(r.status, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as { ok: boolean; versions: { cblosc2: string }; addons: string[] };
+    return JSON.parse(r.stdout) as { ok: boolean; versions: { cblosc2: string; backend?: string }; addons: string[] };
   };
 
   it('npm pack carries dist, the prebuilt addon and what a source build needs, and no tests, build trees or caches', () => {
@@ -191,7 +194,11 @@ describe.runIf(ON_LINUX_X64)('the packed package, installed the way a user insta
     it(`with the addon removed, require and import work on the WebAssembly backend (${WASM.join(', ')})`, () => {
       expect(packed.files.map((f) => f.path)).toEqual(expect.arrayContaining(WASM));
       const dir = withoutAddon();
-      for (const script of ['consumer-check.cjs', 'consumer-check.mjs']) expect(check(dir, script).addons).toEqual([]);
+      for (const script of ['consumer-check.cjs', 'consumer-check.mjs']) {
+        const r = check(dir, script);
+        expect(r.addons).toEqual([]);
+        expect(r.versions.backend).toBe('wasm');
+      }
     });
   } else {
     it.todo(

@@ -57,5 +57,6 @@ export function loadNative(candidates: readonly string[] = addonCandidates()): B
     throw loadError(`Could not load the blosc2 native addon from ${file}: ${(cause as Error).message}`, cause);
   }
   addon.setErrorClass(Blosc2Error);
-  return Object.assign(addon, { name: 'native' });
+  // The addon's handles hold no memory but the FrameMeta, freed with the handle by the GC.
+  return Object.assign(addon, { name: 'native', frameClose: () => {} });
 }

@@ -291,6 +291,12 @@ export interface Backend {
   frameOpen(req: { frame: Uint8Array }): OpenedFrame;
   frameDecode(req: FrameDecodeRequest): void;
   frameDecodeAsync(req: FrameDecodeRequest): Promise<void>;
+  /**
+   * Releases what frameOpen holds for a handle once it will not be decoded
+   * (again): the wasm backend's copy of the frame in its memory. Optional to
+   * call (unclosed handles are released when collected); a no-op for the addon.
+   */
+  frameClose(handle: unknown): void;
   frameProbe(req: FrameProbeRequest): FrameLayout;
   frameOpenParts(req: FrameOpenPartsRequest): OpenedFrame;
   frameIndex(req: FrameIndexRequest): void;

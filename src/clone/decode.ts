@@ -8,6 +8,7 @@
  * @internal
  * @packageDocumentation
  */
+import { platform } from '../platform';
 import { ERROR_CONSTRUCTORS, MAX_DEPTH } from './kinds';
 import { IdWire, RecordTag, RecordWire, RefWire, ViewWire } from './wire';
 import { buildView } from '../records/view';
@@ -114,8 +115,8 @@ class Rebuild {
         return own(new String(str));
       }
       case RecordTag.String16:
-        if (!Buffer.isBuffer(f[1]) || f[1].byteLength % 2 !== 0 || f.length !== 2) break;
-        return Buffer.from(f[1].buffer, f[1].byteOffset, f[1].byteLength).toString('utf16le');
+        if (!(f[1] instanceof Uint8Array) || f[1].byteLength % 2 !== 0 || f.length !== 2) break;
+        return platform.fromUtf16le(f[1]);
       case RecordTag.RegExp: {
         if (typeof f[2] !== 'string') break;
         try {

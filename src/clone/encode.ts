@@ -8,8 +8,8 @@
  * @internal
  * @packageDocumentation
  */
-import { types } from 'node:util';
 import type { NDArray } from '../ndarray';
+import { platform } from '../platform';
 import { ERROR_CONSTRUCTORS, MAX_DEPTH, isResizable, isWellFormed, objectKind, refusalOf } from './kinds';
 import { Refusal, indexStep, keyStep, mapKeyStep, mapValueStep, setStep, toDataCloneError, withStep } from './path';
 import { CloneRecord, IdCounter, IdTag, NEGATIVE_ZERO, RecordTag, RefTag, WireView } from './wire';
@@ -46,7 +46,7 @@ class Encoder {
       case 'number':
         return v === 0 && 1 / v < 0 ? NEGATIVE_ZERO : v;
       case 'string':
-        return isWellFormed(v) ? v : new CloneRecord([RecordTag.String16, Buffer.from(v, 'utf16le')]);
+        return isWellFormed(v) ? v : new CloneRecord([RecordTag.String16, platform.utf16le(v)]);
       case 'object':
         if (v === null) return null;
         break;
@@ -124,7 +124,7 @@ class Encoder {
       case 'view':
       case 'NDArray': {
         // A Buffer is its own bytes (see registration.ts): no buffer to share.
-        if (Buffer.isBuffer(v)) return v;
+        if (platform.isBuffer(v)) return v;
         const buffer = kind === 'view' ? (v as ArrayBufferView).buffer : (v as NDArray).data.buffer;
         return new WireView(
           v as ArrayBufferView | NDArray,
@@ -200,6 +200,7 @@ class Encoder {
   }
 
   #boxed(v: object): unknown {
+    const types = platform.types;
     if (types.isNumberObject(v)) return new CloneRecord([RecordTag.Number, this.wire(numberValue.call(v), 0)]);
     if (types.isStringObject(v)) return new CloneRecord([RecordTag.String, this.wire(stringValue.call(v), 0)]);
     if (types.isBooleanObject(v)) return new CloneRecord([RecordTag.Boolean, booleanValue.call(v)]);

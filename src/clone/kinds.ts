@@ -6,8 +6,10 @@
  * @internal
  * @packageDocumentation
  */
-import { types } from 'node:util';
 import { NDArray } from '../ndarray';
+import { platform } from '../platform';
+
+const types = platform.types;
 
 /** The kinds of object a walk tells apart. */
 export type ObjectKind =
@@ -38,7 +40,6 @@ const ITERATOR_PROTOTYPES = new Set<unknown>(
 
 /** Node's host objects that structuredClone clones by its own means, which pack does not (they have no wire form here). */
 function hostClasses(): Array<[abstract new (...args: never[]) => unknown, string]> {
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use: most programs never meet a host object */
   const g = globalThis as Record<string, unknown>;
   const list: Array<[unknown, string]> = [
     [g['Blob'], 'a Blob'],
@@ -48,18 +49,10 @@ function hostClasses(): Array<[abstract new (...args: never[]) => unknown, strin
     [g['ReadableStream'], 'a ReadableStream'],
     [g['WritableStream'], 'a WritableStream'],
     [g['TransformStream'], 'a TransformStream'],
-    [(require('node:worker_threads') as typeof import('node:worker_threads')).Worker, 'a Worker'],
-    [(require('node:net') as typeof import('node:net')).BlockList, 'a BlockList'],
-    [(require('node:net') as typeof import('node:net')).SocketAddress, 'a SocketAddress'],
-    [(require('node:crypto') as typeof import('node:crypto')).X509Certificate, 'an X509Certificate'],
-    [
-      (Object.getPrototypeOf((require('node:perf_hooks') as typeof import('node:perf_hooks')).createHistogram()) as object).constructor,
-      'a Histogram',
-    ],
+    ...platform.hostClasses(),
     [(globalThis as { WebAssembly?: Record<string, unknown> }).WebAssembly?.['Module'], 'a WebAssembly.Module'],
     [(globalThis as { WebAssembly?: Record<string, unknown> }).WebAssembly?.['Memory'], 'a WebAssembly.Memory'],
   ];
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return list.filter((e): e is [abstract new (...args: never[]) => unknown, string] => typeof e[0] === 'function');
 }
 

@@ -34,7 +34,7 @@ const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 export function lookOf(bytes: Uint8Array): string {
   const n = bytes.byteLength;
   if (n === 0) return 'the input is empty';
-  if (n >= 10 && bytes[0] === 0x9e && bytes[1] === 0xa8 && Buffer.from(bytes.subarray(2, 10)).toString('latin1') === 'b2frame\0') {
+  if (n >= 10 && bytes[0] === 0x9e && bytes[1] === 0xa8 && String.fromCharCode(...bytes.subarray(2, 10)) === 'b2frame\0') {
     return 'the bytes are a bare C-Blosc2 frame (CFrame), not a message: a message holds each frame in an ext 42 record (FORMAT.md); packOutOfBand buffers are such frames, read with unpackOutOfBand';
   }
   if (isChunk(bytes)) return 'the bytes are a bare C-Blosc2 chunk, as compress() writes: read it with decompress()';

@@ -13,6 +13,7 @@
 import { Blosc2Error } from '../errors';
 import { BY_CTOR, type TypedArray } from '../dtypes';
 import { NDArray } from '../ndarray';
+import { platform } from '../platform';
 import { describe } from '../records/describe';
 import { unpackFrame, writeFrame } from '../records/frame';
 import { writeNumpy, writeNumpyTyped } from '../records/numpy';
@@ -64,7 +65,7 @@ function packExtension(this: PackrLike, value: unknown, reserve: Reserve, pack: 
   const isShared = typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer;
   // A Buffer travels as its own bytes, never its whole ArrayBuffer: small Buffers
   // live in Node's shared 8 KiB pool, full of other data.
-  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !isShared && !Buffer.isBuffer(value)) {
+  if (cfg.structuredClone && !(value instanceof ArrayBuffer) && !isShared && !platform.isBuffer(value)) {
     const v = value as ArrayBufferView | NDArray;
     return packViewTag(v, v instanceof NDArray ? v.data.buffer : v.buffer, cfg, reserve, pack);
   }
@@ -128,7 +129,7 @@ function packLikeMsgpackr(packr: PackrLike, value: unknown, reserve: Reserve, pa
   if (packr.moreTypes) {
     if (isAB) extType = 0x10;
     else if (value instanceof DataView) extType = 0x11;
-    else if (!Buffer.isBuffer(value)) extType = MSGPACKR_TYPED.indexOf((value as object).constructor.name);
+    else if (!platform.isBuffer(value)) extType = MSGPACKR_TYPED.indexOf((value as object).constructor.name);
   }
   const n = bytes.byteLength;
   if (extType >= 0) {

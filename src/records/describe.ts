@@ -8,6 +8,7 @@ import { Blosc2Error, quoteName } from '../errors';
 import { BY_CODE, type DTypeEntry, type TypedArray, ctorForDtype, entryOf } from '../dtypes';
 import { NDArray } from '../ndarray';
 import { backend } from '../backend';
+import { platform } from '../platform';
 import { type Described, Kind } from './types';
 import { corrupt } from './values';
 
@@ -27,7 +28,7 @@ export function describe(value: unknown): Described | undefined {
     if (value instanceof DataView) return bytesLike(bytesOf(value), Kind.DataView);
     const entry = entryOf(value);
     if (!entry) return undefined;
-    if (Buffer.isBuffer(value)) return bytesLike(bytesOf(value), Kind.Buffer);
+    if (platform.isBuffer(value)) return bytesLike(bytesOf(value), Kind.Buffer);
     return { bytes: bytesOf(value), entry, kind: Kind.Typed, shape: [(value as TypedArray).length], dtype: entry.dtype };
   }
   if (value instanceof ArrayBuffer) {

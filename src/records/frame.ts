@@ -10,9 +10,10 @@
 import { Blosc2Error, quoteName } from '../errors';
 import { type CoreCParams, type FrameEncodeRequest, type OpenedFrame, backend } from '../backend';
 import { giveBack, keepResult, takeOutput } from '../buffer-pool';
+import { platform } from '../platform';
 import { type Reserve, extHeaderSize, reserveExt, writeExtHeader } from '../msgpack/writer';
 import { checkStableForAsync, checkStillAttached } from '../views';
-import { charge, decodeState } from './decode-state';
+import { type DecodeState, charge, decodeState } from './decode-state';
 import { U8, fromJsKind, jsKindOf } from './describe';
 import { refuseNonArrayFrame } from './foreign-frames';
 import { writeNumpy } from './numpy';
@@ -48,7 +49,7 @@ export function writeFrame(d: Described, cparams: CoreCParams, reserve: Reserve)
 export function encodeFrame(d: Described, cparams: CoreCParams): Uint8Array {
   if (d.bytes.byteLength >= PLACE_MIN_BYTES) return encodePlaced(d, cparams, 0);
   let out: Buffer | undefined;
-  backend.frameEncode({ ...frameRequest(d, cparams), allocate: (length) => (out = Buffer.allocUnsafeSlow(length)) });
+  backend.frameEncode({ ...frameRequest(d, cparams), allocate: (length) => (out = platform.allocOwn(length)) });
   return out as Buffer;
 }
 
@@ -92,7 +93,7 @@ function encodePlaced(d: Described, cparams: CoreCParams, headroom: number): Buf
  */
 export async function encodeFrameAsync(d: Described, cparams: CoreCParams): Promise<Buffer> {
   let out: Buffer | undefined;
-  await backend.frameEncodeAsync({ ...frameRequest(d, cparams), allocate: (length) => (out = Buffer.allocUnsafeSlow(length)) });
+  await backend.frameEncodeAsync({ ...frameRequest(d, cparams), allocate: (length) => (out = platform.allocOwn(length)) });
   checkStillAttached(d.bytes, 'an array in value');
   return out as Buffer;
 }
@@ -108,7 +109,7 @@ export function packSingle(d: Described, cfg: PackConfig): Buffer {
   if (n >= cfg.threshold && n >= PLACE_MIN_BYTES) return encodePlaced(d, cfg.cparams, EXT32_HEADER);
   let out: Buffer | undefined;
   const reserve: Reserve = (size) => {
-    out = size < 4096 ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size);
+    out = platform.alloc(size);
     return { target: out, position: 0 };
   };
   if (n >= cfg.threshold) writeFrame(d, cfg.cparams, reserve);
@@ -178,8 +179,19 @@ export function checkChunkSize(info: OpenedFrame, maxOutputBytes: number): void 
 export function unpackFrame(frame: Uint8Array): unknown {
   const state = decodeState();
   const info = backend.frameOpen({ frame });
-  // unpack(bytes, { lazy: true }): a lazy array over the frame instead.
+  // unpack(bytes, { lazy: true }): a lazy array over the frame instead (it keeps the handle).
   if (state.lazy) return state.lazy(frame, info, state);
+  const handed = { toAsync: false };
+  try {
+    return decodeOpened(frame, info, state, handed);
+  } finally {
+    // The wasm backend keeps a copy of the frame until the handle is closed.
+    if (!handed.toAsync) backend.frameClose(info.handle);
+  }
+}
+
+/** The array an opened frame holds; `handed.toAsync` is set when an async decode owns the handle. */
+function decodeOpened(frame: Uint8Array, info: OpenedFrame, state: DecodeState, handed: { toAsync: boolean }): unknown {
   const { h, nbytes } = frameRecord(info);
   charge(state, nbytes, 'an array frame');
   // A chunk goes through a bounce buffer at the edge, and foreign geometries
@@ -196,7 +208,11 @@ export function unpackFrame(frame: Uint8Array): unknown {
   }
   const ab = newBacking(h.kind, nbytes);
   const request = { frame, handle: info.handle, out: new Uint8Array(ab), nthreads: state.nthreads, threadsBySize: state.threadsBySize };
-  if (state.deferred) state.deferred.push(backend.frameDecodeAsync(request));
-  else backend.frameDecode(request);
+  if (state.deferred) {
+    handed.toAsync = true;
+    state.deferred.push(backend.frameDecodeAsync(request).finally(() => backend.frameClose(info.handle)));
+  } else {
+    backend.frameDecode(request);
+  }
   return build(h, ab, 0, nbytes);
 }

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import { Blosc2Error } from '../errors';
+import { type Bytes, platform } from '../platform';
 import { type Reserve, extHeader, reserveExt, writeUint32LE } from '../msgpack/writer';
 import { charge, decodeState } from './decode-state';
 import { encodeFrame, unpackFrame } from './frame';
@@ -74,18 +75,19 @@ export function unpackOutOfBand(data: Uint8Array): unknown {
  * skeletons are searched for it, so no other bytes of the message can match.
  * (bundleStrings is refused: it stores offsets that this would move.)
  */
-export function spliceOutOfBand(skeleton: Buffer, frames: readonly Uint8Array[], nonce: Uint8Array): Buffer {
+export function spliceOutOfBand(skeleton: Bytes, frames: readonly Uint8Array[], nonce: Uint8Array): Bytes {
   if (frames.length === 0) return skeleton;
   const pieces: Uint8Array[] = [];
   let last = 0;
   let total = 0;
-  const needle = Buffer.alloc(8 + NONCE_BYTES);
+  const needle = new Uint8Array(8 + NONCE_BYTES);
+  const index32 = new DataView(needle.buffer, 3, 4);
   needle.set([0xc7, 5 + NONCE_BYTES, OOB_EXT]);
   needle[7] = PENDING;
   needle.set(nonce, 8);
   for (let index = 0; index < frames.length; index++) {
-    needle.writeUInt32LE(index, 3);
-    const at = skeleton.indexOf(needle, last);
+    index32.setUint32(0, index, true);
+    const at = platform.indexOf(skeleton, needle, last);
     if (at < 0) throw new Blosc2Error('internal: a packAsync placeholder went missing', 'ERR_CORRUPT');
     const frame = frames[index] as Uint8Array;
     const head = extHeader(frame.byteLength, B2ND_EXT);
@@ -95,5 +97,5 @@ export function spliceOutOfBand(skeleton: Buffer, frames: readonly Uint8Array[],
   }
   pieces.push(skeleton.subarray(last));
   total += skeleton.length - last;
-  return Buffer.concat(pieces, total);
+  return platform.concat(pieces, total);
 }

@@ -7,6 +7,7 @@
 import { Blosc2Error, quoteName } from '../errors';
 import { type DType, type DTypeEntry, ctorForDtype } from '../dtypes';
 import { NDArray } from '../ndarray';
+import { platform } from '../platform';
 import { Kind } from './types';
 
 /** What a record says it rebuilds. */
@@ -30,14 +31,14 @@ export function corrupt(what: string): Blosc2Error {
  */
 export function newBacking(kind: Kind, nbytes: number): ArrayBufferLike {
   if (kind === Kind.SharedArrayBuffer) return new SharedArrayBuffer(nbytes);
-  return nbytes === 0 ? new ArrayBuffer(0) : Buffer.allocUnsafeSlow(nbytes).buffer;
+  return nbytes === 0 ? new ArrayBuffer(0) : platform.allocOwn(nbytes).buffer;
 }
 
 /** Builds the value a record describes around its (already filled) bytes. */
 export function build(h: RecordHeader, ab: ArrayBufferLike, offset: number, byteLength: number): unknown {
   switch (h.kind) {
     case Kind.Buffer:
-      return Buffer.from(ab, offset, byteLength);
+      return platform.over(ab, offset, byteLength);
     case Kind.DataView:
       return new DataView(ab, offset, byteLength);
     case Kind.ArrayBuffer:

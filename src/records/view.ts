@@ -8,6 +8,7 @@
  */
 import { BY_CODE, type DTypeEntry, type TypedArray, entryOf } from '../dtypes';
 import { NDArray } from '../ndarray';
+import { platform } from '../platform';
 import type { Reserve } from '../msgpack/writer';
 import { IdWire, RefWire, ViewWire } from '../clone/wire';
 import { countCloneMarker } from './decode-state';
@@ -37,7 +38,7 @@ export function packViewTag(value: unknown, buffer: unknown, cfg: PackConfig, re
   } else {
     const view = value as ArrayBufferView;
     const entry = entryOf(view) ?? U8;
-    const kind = view instanceof DataView ? Kind.DataView : Buffer.isBuffer(view) ? Kind.Buffer : Kind.Typed;
+    const kind = view instanceof DataView ? Kind.DataView : platform.isBuffer(view) ? Kind.Buffer : Kind.Typed;
     cfg.typesizeHint = kind === Kind.Typed ? entry.itemsize : 1;
     const length = kind === Kind.Typed ? (view as TypedArray).length : view.byteLength;
     pack([buffer, view.byteOffset, length, kind, entry.code]);
