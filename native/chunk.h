@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "errors.h"
 #include "threads.h"
@@ -18,6 +19,28 @@ struct View {
   uint8_t* data = nullptr;
   size_t length = 0;
 };
+
+// Copies a run of bytes; runs of one item of 1, 2, 4 or 8 bytes are common
+// (python-blosc2's column strips, strided selections), and a call to memcpy
+// per item costs more than the copy itself.
+inline void CopyRun(uint8_t* to, const uint8_t* from, size_t bytes) {
+  switch (bytes) {
+    case 1:
+      *to = *from;
+      return;
+    case 2:
+      std::memcpy(to, from, 2);
+      return;
+    case 4:
+      std::memcpy(to, from, 4);
+      return;
+    case 8:
+      std::memcpy(to, from, 8);
+      return;
+    default:
+      std::memcpy(to, from, bytes);
+  }
+}
 
 struct ChunkHeader {
   int32_t nbytes = 0, cbytes = 0, blocksize = 0;

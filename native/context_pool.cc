@@ -185,19 +185,6 @@ Pool& ThePool() {
 
 }  // namespace
 
-PooledContext& PooledContext::operator=(PooledContext&& o) noexcept {
-  if (this != &o) {
-    Release();
-    ctx_ = o.ctx_;
-    key_ = o.key_;
-    threads_ = o.threads_;
-    pooled_ = o.pooled_;
-    keep_ = o.keep_;
-    o.ctx_ = nullptr;
-  }
-  return *this;
-}
-
 void PooledContext::Release() {
   if (ctx_ == nullptr) return;
   if (pooled_ && keep_ && key_[kKind] == kCompress) {

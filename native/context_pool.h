@@ -22,7 +22,18 @@ class PooledContext {
  public:
   PooledContext() = default;
   PooledContext(PooledContext&& o) noexcept { *this = static_cast<PooledContext&&>(o); }
-  PooledContext& operator=(PooledContext&& o) noexcept;
+  PooledContext& operator=(PooledContext&& o) noexcept {
+    if (this != &o) {
+      Release();
+      ctx_ = o.ctx_;
+      key_ = o.key_;
+      threads_ = o.threads_;
+      pooled_ = o.pooled_;
+      keep_ = o.keep_;
+      o.ctx_ = nullptr;
+    }
+    return *this;
+  }
   PooledContext(const PooledContext&) = delete;
   PooledContext& operator=(const PooledContext&) = delete;
   ~PooledContext() { Release(); }

@@ -179,29 +179,6 @@ bool ForeignGeometryOk(const Geometry& g) {
   return true;
 }
 
-namespace {
-// Runs of one item are common (blocks one item wide: python-blosc2's column
-// strips); a call to memcpy per item costs more than the copy.
-inline void CopyRun(uint8_t* to, const uint8_t* from, size_t bytes) {
-  switch (bytes) {
-    case 1:
-      *to = *from;
-      return;
-    case 2:
-      std::memcpy(to, from, 2);
-      return;
-    case 4:
-      std::memcpy(to, from, 4);
-      return;
-    case 8:
-      std::memcpy(to, from, 8);
-      return;
-    default:
-      std::memcpy(to, from, bytes);
-  }
-}
-}  // namespace
-
 // A b2nd chunk holds its blocks in C order over the chunk's block grid (the
 // chunk padded to whole blocks, ext), each block's items in C order; the
 // array's edge chunks are padded too. Rows along the last axis are copied in

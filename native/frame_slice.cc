@@ -142,25 +142,6 @@ void RunsAlong(int64_t start, int64_t step, int64_t count, int64_t chunk, int64_
   if (step < 0) std::reverse(out->begin(), out->end());
 }
 
-void CopyItem(uint8_t* to, const uint8_t* from, size_t ts) {
-  switch (ts) {
-    case 1:
-      *to = *from;
-      break;
-    case 2:
-      std::memcpy(to, from, 2);
-      break;
-    case 4:
-      std::memcpy(to, from, 4);
-      break;
-    case 8:
-      std::memcpy(to, from, 8);
-      break;
-    default:
-      std::memcpy(to, from, ts);
-  }
-}
-
 // Decodes the part of one chunk that a selection holds.
 class ChunkSlicer {
  public:
@@ -333,7 +314,7 @@ class ChunkSlicer {
       if (step == 1 && is == 1 && T == 1) {
         // Tiles one item wide along this axis (python-blosc2's column strips): a strided copy.
         const uint8_t* from = chunk + static_cast<size_t>(base + l * tileSpan) * ts;
-        for (const size_t stride = static_cast<size_t>(tileSpan) * ts; left > 0; left--, o += ts, from += stride) CopyItem(o, from, ts);
+        for (const size_t stride = static_cast<size_t>(tileSpan) * ts; left > 0; left--, o += ts, from += stride) CopyRun(o, from, ts);
       } else if (step == 1 && is == 1) {
         while (left > 0) {
           int64_t run = std::min(left, T - l % T);
@@ -344,7 +325,7 @@ class ChunkSlicer {
         }
       } else {
         for (; left > 0; left--, l += step, o += ts) {
-          CopyItem(o, chunk + static_cast<size_t>(base + (l / T) * tileSpan + (l % T) * is) * ts, ts);
+          CopyRun(o, chunk + static_cast<size_t>(base + (l / T) * tileSpan + (l % T) * is) * ts, ts);
         }
       }
       int d = L_.nd - 1;

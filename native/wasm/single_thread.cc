@@ -20,19 +20,6 @@ QueuedCall::QueuedCall() {}
 
 void QueuedCall::Start() { counted_ = false; }
 
-PooledContext& PooledContext::operator=(PooledContext&& o) noexcept {
-  if (this != &o) {
-    Release();
-    ctx_ = o.ctx_;
-    key_ = o.key_;
-    threads_ = o.threads_;
-    pooled_ = o.pooled_;
-    keep_ = o.keep_;
-    o.ctx_ = nullptr;
-  }
-  return *this;
-}
-
 void PooledContext::Release() {
   if (ctx_ != nullptr) blosc2_free_ctx(ctx_);
   ctx_ = nullptr;
