@@ -196,6 +196,30 @@ Failure CheckBuiltIn(const View& src, const ChunkHeader& h) {
                                      "), a plugin this build does not include"};
     }
   }
+  // C-Blosc2 undoes DELTA in place in the destination, against the
+  // destination's block 0, which is only right when DELTA is the last filter
+  // undone (the first applied). In any other place it reads a scratch buffer
+  // that was never written, so the output would depend on whatever memory
+  // held (found by fuzz_chunk); a second DELTA has the same trouble. Encoders
+  // that follow C-Blosc2's rules never write either, and a memcpyed chunk
+  // runs no filter at all.
+  if (!(src.data[BLOSC2_CHUNK_FLAGS] & BLOSC_MEMCPYED)) {
+    int deltas = 0;
+    bool filterBelowDelta = false;
+    bool seenFilter = false;  // some filter other than NOFILTER/TRUNC_PREC at a lower index
+    for (int i = 0; i < BLOSC2_MAX_FILTERS; i++) {
+      int id = src.data[BLOSC2_CHUNK_FILTER_CODES + i];
+      if (id == BLOSC_DELTA) {
+        deltas++;
+        filterBelowDelta = filterBelowDelta || seenFilter;
+      }
+      if (id != BLOSC_NOFILTER && id != BLOSC_TRUNC_PREC) seenFilter = true;
+    }
+    if (deltas > 1 || filterBelowDelta) {
+      return {"ERR_UNSUPPORTED", deltas > 1 ? "the chunk applies DELTA twice, which C-Blosc2 cannot undo"
+                                            : "the chunk applies DELTA after another filter, an order C-Blosc2 cannot undo"};
+    }
+  }
   if ((src.data[BLOSC2_CHUNK_FLAGS] >> 5) == BLOSC_UDCODEC_FORMAT) {
     int id = src.data[layout::kChunkUdcompcode];
     if (id >= BLOSC2_GLOBAL_REGISTERED_CODECS_START) {

@@ -266,6 +266,42 @@ describe('bytedelta (a C-Blosc2 plugin filter; plugins are off in this build)', 
   });
 });
 
+describe('DELTA where C-Blosc2 cannot undo it', () => {
+  // C-Blosc2 undoes DELTA in place against the output's block 0, right only
+  // when DELTA is the first filter applied; elsewhere it reads a scratch
+  // buffer never written and the result depends on what memory held (fuzz_chunk).
+  const valid = () => {
+    const chunk = compress(
+      new Int32Array(4096).map((_, i) => i * 7),
+      { filters: ['delta', 'shuffle'] },
+    );
+    expect(cbufferInfo(chunk).memcpyed).toBe(false);
+    expect([chunk[16 + 4], chunk[16 + 5]]).toEqual([3, 1]);
+    return chunk;
+  };
+
+  it('the order C-Blosc2 writes (DELTA first applied) decodes', () => {
+    expect(Array.from(new Int32Array(decompress(valid()).buffer).subarray(0, 3))).toEqual([0, 7, 14]);
+  });
+
+  it('DELTA applied after SHUFFLE: ERR_UNSUPPORTED, not bytes that depend on memory', () => {
+    const chunk = valid();
+    chunk[16 + 4] = 1;
+    chunk[16 + 5] = 3;
+    const err = catchBlosc2Error(() => decompress(chunk));
+    expect(err.code).toBe('ERR_UNSUPPORTED');
+    expect(err.message).toContain('DELTA after another filter');
+  });
+
+  it('DELTA twice: ERR_UNSUPPORTED', () => {
+    const chunk = valid();
+    chunk[16 + 5] = 3;
+    const err = catchBlosc2Error(() => decompress(chunk));
+    expect(err.code).toBe('ERR_UNSUPPORTED');
+    expect(err.message).toContain('DELTA twice');
+  });
+});
+
 describe('decompress into out', () => {
   it('writes exactly nbytes into a larger out and leaves the rest alone', () => {
     const data = sampleBytes(10_000, 8);
