@@ -32,6 +32,7 @@ const WASM_EXCLUDE = [
   'test/runtimes.test.ts',
   'test/differential.test.ts',
   'test/backend-wasm.test.ts',
+  'test/backend-wasm-random-access.test.ts',
 ];
 
 export default defineConfig({

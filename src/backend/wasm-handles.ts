@@ -85,7 +85,8 @@ export function openedFrame(heap: Heap, info: number, framePtr: number, length: 
 /** A frame handle that may be used on heap (the live instance), or the addon's bad-request error. */
 export function liveFrame(handle: unknown, heap: Heap | null): WasmFrame {
   if (!(handle instanceof WasmFrame) || handle.closed || handle.heap !== heap || handle.heap.broken) {
-    throw badRequest('handle must come from frameOpen or frameOpenParts (and not be closed)');
+    const closed = handle instanceof WasmFrame && handle.closed ? ' (this one is closed)' : '';
+    throw badRequest(`handle must come from frameOpen or frameOpenParts${closed}`);
   }
   return handle;
 }
