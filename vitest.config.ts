@@ -3,11 +3,14 @@ import { defineConfig } from 'vitest/config';
 // Two projects: every test on the backend Node picks (the addon), and the
 // backend-independent ones again on the WebAssembly core (BLOSC2_BACKEND=wasm):
 // the test vectors, the round-trip properties, errors, interop with
-// python-blosc2, streams, workers. Left out of the wasm run: what is about the
+// python-blosc2, streams, workers, random access (lazy arrays in memory and
+// over range readers, FrameWriter). Left out of the wasm run: what is about the
 // addon itself (its exports, its cache of contexts and thread budget under concurrency, its loader and install script, the prebuilt and the packed
 // package's install, the libuv pool keeping the event loop free,
 // arrays over 2 GiB, which wasm32 cannot hold with their output, RSS over
-// 100,000 cycles), Redis and the published typings (no backend in play), the long hostile-input property
+// 100,000 cycles), Redis and the published typings (no backend in play; a
+// range read through Redis is the range reader path random-access.test.ts
+// runs on wasm), the long hostile-input property
 // run (test/differential.test.ts feeds mutated inputs to both backends), and
 // the files that run both backends themselves (browser, runtimes, differential).
 const WASM_EXCLUDE = [
@@ -22,12 +25,14 @@ const WASM_EXCLUDE = [
   'test/pack-big.test.ts',
   'test/hardening/leaks.test.ts',
   'test/redis.test.ts',
+  'test/random-access-redis.test.ts',
   'test/types.test.ts',
   'property-tests/hostile.property.test.ts',
   'test/browser.test.ts',
   'test/runtimes.test.ts',
   'test/differential.test.ts',
   'test/backend-wasm.test.ts',
+  'test/backend-wasm-random-access.test.ts',
 ];
 
 export default defineConfig({

@@ -403,6 +403,21 @@ Failure ForEachChunk(const SlicePlan& p, Fn fn) {
   }
 }
 
+// The runs of chunk n along each axis: where the selection meets it.
+Failure ChunkRuns(const SlicePlan& p, int64_t n, const Run** r) {
+  if (n < 0 || n >= p.L.nchunks || p.items == 0) return {"ERR_INVALID_ARG", "chunk " + std::to_string(n) + " is not in the selection"};
+  int64_t rest = n;
+  for (int d = 0; d < p.L.nd; d++) {
+    int64_t c = rest / p.L.gridStride[d];
+    rest %= p.L.gridStride[d];
+    const std::vector<Run>& runs = p.runs[d];
+    auto it = std::lower_bound(runs.begin(), runs.end(), c, [](const Run& run, int64_t v) { return run.c < v; });
+    if (it == runs.end() || it->c != c) return {"ERR_INVALID_ARG", "chunk " + std::to_string(n) + " is not in the selection"};
+    r[d] = &*it;
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Failure CheckSliceable(const FrameMeta& meta) {
@@ -453,22 +468,33 @@ Failure DecodeSliceChunks(const FrameMeta& meta, const Selection& sel, const int
   ChunkSlicer slicer(p.L, p.s, dest.data, threads);
   for (size_t i = 0; i < count; i++) {
     int64_t n = ids[i];
-    if (n < 0 || n >= p.L.nchunks || p.items == 0) return {"ERR_INVALID_ARG", "chunk " + std::to_string(n) + " is not in the selection"};
     const Run* r[kMaxDim];
-    int64_t rest = n;
-    for (int d = 0; d < p.L.nd; d++) {
-      int64_t c = rest / p.L.gridStride[d];
-      rest %= p.L.gridStride[d];
-      const std::vector<Run>& runs = p.runs[d];
-      auto it = std::lower_bound(runs.begin(), runs.end(), c, [](const Run& run, int64_t v) { return run.c < v; });
-      if (it == runs.end() || it->c != c) return {"ERR_INVALID_ARG", "chunk " + std::to_string(n) + " is not in the selection"};
-      r[d] = &*it;
-    }
+    f = ChunkRuns(p, n, r);
+    if (f.code) return f;
     FrameChunk fc;
     f = ChunkFrom(chunks[i], meta, meta.index, n, &fc);
     if (f.code) return f;
     f = slicer.Decode(r, n, fc);
     if (f.code) return f;
+  }
+  return Ok();
+}
+
+Failure SliceChunkBoxes(const FrameMeta& meta, const Selection& sel, const int64_t* ids, size_t count, int* ndim, int64_t* boxes) {
+  SlicePlan p;
+  Failure f = Prepare(meta, sel, &p);
+  if (f.code) return f;
+  const int nd = p.L.nd;
+  *ndim = nd;
+  for (size_t i = 0; i < count; i++) {
+    const Run* r[kMaxDim];
+    f = ChunkRuns(p, ids[i], r);
+    if (f.code) return f;
+    int64_t* box = boxes + i * 2 * static_cast<size_t>(nd);
+    for (int d = 0; d < nd; d++) {
+      box[d] = r[d]->k0;
+      box[nd + d] = r[d]->k1;
+    }
   }
   return Ok();
 }

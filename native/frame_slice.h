@@ -40,4 +40,11 @@ Failure DecodeSlice(const View& src, const FrameMeta& meta, const Selection& sel
 Failure DecodeSliceChunks(const FrameMeta& meta, const Selection& sel, const int64_t* ids, const View* chunks, size_t n, const View& dest,
                           const ThreadRequest& threads);
 
+// Where DecodeSliceChunks writes the items of chunks ids[0..count) in dest:
+// per chunk, the box [k0, k1) of sel's item indices along each of *ndim axes
+// (sel's dimensions; 1 for a 0-d array), as boxes[i * 2 * *ndim + d] = k0 and
+// [.. + *ndim + d] = k1. For a binding that decodes into memory of its own
+// and copies back only what a call wrote (the WebAssembly one).
+Failure SliceChunkBoxes(const FrameMeta& meta, const Selection& sel, const int64_t* ids, size_t count, int* ndim, int64_t* boxes);
+
 }  // namespace blosc2_node

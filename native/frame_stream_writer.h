@@ -55,6 +55,8 @@ class StreamWriter {
   Failure Finish(std::vector<uint8_t>* header, std::vector<uint8_t>* tail, int64_t* frameLength);
 
   int64_t Rows() const { return rows_; }
+  // A chunk row is in progress: Append wants the same rows again.
+  bool InRow() const { return inRow_; }
   int64_t StoredBytes() const { return stored_; }
 
   // Refuses overlapping calls (the async binding runs them on the pool).

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the WebAssembly module that ships in the package (wasm/blosc2.wasm;
 // with --lean, deps/build/wasm/blosc2-lean.wasm, which does not ship): the core of native/ (chunk,
-// geometry plan, frame writer and reader) under the C ABI of
-// native/wasm/exports.cc, linked with the wasm32-wasi C-Blosc2 2.17.1, LZ4,
+// geometry plan, frame writer and reader, random access, the chunk-by-chunk
+// writer) under the C ABI of native/wasm/exports.cc and random_access.cc,
+// linked with the wasm32-wasi C-Blosc2 2.17.1, LZ4,
 // Zstd and zlib of deps/build-wasm.js (run first when its prefix is missing;
 // it installs Debian's clang-19 toolchain with apt-get when root) and the
 // SIMD128 byte shuffle of deps/wasm/simd/ in place of C-Blosc2's generic one.
@@ -34,8 +35,12 @@ const SOURCES = [
   'native/geometry_plan.cc',
   'native/frame_writer.cc',
   'native/frame_reader.cc',
+  'native/frame_parts.cc',
+  'native/frame_slice.cc',
+  'native/frame_stream_writer.cc',
   'native/wasm/single_thread.cc',
   'native/wasm/exports.cc',
+  'native/wasm/random_access.cc',
 ];
 
 function log(msg) {
@@ -65,10 +70,12 @@ const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
 // Nothing to do when the module is newer than everything it is made of.
 const inputs = [
   ...SOURCES.map((s) => path.join(root, s)),
-  ...fs
-    .readdirSync(path.join(root, 'native'))
-    .filter((f) => f.endsWith('.h'))
-    .map((f) => path.join(root, 'native', f)),
+  ...['native', 'native/wasm'].flatMap((dir) =>
+    fs
+      .readdirSync(path.join(root, dir))
+      .filter((f) => f.endsWith('.h'))
+      .map((f) => path.join(root, dir, f)),
+  ),
   ...config.libs.filter((l) => l.startsWith('/')),
   ...config.simdShuffleObjects,
   __filename,

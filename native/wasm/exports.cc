@@ -1,11 +1,12 @@
 // The WebAssembly binding of the core: a C ABI over the same chunk, geometry,
 // frame writer and frame reader code as the Node-API addon, mirroring
-// native/addon/binding.cc call for call (src/backend/wasm.ts is its JS side).
+// native/addon/binding.cc call for call (src/backend/wasm.ts is its JS side;
+// random access and the chunk-by-chunk writer are in random_access.cc).
 //
 // Memory: the JS side copies inputs into buffers it gets from the exported
 // malloc and copies results out; it frees them with the exported free. Each
-// request is a struct the JS side writes field by field (the layouts below,
-// checked by static_assert here and by b2_abi() when the module loads).
+// request is a struct the JS side writes field by field (the layouts below and
+// in abi.h, checked by static_assert here and by b2_abi() when the module loads).
 // Every call returns 0 on success or 1 on failure; a failure leaves its
 // stable code, message and C-Blosc2 error number for b2_error_*() (the JS
 // side turns them into the same Blosc2Error the addon throws).
@@ -24,24 +25,9 @@
 #include "../chunk.h"
 #include "../frame_reader.h"
 #include "../frame_writer.h"
+#include "abi.h"
 
-#define B2_EXPORT(name) extern "C" __attribute__((export_name(#name)))
-
-namespace {
-
-using namespace blosc2_node;
-
-// Compression parameters (src/backend/types.ts, CoreCParams).
-struct CParamsAbi {
-  int32_t clevel;                           // 0
-  int32_t codec;                            // 4
-  int32_t typesize;                         // 8
-  int32_t blocksize;                        // 12
-  int32_t splitmode;                        // 16
-  uint8_t filters[BLOSC2_MAX_FILTERS];      // 20
-  uint8_t filtersMeta[BLOSC2_MAX_FILTERS];  // 26
-};
-static_assert(sizeof(CParamsAbi) == 32 && offsetof(CParamsAbi, filters) == 20 && offsetof(CParamsAbi, filtersMeta) == 26);
+namespace blosc2_wasm {
 
 // An array to frame (FrameEncodeRequest): its bytes, shape, item size, dtype
 // and js metalayer as NUL-terminated strings, and how to compress it.
@@ -75,31 +61,15 @@ struct FrameOutAbi {
 };
 static_assert(sizeof(FrameOutAbi) == 24 && offsetof(FrameOutAbi, length) == 8);
 
-// What frameOpen learned (OpenedFrame); strings point into the handle.
-struct FrameInfoAbi {
-  uint32_t handle;                     // 0: FrameMeta*, closed by b2_frame_close
-  int32_t ndim;                        // 4
-  double shape[BLOSC2_MAX_DIM];        // 8
-  int32_t chunkshape[BLOSC2_MAX_DIM];  // 72
-  int32_t blockshape[BLOSC2_MAX_DIM];  // 104
-  int32_t typesize;                    // 136
-  int32_t chunksize;                   // 140
-  double nchunks;                      // 144
-  double nbytes;                       // 152
-  double rawOffset;                    // 160
-  int32_t b2nd;                        // 168
-  int32_t contiguous;                  // 172
-  uint32_t dtype;                      // 176: pointer to a C string
-  uint32_t jsKind;                     // 180: pointer to a C string
-};
-static_assert(sizeof(FrameInfoAbi) == 184 && offsetof(FrameInfoAbi, chunkshape) == 72 && offsetof(FrameInfoAbi, nchunks) == 144 &&
-              offsetof(FrameInfoAbi, dtype) == 176);
+namespace {
 
 // The last failure, for b2_error_*().
 struct LastError {
   std::string code, message;
   int cerr = 0;
 } g_error;
+
+}  // namespace
 
 int32_t Report(const Failure& f) {
   if (!f.code) return 0;
@@ -109,35 +79,14 @@ int32_t Report(const Failure& f) {
   return 1;
 }
 
-// Every call runs on exactly one thread.
-constexpr ThreadRequest kOneThread{1, false};
-
-template <typename T>
-T* Ptr(uint32_t p) {
-  return reinterpret_cast<T*>(static_cast<uintptr_t>(p));
-}
-
-uint32_t Addr(const void* p) { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p)); }
-
-blosc2_cparams ToCParams(const CParamsAbi& c) {
-  blosc2_cparams cp = BLOSC2_CPARAMS_DEFAULTS;
-  cp.clevel = static_cast<uint8_t>(c.clevel);
-  cp.compcode = static_cast<uint8_t>(c.codec);
-  cp.typesize = c.typesize;
-  cp.nthreads = 1;
-  cp.blocksize = c.blocksize;
-  cp.splitmode = c.splitmode;
-  std::memcpy(cp.filters, c.filters, BLOSC2_MAX_FILTERS);
-  std::memcpy(cp.filters_meta, c.filtersMeta, BLOSC2_MAX_FILTERS);
-  return cp;
-}
+namespace {
 
 // As requests.cc's ReadFrameSpec: the geometry is chosen here.
 Failure ReadFrameSpec(const FrameSpecAbi& in, FrameSpec* spec) {
   if (in.ndim < 0 || in.ndim > BLOSC2_MAX_DIM) return {"ERR_INVALID_ARG", "internal: bad request to the wasm core: shape"};
   spec->data = View{Ptr<uint8_t>(in.data), in.dataLength};
   spec->g.ndim = static_cast<int8_t>(in.ndim);
-  for (int i = 0; i < in.ndim; i++) spec->g.shape[i] = static_cast<int64_t>(in.shape[i]);
+  for (int i = 0; i < in.ndim; i++) spec->g.shape[i] = Int64Of(in.shape[i]);
   spec->g.typesize = in.itemsize;
   spec->dtype = Ptr<const char>(in.dtype);
   spec->jsKind = Ptr<const char>(in.jsKind);
@@ -151,6 +100,9 @@ struct Init {
 } g_init;  // runs in _initialize (a reactor module), before any export
 
 }  // namespace
+}  // namespace blosc2_wasm
+
+using namespace blosc2_wasm;
 
 // The sizes of the request and result structs, for the JS side to check its
 // layouts against when the module loads: CParamsAbi, FrameSpecAbi,
@@ -244,24 +196,7 @@ B2_EXPORT(b2_frame_open) int32_t b2_frame_open(uint8_t* frame, uint32_t length, 
   if (!meta) return Report({"ERR_NO_MEMORY", "cannot allocate a frame handle"});
   Failure f = OpenFrame(View{frame, length}, meta.get());
   if (f.code) return Report(f);
-  const Geometry& g = meta->g;
-  std::memset(info, 0, sizeof *info);
-  info->ndim = g.ndim;
-  for (int i = 0; i < g.ndim; i++) {
-    info->shape[i] = static_cast<double>(g.shape[i]);
-    info->chunkshape[i] = g.chunkshape[i];
-    info->blockshape[i] = g.blockshape[i];
-  }
-  info->typesize = g.typesize;
-  info->chunksize = meta->chunksize;
-  info->nchunks = static_cast<double>(meta->nchunks);
-  info->nbytes = static_cast<double>(meta->nbytes);
-  info->rawOffset = static_cast<double>(meta->rawOffset);
-  info->b2nd = meta->isB2nd;
-  info->contiguous = meta->contiguous;
-  info->dtype = Addr(meta->dtype.c_str());
-  info->jsKind = Addr(meta->jsKind.c_str());
-  info->handle = Addr(meta.release());
+  WriteFrameInfo(meta.release(), info);
   return 0;
 }
 

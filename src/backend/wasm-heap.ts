@@ -32,6 +32,36 @@ export interface Exports {
   b2_frame_close(meta: number): void;
   b2_frame_metalayer(meta: number, vl: number, i: number): number;
   b2_frame_b2o(meta: number, length: number): number;
+  // native/wasm/random_access.cc
+  b2_abi_random_access(): bigint;
+  b2_frame_probe(prefix: number, length: number, layout: number): number;
+  b2_frame_open_parts(header: number, headerLength: number, tail: number, tailLength: number, frameLength: number, info: number): number;
+  b2_frame_index(meta: number, index: number, length: number, maxChunks: number): number;
+  b2_frame_slice_plan(meta: number, selection: number, data: number, count: number): number;
+  b2_frame_slice(meta: number, frame: number, length: number, selection: number, out: number, outLength: number): number;
+  b2_frame_slice_chunks(
+    meta: number,
+    selection: number,
+    ids: number,
+    chunks: number,
+    n: number,
+    out: number,
+    outLength: number,
+    boxes: number,
+    ndim: number,
+  ): number;
+  b2_frame_writer_open(spec: number, info: number): number;
+  b2_frame_writer_append(
+    writer: number,
+    rows: number,
+    rowsLength: number,
+    out: number,
+    outLength: number,
+    written: number,
+    inRow: number,
+  ): number;
+  b2_frame_writer_finish(writer: number, finished: number): number;
+  b2_frame_writer_close(writer: number): void;
 }
 
 const decoder = new TextDecoder();
@@ -40,8 +70,8 @@ const encoder = new TextEncoder();
 export class Heap {
   /** Set after a trap or an idle drop: the instance must not be called again. */
   broken = false;
-  /** Frames opened and not yet closed (their bytes and FrameMeta live in this memory). */
-  openFrames = 0;
+  /** Frames opened and frame writers not yet closed (their bytes and state live in this memory). */
+  openHandles = 0;
   readonly #pending: number[] = [];
   #buffer: ArrayBuffer | null = null;
   #u8: Uint8Array = new Uint8Array(0);
@@ -158,12 +188,20 @@ export class Heap {
     this.#pending.length = 0;
   }
 
-  /** Frees an opened frame's bytes and FrameMeta. */
+  /** Frees an opened frame's bytes (0 for none) and FrameMeta. */
   release(framePtr: number, meta: number): void {
-    this.openFrames--;
+    this.openHandles--;
     if (this.broken) return;
     this.ex.free(framePtr);
     this.ex.b2_frame_close(meta);
+  }
+
+  /** Frees a frame writer's StreamWriter and its copy of the chunk row in progress (0 for none). */
+  releaseWriter(writer: number, row: number): void {
+    this.openHandles--;
+    if (this.broken) return;
+    this.ex.free(row);
+    this.ex.b2_frame_writer_close(writer);
   }
 
   /**

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { Blosc2Error } from '../errors';
-import type { CoreCParams, FrameEncodeRequest } from './types';
+import type { CoreCParams, FrameEncodeRequest, FrameWriterOpenRequest, SliceSelection } from './types';
 import { isDetached } from './detached';
 import type { Heap } from './wasm-heap';
 
@@ -19,9 +19,18 @@ export const CPARAMS = { size: 32, clevel: 0, codec: 4, typesize: 8, blocksize: 
 export const SPEC = { size: 120, data: 0, dataLength: 4, ndim: 8, itemsize: 12, dtype: 16, jsKind: 20, shape: 24, cparams: 88 };
 export const INFO = { size: 44, nbytes: 0, cbytes: 4, blocksize: 8, typesize: 12, flags: 16, special: 20, extended: 24, complib: 28 };
 export const OUT = { size: 24, data: 0, length: 8, capacity: 16 };
-export const FRAME = { size: 184, handle: 0, ndim: 4, shape: 8, chunkshape: 72, blockshape: 104, typesize: 136, chunksize: 140 };
+export const FRAME = { size: 216, handle: 0, ndim: 4, shape: 8, chunkshape: 72, blockshape: 104, typesize: 136, chunksize: 140 };
 export const FRAME2 = { nchunks: 144, nbytes: 152, rawOffset: 160, b2nd: 168, contiguous: 172, dtype: 176, jsKind: 180 };
+export const FRAME3 = { cbytes: 184, frameLength: 192, headerLength: 200, indexOffset: 208 };
 export const ABI = (BigInt(CPARAMS.size) << 32n) | (BigInt(SPEC.size) << 24n) | (BigInt(INFO.size) << 16n) | (BigInt(OUT.size) << 8n);
+// native/wasm/random_access.cc's, checked against b2_abi_random_access().
+export const SELECTION = { size: 200, ndim: 0, start: 8, step: 72, count: 136 };
+export const STREAM = { size: 176, ndim: 0, itemsize: 4, dtype: 8, jsKind: 12, shape: 16, chunkshape: 80, blockshape: 112, cparams: 144 };
+export const WRITER = { size: 112, handle: 0, header: 4, headerLength: 8, ndim: 12, chunkshape: 16, blockshape: 48 };
+export const WRITER2 = { rowBytes: 80, chunkRows: 88, chunksPerRow: 96, chunkBound: 104 };
+export const FINISHED = { size: 40, data: 0, headerLength: 4, tailLength: 8, frameLength: 16, cbytes: 24, rows: 32 };
+export const ABI_RANDOM_ACCESS =
+  (BigInt(SELECTION.size) << 24n) | (BigInt(STREAM.size) << 16n) | (BigInt(WRITER.size) << 8n) | BigInt(FINISHED.size);
 export const HEADER_BYTES = 32; // BLOSC_EXTENDED_HEADER_LENGTH: all b2_chunk_info reads
 export function badRequest(what: string): Blosc2Error {
   return new Blosc2Error(`internal: bad request to the wasm core: ${what}`, 'ERR_INVALID_ARG');
@@ -39,7 +48,14 @@ export function threads(req: object): void {
   if (typeof (req as Record<string, unknown>)['threadsBySize'] !== 'boolean') throw badRequest('threadsBySize must be a boolean');
 }
 
-function str(req: object, name: string): string {
+/** A number as it is (the addon's AttrAsInt64; the core saturates it to int64). */
+export function num(req: object, name: string): number {
+  const v = (req as Record<string, unknown>)[name];
+  if (typeof v !== 'number') throw badRequest(`${name} must be a number`);
+  return v;
+}
+
+export function str(req: object, name: string): string {
   const v = (req as Record<string, unknown>)[name];
   if (typeof v !== 'string') throw badRequest(`${name} must be a string`);
   return v;
@@ -137,4 +153,87 @@ export function encode(heap: Heap, spec: Spec): { ptr: number; length: number; c
   const ptr = heap.u32(out + OUT.data);
   heap.own(ptr);
   return { ptr, length: heap.f64(out + OUT.length), capacity: heap.f64(out + OUT.capacity) };
+}
+
+/** The addon's ReadDims: an array of at most 8 numbers. */
+function dims(req: object, name: string): number[] {
+  const v = (req as Record<string, unknown>)[name];
+  if (!Array.isArray(v) || v.length > 8) throw badRequest(`${name} must be an array of at most 8`);
+  for (const x of v) if (typeof x !== 'number') throw badRequest(`${name} must hold numbers`);
+  return v as number[];
+}
+
+/** The addon's ReadSelection. */
+export function readSelection(req: object): SliceSelection {
+  const start = dims(req, 'start');
+  if (dims(req, 'step').length !== start.length || dims(req, 'count').length !== start.length) {
+    throw badRequest('start, step and count must have one entry per dimension');
+  }
+  const r = req as SliceSelection;
+  return { start, step: r.step, count: r.count };
+}
+
+/** Writes a SelectionAbi and returns it. */
+export function writeSelection(heap: Heap, sel: SliceSelection): number {
+  const p = heap.scratch(SELECTION.size);
+  heap.setI32(p + SELECTION.ndim, sel.start.length);
+  for (let d = 0; d < sel.start.length; d++) {
+    heap.setF64(p + SELECTION.start + 8 * d, sel.start[d] as number);
+    heap.setF64(p + SELECTION.step + 8 * d, sel.step[d] as number);
+    heap.setF64(p + SELECTION.count + 8 * d, sel.count[d] as number);
+  }
+  return p;
+}
+
+export interface StreamSpec {
+  shape: number[];
+  chunkshape: number[] | undefined;
+  blockshape: number[] | undefined;
+  itemsize: number;
+  dtype: string;
+  jsKind: string;
+  cparams: CoreCParams;
+}
+
+/** The addon's ReadStreamSpec: the same checks, in the same order. */
+export function readStreamSpec(req: FrameWriterOpenRequest): StreamSpec {
+  const shape = dims(req, 'shape');
+  const given: Array<number[] | undefined> = [];
+  for (const name of ['chunkshape', 'blockshape'] as const) {
+    if (req[name] === undefined) {
+      given.push(undefined);
+      continue;
+    }
+    const sizes = dims(req, name);
+    if (sizes.length !== shape.length) throw badRequest(`${name} must have one entry per dimension`);
+    // As Node-API's Int64Value: NaN is 0, fractions truncated.
+    const ints = sizes.map((x) => (Number.isNaN(x) ? 0 : Math.trunc(x)));
+    if (ints.some((x) => x <= 0 || x > 2 ** 31 - 1)) throw badRequest(`${name} must hold positive 32-bit sizes`);
+    given.push(ints);
+  }
+  return {
+    shape,
+    chunkshape: given[0],
+    blockshape: given[1],
+    itemsize: int(req, 'itemsize'),
+    dtype: str(req, 'dtype'),
+    jsKind: str(req, 'jsKind'),
+    cparams: readCParams(req),
+  };
+}
+
+/** Writes a StreamSpecAbi and returns it. */
+export function writeStreamSpec(heap: Heap, spec: StreamSpec): number {
+  const dtype = heap.cString(spec.dtype);
+  const jsKind = heap.cString(spec.jsKind);
+  const p = heap.scratch(STREAM.size);
+  heap.setI32(p + STREAM.ndim, spec.shape.length);
+  heap.setI32(p + STREAM.itemsize, spec.itemsize);
+  heap.setU32(p + STREAM.dtype, dtype);
+  heap.setU32(p + STREAM.jsKind, jsKind);
+  spec.shape.forEach((d, i) => heap.setF64(p + STREAM.shape + 8 * i, d));
+  spec.chunkshape?.forEach((d, i) => heap.setI32(p + STREAM.chunkshape + 4 * i, d));
+  spec.blockshape?.forEach((d, i) => heap.setI32(p + STREAM.blockshape + 4 * i, d));
+  writeCParams(heap, p + STREAM.cparams, spec.cparams);
+  return p;
 }

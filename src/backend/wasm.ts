@@ -21,21 +21,34 @@ import type {
   ContextPoolStats,
   CompressRequest,
   DecompressRequest,
+  FinishedFrame,
   FrameDecodeRequest,
   FrameEncodeAllocate,
   FrameEncodeInto,
   FrameEncodePlace,
   FrameEncodeRequest,
+  FrameIndexRequest,
+  FrameLayout,
+  FrameOpenPartsRequest,
+  FrameProbeRequest,
+  FrameSlicePlanRequest,
+  FrameSliceRequest,
+  FrameWriterAppendRequest,
+  FrameWriterOpenRequest,
   OpenedFrame,
+  OpenedFrameWriter,
+  SlicePlan,
 } from './types';
 import { isDetached } from './detached';
 import { WasiExit, wasiImports } from './wasi';
+import { closeFrame, liveFrame, openedFrame } from './wasm-handles';
 import { type Exports, Heap } from './wasm-heap';
+import * as ra from './wasm-random-access';
 import {
   ABI,
+  ABI_RANDOM_ACCESS,
   CPARAMS,
   FRAME,
-  FRAME2,
   HEADER_BYTES,
   INFO,
   SPEC,
@@ -65,22 +78,6 @@ export interface WasmOptions {
   idleMs?: number;
 }
 
-/** The handle of an opened frame: the frame's bytes and its FrameMeta, in wasm memory. */
-class WasmFrame {
-  constructor(
-    readonly heap: Heap,
-    readonly framePtr: number,
-    readonly length: number,
-    readonly meta: number,
-  ) {}
-  closed = false;
-}
-
-/** Frees what a frame handle holds when the handle is collected unclosed. */
-const frames = new FinalizationRegistry<{ heap: Heap; framePtr: number; meta: number }>(({ heap, framePtr, meta }) => {
-  heap.release(framePtr, meta);
-});
-
 /** The Backend over a compiled wasm/blosc2.wasm. */
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
@@ -93,6 +90,8 @@ export class WasmBackend implements Backend {
   #heap: Heap | null = null;
   #lastUse = 0;
   #idleCheck = false;
+  /** What wasm-random-access.ts calls through. */
+  readonly #core: ra.Core = { run: (fn) => this.#run(fn), live: () => this.#heap };
 
   constructor(module: WebAssembly.Module, options: WasmOptions = {}) {
     this.#module = module;
@@ -115,7 +114,7 @@ export class WasmBackend implements Backend {
     const ex = instance.exports as unknown as Exports;
     made.memory = ex.memory;
     ex._initialize();
-    if ((ex.b2_abi() & ~0xffn) !== ABI || Number(ex.b2_abi() & 0xffn) !== FRAME.size) {
+    if ((ex.b2_abi() & ~0xffn) !== ABI || Number(ex.b2_abi() & 0xffn) !== FRAME.size || ex.b2_abi_random_access() !== ABI_RANDOM_ACCESS) {
       throw new Blosc2Error(
         'wasm/blosc2.wasm does not match this version of the package (rebuild it: npm run build:wasm)',
         'ERR_NATIVE_LOAD',
@@ -140,14 +139,14 @@ export class WasmBackend implements Backend {
   }
 
   // A memory that grew for a large array stays that large; drop the instance
-  // once nothing has used it for idleMs and no opened frame lives in it.
+  // once nothing has used it for idleMs and no opened frame or writer lives in it.
   #afterCall(heap: Heap): void {
     this.#lastUse = Date.now();
     if (heap.memoryBytes() <= KEEP_BYTES || this.#idleCheck) return;
     this.#idleCheck = true;
     const check = () => {
       const idle = Date.now() - this.#lastUse;
-      if (this.#heap !== heap || heap.openFrames > 0 || idle < this.#idleMs) {
+      if (this.#heap !== heap || heap.openHandles > 0 || idle < this.#idleMs) {
         if (this.#heap === heap && heap.memoryBytes() > KEEP_BYTES) {
           platform.later(check, Math.max(this.#idleMs - idle, 100));
           return;
@@ -303,29 +302,7 @@ export class WasmBackend implements Backend {
         heap.ex.free(framePtr);
         throw err;
       }
-      const handle = new WasmFrame(heap, framePtr, frame.byteLength, heap.u32(info + FRAME.handle));
-      heap.openFrames++;
-      frames.register(handle, { heap, framePtr, meta: handle.meta }, handle);
-      const ndim = heap.i32(info + FRAME.ndim);
-      const dims = (at: number, f: (p: number) => number, size: number) => Array.from({ length: ndim }, (_, i) => f(info + at + size * i));
-      return {
-        shape: dims(FRAME.shape, (p) => heap.f64(p), 8),
-        chunkshape: dims(FRAME.chunkshape, (p) => heap.i32(p), 4),
-        blockshape: dims(FRAME.blockshape, (p) => heap.i32(p), 4),
-        typesize: heap.i32(info + FRAME.typesize),
-        dtype: heap.string(heap.u32(info + FRAME2.dtype)),
-        jsKind: heap.string(heap.u32(info + FRAME2.jsKind)),
-        b2nd: heap.i32(info + FRAME2.b2nd) !== 0,
-        nchunks: heap.f64(info + FRAME2.nchunks),
-        chunksize: heap.i32(info + FRAME.chunksize),
-        nbytes: heap.f64(info + FRAME2.nbytes),
-        contiguous: heap.i32(info + FRAME2.contiguous) !== 0,
-        rawOffset: heap.f64(info + FRAME2.rawOffset),
-        metalayers: names(heap, handle.meta, 0),
-        vlmetalayers: names(heap, handle.meta, 1),
-        b2o: b2o(heap, handle.meta),
-        handle,
-      };
+      return openedFrame(heap, info, framePtr, frame.byteLength);
     });
   }
 
@@ -333,14 +310,13 @@ export class WasmBackend implements Backend {
     const frame = view(req, 'frame');
     const out = view(req, 'out');
     threads(req);
-    const handle = req.handle;
-    if (!(handle instanceof WasmFrame) || handle.closed || handle.heap !== this.#heap || handle.heap.broken) {
-      throw badRequest('handle must come from frameOpen (and not be closed)');
-    }
+    const handle = liveFrame(req.handle, this.#heap);
     if (frame.byteLength !== handle.length) throw new Blosc2Error('the frame is not the one that was opened', 'ERR_INVALID_ARG');
     this.#run((heap) => {
       const outPtr = heap.alloc(out.byteLength);
-      heap.check(heap.ex.b2_frame_decode(handle.meta, handle.framePtr, handle.length, outPtr, out.byteLength));
+      // A handle of frameOpenParts holds no bytes: the caller's are copied in.
+      const framePtr = handle.framePtr !== 0 ? handle.framePtr : heap.copyIn(frame);
+      heap.check(heap.ex.b2_frame_decode(handle.meta, framePtr, handle.length, outPtr, out.byteLength));
       out.set(heap.bytes(outPtr, out.byteLength));
     });
   }
@@ -350,27 +326,40 @@ export class WasmBackend implements Backend {
   }
 
   frameClose(handle: unknown): void {
-    if (!(handle instanceof WasmFrame) || handle.closed) return;
-    handle.closed = true;
-    frames.unregister(handle);
-    handle.heap.release(handle.framePtr, handle.meta);
+    closeFrame(handle);
   }
-}
 
-/** The names of an opened frame's fixed (vl 0) or variable-length (vl 1) metalayers. */
-function names(heap: Heap, meta: number, vl: number): string[] {
-  const out: string[] = [];
-  for (let p = heap.ex.b2_frame_metalayer(meta, vl, 0); p !== 0; p = heap.ex.b2_frame_metalayer(meta, vl, out.length)) {
-    out.push(heap.string(p));
+  // Random access and the chunk-by-chunk writer: src/backend/wasm-random-access.ts.
+  frameProbe(req: FrameProbeRequest): FrameLayout {
+    return ra.frameProbe(this.#core, req);
   }
-  return out;
-}
-
-/** A copy of an opened frame's "b2o" metalayer (empty without one). */
-function b2o(heap: Heap, meta: number): Uint8Array {
-  const length = heap.scratch(4);
-  const p = heap.ex.b2_frame_b2o(meta, length);
-  return heap.bytes(p, heap.u32(length)).slice();
+  frameOpenParts(req: FrameOpenPartsRequest): OpenedFrame {
+    return ra.frameOpenParts(this.#core, req);
+  }
+  frameIndex(req: FrameIndexRequest): void {
+    ra.frameIndex(this.#core, req);
+  }
+  frameSlicePlan(req: FrameSlicePlanRequest): SlicePlan {
+    return ra.frameSlicePlan(this.#core, req);
+  }
+  frameSlice(req: FrameSliceRequest): void {
+    ra.frameSlice(this.#core, req);
+  }
+  frameSliceAsync(req: FrameSliceRequest): Promise<void> {
+    return settle(() => this.frameSlice(req));
+  }
+  frameWriterOpen(req: FrameWriterOpenRequest): OpenedFrameWriter {
+    return ra.frameWriterOpen(this.#core, req);
+  }
+  frameWriterAppend(req: FrameWriterAppendRequest): number {
+    return ra.frameWriterAppend(this.#core, req);
+  }
+  frameWriterAppendAsync(req: FrameWriterAppendRequest): Promise<number> {
+    return settle(() => this.frameWriterAppend(req));
+  }
+  frameWriterFinish(req: { handle: unknown }): FinishedFrame {
+    return ra.frameWriterFinish(this.#core, req);
+  }
 }
 
 function isStackOverflow(err: unknown): boolean {

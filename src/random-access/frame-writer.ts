@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { FileHandle } from 'node:fs/promises';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { Blosc2Error, invalidArg } from '../errors';
 import { type CoreCParams, type OpenedFrameWriter, backend } from '../backend';
 import { type DType, ctorForDtype } from '../dtypes';
@@ -14,7 +14,8 @@ import { MAX_DIM, NDArray } from '../ndarray';
 import { CPARAM_KEYS, type CParams, checkInt, checkObject, resolveCParams } from '../params';
 import { checkKnownKeys } from '../names';
 import { asView, checkStableForAsync } from '../views';
-import { FileSink, type FrameSink, MemorySink, WritableSink } from './sinks';
+import { platform } from '../platform';
+import { type FrameSink, sinkFor } from './sinks';
 
 /** Options of {@link FrameWriter} and {@link packChunks}: the array, its geometry and how to compress it. */
 export interface FrameWriterOptions extends CParams {
@@ -59,17 +60,6 @@ function dims(name: string, value: unknown, ndim: number): number[] | undefined 
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length !== ndim) throw invalidArg(name, `an array of ${ndim} positive integers`, value);
   return value.map((d: unknown, i) => checkInt(`${name}[${i}]`, d, 1, 2 ** 31 - 1));
-}
-
-function sinkFor(target: FrameTarget): FrameSink {
-  if (target === null) return new MemorySink();
-  if (typeof target === 'string') return new FileSink(target);
-  if (target instanceof Writable) return new WritableSink(target);
-  const t = target as unknown as Partial<FileHandle> | undefined;
-  if (typeof t === 'object' && typeof t.write === 'function' && typeof t.fd === 'number') {
-    return new FileSink(t as FileHandle);
-  }
-  throw invalidArg('target', 'a file path, an fs.promises.FileHandle, a Writable or null', target);
 }
 
 /**
@@ -268,7 +258,7 @@ export class FrameWriter {
   #stash(bytes: Uint8Array): void {
     const want = this.#pendingBytes + bytes.byteLength;
     if (!this.#pending || this.#pending.byteLength < want) {
-      const grown = Buffer.allocUnsafeSlow(Math.min(this.#chunkRowBytes, Math.max(want, 2 * (this.#pending?.byteLength ?? 0))));
+      const grown = platform.allocOwn(Math.min(this.#chunkRowBytes, Math.max(want, 2 * (this.#pending?.byteLength ?? 0))));
       if (this.#pending) grown.set(this.#pending.subarray(0, this.#pendingBytes));
       this.#pending = grown;
     }
@@ -279,7 +269,7 @@ export class FrameWriter {
   /** One chunk row through the core, its compressed chunks to the sink. */
   async #emitRow(rows: Uint8Array): Promise<void> {
     const { handle, chunksPerRow, chunkBound } = this.#opened;
-    this.#out ??= Buffer.allocUnsafeSlow(this.#chunksPerCall * chunkBound);
+    this.#out ??= platform.allocOwn(this.#chunksPerCall * chunkBound);
     const out = this.#out;
     const request = { handle, rows, out };
     if (this.#async) checkStableForAsync(rows, 'slab');

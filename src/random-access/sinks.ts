@@ -11,19 +11,11 @@ import { once } from 'node:events';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { invalidArg } from '../errors';
+import { type FrameSink, MemorySink } from './memory-sink';
 
-/** Where a FrameWriter writes. @internal */
-export interface FrameSink {
-  /** Writes the placeholder header: the first bytes. */
-  start(header: Uint8Array): Promise<void>;
-  /** Appends chunk bytes; resolves once `bytes` may be reused. */
-  append(bytes: Uint8Array): Promise<void>;
-  /** Appends the tail, puts the real header in front; the frame for a memory sink. */
-  finish(header: Uint8Array, tail: Uint8Array): Promise<Buffer | undefined>;
-  /** Gives up: closes what it opened, removes what it made. */
-  abort(): Promise<void>;
-}
+export { type FrameSink, MemorySink } from './memory-sink';
 
 async function writeAll(file: fs.FileHandle, bytes: Uint8Array, position: number): Promise<void> {
   for (let done = 0; done < bytes.byteLength;) {
@@ -89,43 +81,6 @@ export class FileSink implements FrameSink {
   }
 }
 
-/** Memory: one growing buffer, the frame returned at the end. */
-export class MemorySink implements FrameSink {
-  #buffer = Buffer.allocUnsafeSlow(0);
-  #length = 0;
-
-  #reserve(more: number): void {
-    if (this.#length + more <= this.#buffer.byteLength) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.#length + more, this.#buffer.byteLength * 2, 4096));
-    this.#buffer.copy(grown, 0, 0, this.#length);
-    this.#buffer = grown;
-  }
-
-  start(header: Uint8Array): Promise<void> {
-    return this.append(header);
-  }
-
-  append(bytes: Uint8Array): Promise<void> {
-    this.#reserve(bytes.byteLength);
-    this.#buffer.set(bytes, this.#length);
-    this.#length += bytes.byteLength;
-    return Promise.resolve();
-  }
-
-  async finish(header: Uint8Array, tail: Uint8Array): Promise<Buffer> {
-    await this.append(tail);
-    this.#buffer.set(header, 0);
-    // Keep the slack only when it is small.
-    const frame = this.#buffer.subarray(0, this.#length);
-    return this.#length * 2 >= this.#buffer.byteLength ? frame : Buffer.from(frame);
-  }
-
-  abort(): Promise<void> {
-    this.#buffer = Buffer.allocUnsafeSlow(0);
-    return Promise.resolve();
-  }
-}
-
 /** A Writable: chunks spooled to a temporary file, the frame streamed out by finish (the stream is not ended). */
 export class WritableSink implements FrameSink {
   readonly #out: Writable;
@@ -176,4 +131,16 @@ export class WritableSink implements FrameSink {
     if (this.#dir) await fs.rm(this.#dir, { recursive: true, force: true });
     this.#dir = undefined;
   }
+}
+
+/** The sink for a FrameWriter's target (see FrameTarget). @internal */
+export function sinkFor(target: unknown): FrameSink {
+  if (target === null) return new MemorySink();
+  if (typeof target === 'string') return new FileSink(target);
+  if (target instanceof Writable) return new WritableSink(target);
+  const t = target as Partial<fs.FileHandle> | undefined;
+  if (typeof t === 'object' && typeof t.write === 'function' && typeof t.fd === 'number') {
+    return new FileSink(t as fs.FileHandle);
+  }
+  throw invalidArg('target', 'a file path, an fs.promises.FileHandle, a Writable or null', target);
 }

@@ -4,13 +4,21 @@
  * canonical digest of a decoded value.
  */
 import { createHash } from 'node:crypto';
-import { NDArray, type PackOptions } from '../../src/index';
+import { type FrameWriterOptions, NDArray, type PackOptions, type Selection } from '../../src/index';
 
-/** One input for both backends: decoded with unpack (and unpackAsync) or decompress. */
+/**
+ * One input for both backends: decoded with unpack (and unpackAsync) or
+ * decompress; or (lazy) a frame opened with openFrame, in memory and through a
+ * range reader, and read with get(selection) for each selection and toArray;
+ * or (write) the bytes written with packChunks (a FrameWriter to memory) in
+ * slabs of the given byte lengths.
+ */
 export interface DiffInput {
-  op: 'unpack' | 'decompress';
+  op: 'unpack' | 'decompress' | 'lazy' | 'write';
   what: string;
   base64: string;
+  selections?: Selection[];
+  writer?: { options: FrameWriterOptions; slabs: number[] };
 }
 
 /**
