@@ -4,7 +4,8 @@
 // unpack messages Node packed (every dtype, N-d arrays, a 100 MB array) and
 // pack messages that Node unpacks here, bit-exact; hostile messages give the
 // page the Blosc2Error code the addon gives in Node, and the tab lives on; Web
-// Streams and postValue/receiveValue round-trip. The checks themselves are in
+// Streams and postValue/receiveValue round-trip; openFrame/LazyArray read
+// frames in place and over HTTP Range requests, and FrameWriter writes to memory. The checks themselves are in
 // test/browser/checks.mjs.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Blosc2Error, NDArray, pack, packAsync, unpack } from '../src/index';
+import { Blosc2Error, NDArray, pack, packAsync, packChunks, unpack } from '../src/index';
 import { STREAM_HEADER, frameHeader } from '../src/stream-framing';
 
 const ROOT = path.join(__dirname, '..');
@@ -93,6 +94,9 @@ describe('the browser bundle in headless Chromium', () => {
     const values = mod.makeValues(lib, { big: true });
     const packed = new Map<string, Buffer>();
     for (const [name, v] of Object.entries(values)) packed.set(name, name.startsWith('big') ? await packAsync(v) : pack(v));
+    // A frame of 8 chunks, for reads over HTTP Range requests that fetch only the chunks they touch.
+    const chunked = values['ndarray-3d-f32'] as NDArray;
+    packed.set('chunked-3d-f32', await packChunks([chunked], { shape: [16, 32, 64], dtype: '<f4', chunkshape: [2, 32, 64] }));
     const hostile = hostileMessages(values);
     const manifest = {
       big: true,
@@ -115,6 +119,14 @@ describe('the browser bundle in headless Chromium', () => {
       const p = decodeURIComponent(url.pathname);
       if (p === '/manifest.json') return send(200, JSON.stringify(manifest), 'application/json');
       if (p === '/framed') return send(200, framed);
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (p.startsWith('/packed/') && range && packed.has(p.slice(8))) {
+        // HTTP Range requests, for the random-access checks' range reader.
+        const whole = packed.get(p.slice(8)) as Buffer;
+        const [start, end] = [Number(range[1]), Math.min(Number(range[2]), whole.length - 1)];
+        res.writeHead(206, { 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${whole.length}` });
+        return res.end(whole.subarray(start, end + 1));
+      }
       if (p.startsWith('/packed/')) return send(packed.has(p.slice(8)) ? 200 : 404, packed.get(p.slice(8)) ?? '');
       if (p.startsWith('/hostile/')) return send(200, hostile[Number(p.slice(9))]?.bytes ?? '');
       if (p.startsWith('/upload/') && req.method === 'POST') {

@@ -86,5 +86,66 @@ export async function runChecks(lib, where) {
   const fromNode = [];
   await framed.body.pipeThrough(new lib.UnpackStream()).pipeTo(new WritableStream({ write: (v) => void fromNode.push(v) }));
   check('fetch body -> UnpackStream', compare([values.nested, values['Int32Array-smooth']], fromNode, 'framed', lib));
+  // Random access: a frame Node packed, read in place and over HTTP Range requests.
+  await randomAccess(lib, values, check);
   return { passed, failures };
+}
+
+/** The items of `array` (an NDArray of shape [a, b, c]) at [i, j, k] for i, j, k in the given index lists, as an NDArray's data would hold them. */
+function pick(array, is, js, ks) {
+  const [, b, c] = array.shape;
+  const out = [];
+  for (const i of is) for (const j of js) for (const k of ks) out.push(array.data[(i * b + j) * c + k]);
+  return out;
+}
+const range = (start, stop, step = 1) => Array.from({ length: Math.max(0, Math.ceil((stop - start) / step)) }, (_, n) => start + n * step);
+const sameItems = (got, want, name) => {
+  if (!(got instanceof Object) || got.data === undefined) return [`${name}: not an NDArray`];
+  const g = Array.from(got.data);
+  if (g.length !== want.length) return [`${name}: ${g.length} items, expected ${want.length}`];
+  const at = g.findIndex((v, n) => !Object.is(v, want[n]));
+  return at < 0 ? [] : [`${name}: item ${at} is ${g[at]}, expected ${want[at]}`];
+};
+
+async function randomAccess(lib, values, check) {
+  const array = values['ndarray-3d-f32']; // [16, 32, 64] float32, framed by pack
+  const packed = await bytes('/packed/ndarray-3d-f32');
+  const lazy = lib.openFrame(packed);
+  check('openFrame: shape and dtype', lazy.shape.join() === '16,32,64' && lazy.dtype === '<f4' ? [] : [`${lazy.shape} ${lazy.dtype}`]);
+  check('LazyArray.get(row)', sameItems(lazy.get(3), pick(array, [3], range(0, 32), range(0, 64)), 'row'));
+  check('LazyArray.get(box)', sameItems(lazy.get([[2, 9], [-5], [10, 60, 7]]), pick(array, range(2, 9), range(27, 32), range(10, 60, 7)), 'box'));
+  check('LazyArray.get(reversed)', sameItems(lazy.get([[null, null, -1], 0, 1]), pick(array, range(15, -1, -1), [0], [1]), 'reversed'));
+  check('LazyArray.toArray', compare(array, lazy.toArray(), 'toArray', lib));
+  const inMessage = lib.unpack(packed, { lazy: true });
+  check('unpack lazy', sameItems(inMessage.get([5, 5]), pick(array, [5], [5], range(0, 64)), 'lazy'));
+  check('openFrame of a cut frame', [outcome(lib, () => lib.openFrame(packed.subarray(0, packed.length - 9)).toArray())].filter((c) => c !== 'ERR_CORRUPT'));
+
+  // The README's reader over fetch with HTTP Range requests.
+  let status = 0;
+  const httpRangeReader = (url) => async (offset, length) => {
+    const res = await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
+    status = res.status;
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  const chunked = await bytes('/packed/chunked-3d-f32'); // the same array in 8 chunks of [2, 32, 64]
+  const remote = await lib.openFrame(httpRangeReader('/packed/chunked-3d-f32'));
+  const opened = remote.bytesRead;
+  const tile = await remote.get([[0, 4], 7]);
+  check('AsyncLazyArray over HTTP Range', [
+    ...sameItems(tile, pick(array, range(0, 4), [7], range(0, 64)), 'remote'),
+    ...(status === 206 ? [] : [`the server answered ${status}`]),
+    // Two of the eight chunks, not the frame.
+    ...(remote.bytesRead - opened < chunked.length / 3 ? [] : [`get read ${remote.bytesRead - opened} of ${chunked.length} bytes`]),
+  ]);
+
+  // A FrameWriter to memory (the only target a browser has); files are Node's.
+  const writer = new lib.FrameWriter(null, { shape: [null, 64], dtype: '<f4', chunkshape: [100, 64] });
+  for (let i = 0; i < 16; i++) await writer.write(array.data.subarray(i * 2048, (i + 1) * 2048));
+  const written = await writer.close();
+  const frame = written.frame;
+  check('FrameWriter(null) -> openFrame', [
+    ...(written.shape.join() === '512,64' ? [] : [`shape ${written.shape}`]),
+    ...sameItems(lib.openFrame(frame).get([[500, 503]]), Array.from(array.data.subarray(500 * 64, 503 * 64)), 'written'),
+  ]);
+  check('FrameWriter to a file path', [outcome(lib, () => new lib.FrameWriter('x.b2nd', { shape: [1], dtype: '<f4' }))].filter((c) => c !== 'ERR_UNSUPPORTED'));
 }
