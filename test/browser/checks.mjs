@@ -113,12 +113,18 @@ async function randomAccess(lib, values, check) {
   const lazy = lib.openFrame(packed);
   check('openFrame: shape and dtype', lazy.shape.join() === '16,32,64' && lazy.dtype === '<f4' ? [] : [`${lazy.shape} ${lazy.dtype}`]);
   check('LazyArray.get(row)', sameItems(lazy.get(3), pick(array, [3], range(0, 32), range(0, 64)), 'row'));
-  check('LazyArray.get(box)', sameItems(lazy.get([[2, 9], [-5], [10, 60, 7]]), pick(array, range(2, 9), range(27, 32), range(10, 60, 7)), 'box'));
+  check(
+    'LazyArray.get(box)',
+    sameItems(lazy.get([[2, 9], [-5], [10, 60, 7]]), pick(array, range(2, 9), range(27, 32), range(10, 60, 7)), 'box'),
+  );
   check('LazyArray.get(reversed)', sameItems(lazy.get([[null, null, -1], 0, 1]), pick(array, range(15, -1, -1), [0], [1]), 'reversed'));
   check('LazyArray.toArray', compare(array, lazy.toArray(), 'toArray', lib));
   const inMessage = lib.unpack(packed, { lazy: true });
   check('unpack lazy', sameItems(inMessage.get([5, 5]), pick(array, [5], [5], range(0, 64)), 'lazy'));
-  check('openFrame of a cut frame', [outcome(lib, () => lib.openFrame(packed.subarray(0, packed.length - 9)).toArray())].filter((c) => c !== 'ERR_CORRUPT'));
+  check(
+    'openFrame of a cut frame',
+    [outcome(lib, () => lib.openFrame(packed.subarray(0, packed.length - 9)).toArray())].filter((c) => c !== 'ERR_CORRUPT'),
+  );
 
   // The README's reader over fetch with HTTP Range requests.
   let status = 0;
@@ -147,5 +153,8 @@ async function randomAccess(lib, values, check) {
     ...(written.shape.join() === '512,64' ? [] : [`shape ${written.shape}`]),
     ...sameItems(lib.openFrame(frame).get([[500, 503]]), Array.from(array.data.subarray(500 * 64, 503 * 64)), 'written'),
   ]);
-  check('FrameWriter to a file path', [outcome(lib, () => new lib.FrameWriter('x.b2nd', { shape: [1], dtype: '<f4' }))].filter((c) => c !== 'ERR_UNSUPPORTED'));
+  check(
+    'FrameWriter to a file path',
+    [outcome(lib, () => new lib.FrameWriter('x.b2nd', { shape: [1], dtype: '<f4' }))].filter((c) => c !== 'ERR_UNSUPPORTED'),
+  );
 }
