@@ -86,7 +86,11 @@ Failure MakeLayout(const FrameMeta& meta, Layout* L) {
   L->nchunks = nchunks;
   for (int d = L->nd - 1; d >= 0; d--) {
     bool last = d == L->nd - 1;
-    L->gridStride[d] = last ? 1 : L->gridStride[d + 1] * L->grid[d + 1];
+    // nchunks bounds this product unless another dimension is empty (found by fuzz_slice).
+    L->gridStride[d] = 1;
+    if (!last && __builtin_mul_overflow(L->gridStride[d + 1], L->grid[d + 1], &L->gridStride[d])) {
+      return Corrupt("the frame's shape overflows");
+    }
     L->inStride[d] = last ? 1 : L->inStride[d + 1] * L->tile[d + 1];
     L->tileStride[d] = last ? 1 : L->tileStride[d + 1] * CeilDiv(L->chunk[d + 1], L->tile[d + 1]);
     L->tileItems *= L->tile[d];
