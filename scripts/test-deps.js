@@ -61,10 +61,14 @@ if (probe.status !== 0 || probe.stdout.trim() !== PY_PACKAGES[0].split('==')[1])
 // dependencies first: an install that kept the prebuilt addon built none.
 execFileSync(process.execPath, [path.join(root, 'deps', 'build.js')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 log('building the test-only addon (build/Release/blosc2_test.node)');
-execFileSync(process.execPath, [require.resolve('cmake-js/bin/cmake-js'), 'compile', '--out', 'build', '--CDBLOSC2_TEST_ADDON=ON'], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+// configure, then build: `cmake-js compile` skips configuring a build tree
+// that exists (the one npm install made), and with it the switch.
+for (const step of ['configure', 'build']) {
+  execFileSync(process.execPath, [require.resolve('cmake-js/bin/cmake-js'), step, '--out', 'build', '--CDBLOSC2_TEST_ADDON=ON'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
 
 if (process.platform === 'linux' && process.arch === 'x64') {
   log('building the prebuilt addon (prebuilds/linux-x64/blosc2.node) if its inputs changed');
