@@ -12,7 +12,14 @@ const MiB = 2 ** 20;
 
 describe('no leaks over many cycles', () => {
   it('RSS stays within 20 MB after warm-up, every phase, every cycle correct', () => {
-    const child = runNode([join(CHILDREN, 'leaks.ts'), '1'], { flags: ['--expose-gc'], timeoutMs: 280_000 });
+    // Two glibc arenas: with one per thread (the default, up to 8 per core) the
+    // pooled phase's RSS moves with how the threads were scheduled, and under
+    // a loaded machine that swing passed 20 MB with no leak; a leak still grows.
+    const child = runNode([join(CHILDREN, 'leaks.ts'), '1'], {
+      flags: ['--expose-gc'],
+      timeoutMs: 280_000,
+      env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+    });
     expect(child.signal, child.stderr).toBeNull();
     expect(child.status, child.stderr).toBe(0);
     const report = JSON.parse(child.stdout.trim()) as LeakReport;
