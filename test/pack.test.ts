@@ -23,6 +23,7 @@ import {
   useBlosc2,
   type PackOptions,
 } from '../src/index';
+import { SPECIAL_WORDS } from './support/arbitraries';
 import { extTypesIn } from './support/bytes';
 import { CHILDREN, runNode } from './support/child';
 import { bytesOf, copyBytes, diff } from './support/compare';
@@ -147,16 +148,7 @@ describe('every binary kind, raw and framed', () => {
   it('bit patterns survive exactly: NaN payloads, -0, subnormals, infinities, BigInt extremes', () => {
     const f64 = new Float64Array(8);
     const f64bits = new BigUint64Array(f64.buffer);
-    f64bits.set([
-      0x7ff8000000000001n,
-      0xfff4000000000abcn,
-      0x7ff0000000000001n,
-      0x8000000000000000n,
-      0x0000000000000001n,
-      0x000fffffffffffffn,
-      0x7ff0000000000000n,
-      0xfff0000000000000n,
-    ]);
+    f64bits.set(SPECIAL_WORDS.slice(0, 8));
     const f32 = new Float32Array(8);
     new Uint32Array(f32.buffer).set([0x7fc00001, 0xffa00123, 0x7f800001, 0x80000000, 0x00000001, 0x007fffff, 0x7f800000, 0xff800000]);
     const i64 = new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 1n]);
