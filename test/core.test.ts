@@ -266,35 +266,45 @@ describe('bytedelta (a C-Blosc2 plugin filter; plugins are off in this build)', 
   });
 });
 
-describe('DELTA where C-Blosc2 cannot undo it', () => {
-  // C-Blosc2 undoes DELTA in place against the output's block 0, right only
-  // when DELTA is the first filter applied; elsewhere it reads a scratch
-  // buffer never written and the result depends on what memory held (fuzz_chunk).
-  const valid = () => {
+describe('DELTA in filter orders C-Blosc2 2.17.1 does not decode correctly', () => {
+  // C-Blosc2 2.17.1 undoes DELTA against the output's block 0; after SHUFFLE,
+  // or after BITSHUFFLE with DELTA in the last slot, it reads memory it never
+  // wrote (fuzz_chunk). python-blosc2 writes such chunks (test/interop.test.ts
+  // reads its DELTA-after-BITSHUFFLE one, which decodes right).
+  const valid = (filters: ['delta', 'shuffle' | 'bitshuffle']) => {
     const chunk = compress(
       new Int32Array(4096).map((_, i) => i * 7),
-      { filters: ['delta', 'shuffle'] },
+      { filters },
     );
     expect(cbufferInfo(chunk).memcpyed).toBe(false);
-    expect([chunk[16 + 4], chunk[16 + 5]]).toEqual([3, 1]);
+    expect([chunk[16 + 4], chunk[16 + 5]]).toEqual([3, filters[1] === 'shuffle' ? 1 : 2]);
     return chunk;
   };
 
   it('the order C-Blosc2 writes (DELTA first applied) decodes', () => {
-    expect(Array.from(new Int32Array(decompress(valid()).buffer).subarray(0, 3))).toEqual([0, 7, 14]);
+    for (const second of ['shuffle', 'bitshuffle'] as const) {
+      expect(Array.from(new Int32Array(decompress(valid(['delta', second])).buffer).subarray(0, 3))).toEqual([0, 7, 14]);
+    }
   });
 
-  it('DELTA applied after SHUFFLE: ERR_UNSUPPORTED, not bytes that depend on memory', () => {
-    const chunk = valid();
-    chunk[16 + 4] = 1;
-    chunk[16 + 5] = 3;
+  it('DELTA after SHUFFLE: ERR_UNSUPPORTED, not bytes that depend on memory', () => {
+    const chunk = valid(['delta', 'shuffle']);
+    [chunk[16 + 4], chunk[16 + 5]] = [1, 3];
     const err = catchBlosc2Error(() => decompress(chunk));
     expect(err.code).toBe('ERR_UNSUPPORTED');
-    expect(err.message).toContain('DELTA after another filter');
+    expect(err.message).toContain('DELTA after SHUFFLE');
+  });
+
+  it('DELTA after BITSHUFFLE in the last slot: ERR_UNSUPPORTED', () => {
+    const chunk = valid(['delta', 'bitshuffle']);
+    [chunk[16 + 4], chunk[16 + 5]] = [2, 3];
+    const err = catchBlosc2Error(() => decompress(chunk));
+    expect(err.code).toBe('ERR_UNSUPPORTED');
+    expect(err.message).toContain('DELTA after BITSHUFFLE in the last filter slot');
   });
 
   it('DELTA twice: ERR_UNSUPPORTED', () => {
-    const chunk = valid();
+    const chunk = valid(['delta', 'shuffle']);
     chunk[16 + 5] = 3;
     const err = catchBlosc2Error(() => decompress(chunk));
     expect(err.code).toBe('ERR_UNSUPPORTED');

@@ -119,6 +119,10 @@ def cases():
     out.append(("filter_nofilter", lambda: nd((5000,), "<f8", cparams=cp(filters=[F.NOFILTER], filters_meta=[0]))))
     out.append(("filter_bitshuffle", lambda: nd((5000,), "<f8", cparams=cp(filters=[F.BITSHUFFLE], filters_meta=[0]))))
     out.append(("filter_delta_shuffle", lambda: nd((5000,), "<i4", cparams=cp(filters=[F.DELTA, F.SHUFFLE], filters_meta=[0, 0]))))
+    # DELTA applied after another filter: C-Blosc2 2.17.1 decodes it after
+    # BITSHUFFLE (outside the last slot) and not after SHUFFLE (refused).
+    out.append(("filter_bitshuffle_delta", lambda: nd((5000,), "<i4", cparams=cp(filters=[F.BITSHUFFLE, F.DELTA], filters_meta=[0, 0]))))
+    out.append(("filter_shuffle_delta", lambda: nd((5000,), "<i4", cparams=cp(filters=[F.SHUFFLE, F.DELTA], filters_meta=[0, 0]))))
     out.append(("filter_shuffle_bytedelta", lambda: nd((5000,), "<f4", cparams=cp(filters=[F.SHUFFLE, F.BYTEDELTA], filters_meta=[0, 4]))))
     out.append(("filter_truncprec_f8", lambda: nd((5000,), "<f8", lossless=False, cparams=cp(filters=[F.TRUNC_PREC, F.SHUFFLE], filters_meta=[23, 0]))))
     out.append(("filter_inttrunc_i4", lambda: nd((5000,), "<i4", lossless=False, cparams=cp(filters=[F.INT_TRUNC, F.SHUFFLE], filters_meta=[4, 0]))))
