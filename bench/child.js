@@ -12,12 +12,7 @@ const { PerformanceObserver, performance } = require('node:perf_hooks');
 const { DATASETS, rng, messageBytes } = require('./datasets');
 const { makeCandidates, takeRestore, PRESETS } = require('./candidates');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    return m ? [m[1], m[2] ?? 'true'] : [a, 'true'];
-  }),
-);
+const args = require('./args').parseArgs();
 const gc = globalThis.gc;
 if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
 

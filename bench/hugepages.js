@@ -10,12 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    return m ? [m[1], m[2] ?? 'true'] : [a, 'true'];
-  }),
-);
+const args = require('./args').parseArgs();
 const sizes = (args.sizes ?? '0.1,1,3').split(',').map(Number);
 const calls = Number(args.calls ?? 5);
 const rounds = Number(args.rounds ?? 2);

@@ -7,12 +7,7 @@
 const fs = require('node:fs');
 const { panelsSvg } = require('./charts');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    return m ? [m[1], m[2] ?? 'true'] : [a, 'true'];
-  }),
-);
+const args = require('./args').parseArgs();
 const ORDER = ['A', 'B', 'C', 'D', 'E', 'F', 'img', 'vol'];
 
 /** The `all` structure of latest.json, for the default mode, from a report's tables. */

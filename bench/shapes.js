@@ -8,12 +8,7 @@ const path = require('node:path');
 const fs = require('node:fs');
 const { performance } = require('node:perf_hooks');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    return m ? [m[1], m[2] ?? 'true'] : [a, 'true'];
-  }),
-);
+const args = require('./args').parseArgs();
 const gc = globalThis.gc;
 if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
 const runs = Number(args.runs ?? 9);

@@ -14,12 +14,7 @@ const v8 = require('node:v8');
 const { performance } = require('node:perf_hooks');
 const { DATASETS } = require('./datasets');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    return m ? [m[1], m[2] ?? 'true'] : [a, 'true'];
-  }),
-);
+const args = require('./args').parseArgs();
 const gc = globalThis.gc;
 if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
 const spec = DATASETS[args.dataset];
