@@ -82,7 +82,29 @@ describe('tiled b2nd frames (python-blosc2 geometries) decode to their source by
         expect(Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(Buffer.from(src))).toBe(true);
         expect((value as NDArray).shape).toEqual(shape);
       }),
-      { numRuns: 400 },
+      {
+        numRuns: 400,
+        examples: [
+          // One chunk whose blocks do not tile it in C order: C-Blosc2 2.17.1's b2nd_from_cbuffer wrote it
+          // unblocked (test_addon/reference_encoders.cc WriteTiled says why); found by this property in CI.
+          [
+            {
+              axes: [
+                { n: 4, c: 4, b: 4 },
+                { n: 9, c: 9, b: 1 },
+                { n: 6, c: 6, b: 6 },
+              ],
+              dtype: ['|u1', 1] as const,
+              fill: 'random',
+              seed: 1,
+              clevel: 0,
+              codec: 'blosclz',
+              filter: 'nofilter',
+              nthreads: 1,
+            },
+          ],
+        ],
+      },
     );
   });
 });

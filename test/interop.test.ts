@@ -457,6 +457,7 @@ const PY_CASES = [
   'dims_3d_custom',
   'dims_3d_default',
   'dims_4d_default',
+  'dims_3d_one_chunk_column_blocks',
   'dims_8d',
   'multichunk_default_4M_f8',
   'multichunk_1d_padded_edge',

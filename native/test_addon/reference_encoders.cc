@@ -53,6 +53,40 @@ Failure EncodeFrameReference(const FrameSpec& spec, FrameOut* out) {
   return Ok();
 }
 
+namespace {
+
+// b2nd_from_cbuffer, except for an array that is exactly one chunk: there
+// C-Blosc2 2.17.1 takes a fast path (nchunk_fastpath) that compresses the
+// buffer as it stands, in C order, and its test of whether the blocks tile
+// the chunk in C order passes blockshapes that do not (chunk (4, 9, 6),
+// block (4, 1, 6)). python-blosc2 4.14.1 (C-Blosc2 3.3.5) writes and reads
+// such a chunk block by block, as this library does. Writing the array in two
+// slices keeps C-Blosc2 on its block-by-block path.
+int WriteTiled(b2nd_context_t* ctx, const Geometry& g, const View& data, b2nd_array_t** arr) {
+  int axis = 0;
+  while (axis < g.ndim && g.shape[axis] == 1) axis++;
+  bool oneChunk = true;
+  for (int i = 0; i < g.ndim; i++) oneChunk = oneChunk && g.shape[i] == g.chunkshape[i];
+  if (!oneChunk || axis == g.ndim) return b2nd_from_cbuffer(ctx, arr, data.data, static_cast<int64_t>(data.length));
+  int rc = b2nd_empty(ctx, arr);
+  if (rc < 0) return rc;
+  // Split at 1 along the first axis longer than 1: the axes before it have
+  // extent 1, so each slice is one run of the C-order buffer.
+  int64_t headBytes = g.typesize;
+  for (int i = axis + 1; i < g.ndim; i++) headBytes *= g.shape[i];
+  int64_t start[B2ND_MAX_DIM] = {}, stop[B2ND_MAX_DIM], sliceShape[B2ND_MAX_DIM];
+  for (int i = 0; i < g.ndim; i++) stop[i] = sliceShape[i] = g.shape[i];
+  stop[axis] = sliceShape[axis] = 1;
+  rc = b2nd_set_slice_cbuffer(data.data, sliceShape, headBytes, start, stop, *arr);
+  if (rc < 0) return rc;
+  start[axis] = 1;
+  stop[axis] = g.shape[axis];
+  sliceShape[axis] = g.shape[axis] - 1;
+  return b2nd_set_slice_cbuffer(data.data + headBytes, sliceShape, static_cast<int64_t>(data.length) - headBytes, start, stop, *arr);
+}
+
+}  // namespace
+
 Failure EncodeTiledReference(const FrameSpec& spec, FrameOut* out) {
   const Geometry& g = spec.g;
   blosc2_cparams cp = spec.cp;
@@ -66,10 +100,10 @@ Failure EncodeTiledReference(const FrameSpec& spec, FrameOut* out) {
       b2nd_create_ctx(&storage, g.ndim, g.shape, g.chunkshape, g.blockshape, spec.dtype.c_str(), DTYPE_NUMPY_FORMAT, nullptr, 0);
   if (!ctx) return {"ERR_INVALID_ARG", "C-Blosc2 refused the b2nd geometry"};
   b2nd_array_t* arr = nullptr;
-  int rc = b2nd_from_cbuffer(ctx, &arr, spec.data.data, static_cast<int64_t>(spec.data.length));
+  int rc = WriteTiled(ctx, g, spec.data, &arr);
   Failure f = Ok();
   if (rc < 0) {
-    f = {"ERR_COMPRESS", BloscMessage("b2nd_from_cbuffer failed", rc), rc};
+    f = {"ERR_COMPRESS", BloscMessage("C-Blosc2's b2nd writer failed", rc), rc};
   } else {
     uint8_t* cframe = nullptr;
     int64_t len = 0;

@@ -103,6 +103,10 @@ def cases():
     out.append(("dims_3d_custom", lambda: nd((7, 11, 13), "<i2", chunks=(3, 4, 5), blocks=(2, 2, 3))))
     out.append(("dims_3d_default", lambda: nd((20, 30, 40), "<f8")))
     out.append(("dims_4d_default", lambda: nd((2, 3, 4, 5), "<u2")))
+    # One chunk whose blocks do not tile it in C order: C-Blosc2 2.16.0 to
+    # 2.21.1 wrote (and read) such a chunk unblocked, in C order; 2.21.2 on
+    # (python-blosc2 4.14.1) block by block, which is how we read it.
+    out.append(("dims_3d_one_chunk_column_blocks", lambda: nd((4, 9, 6), "|u1", chunks=(4, 9, 6), blocks=(4, 1, 6))))
     out.append(("dims_8d", lambda: nd((2, 2, 2, 2, 2, 2, 2, 3), "|u1", chunks=(1, 2, 1, 2, 1, 2, 1, 3), blocks=(1, 1, 1, 1, 1, 2, 1, 3))))
     # Several chunks: python's default geometry for 32 MB, a contiguous
     # geometry with a padded edge chunk (our fast path), and row chunks.
